@@ -1,0 +1,2 @@
+/* change.c — to be written (see change.h) */
+#include "change.h"

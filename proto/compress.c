@@ -1,0 +1,2 @@
+/* compress.c — to be written (see compress.h) */
+#include "compress.h"

@@ -1,0 +1,2 @@
+/* envelope.c — to be written (see envelope.h) */
+#include "envelope.h"

@@ -1,0 +1,2 @@
+/* hlc.c — to be written (see hlc.h) */
+#include "hlc.h"

@@ -1,0 +1,2 @@
+/* json.c — to be written (see json.h) */
+#include "json.h"

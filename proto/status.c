@@ -1,0 +1,2 @@
+/* status.c — to be written (see status.h) */
+#include "status.h"

@@ -1,0 +1,2 @@
+/* validate.c — to be written (see validate.h) */
+#include "validate.h"
