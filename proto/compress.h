@@ -1,7 +1,7 @@
 /*
  * compress.h — zlib (RFC 1950) with optional preset dictionaries.
  *
- * Dictionaries are plain files in proto/dict/*.bin, compiled into the
+ * Dictionaries are plain .bin files in proto/dict/, compiled into the
  * library; a stream names its dictionary by DICTID (the Adler-32 of the
  * dictionary), so other implementations can use the same files.
  *

@@ -43,6 +43,9 @@ bool proto_datetime_valid(const char *s);
 bool proto_uuid_valid(const char *s);
 /* well-formed UTF-8 (no overlongs, no surrogates, no > U+10FFFF) */
 bool proto_utf8_valid(const char *s, size_t n);
+/* length of the longest well-formed prefix: n when all is valid, else the
+ * byte offset of the first bad sequence (for error messages) */
+size_t proto_utf8_prefix(const char *s, size_t n);
 
 /*
  * free text typed by a person: valid UTF-8, at most max bytes, no control

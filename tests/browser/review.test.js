@@ -1,0 +1,184 @@
+// review.test.js — the review UI in a real browser (Debian's Chromium,
+// headless, driven by playwright-core). A real mo-hub on 127.0.0.1 (port 0)
+// holds a trip synced by a real mo-agent; the tests sign in, filter the
+// queue, open cases, approve one, reject one with a reason, check that the
+// decision reaches the laptop, render the reports, and save screenshots.
+//
+//   MO_HUB=build/hub/mo-hub MO_AGENT=build/agent/mo-agent node --test tests/browser/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = process.env.MO_SOURCE_ROOT || resolve(here, '../..');
+const HUB = process.env.MO_HUB || join(root, 'build/hub/mo-hub');
+const AGENT = process.env.MO_AGENT || join(root, 'build/agent/mo-agent');
+const SHOTS = process.env.MO_SCREENSHOT_DIR || join(root, 'build/screenshots');
+const CHROMIUM = process.env.MO_CHROMIUM || '/usr/bin/chromium';
+
+let tmp, hubData, agentData, hubProc, baseUrl, browser;
+
+function run(bin, args, { input, allowFail = false } = {}) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', input, timeout: 120000 });
+  if (!allowFail && r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+const hub = (...a) => run(HUB, [...a, '--data', hubData]);
+const agent = (...a) => run(AGENT, [...a, '--data', agentData, '--lang', 'en']);
+
+function startHub() {
+  return new Promise((ok, fail) => {
+    hubProc = spawn(HUB, ['serve', '--data', hubData, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => fail(new Error('hub did not start: ' + out)), 20000);
+    hubProc.stdout.on('data', d => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    hubProc.stderr.on('data', d => { out += d; });
+    hubProc.on('exit', c => { clearTimeout(timer); fail(new Error('hub exited ' + c + ': ' + out)); });
+  });
+}
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'mo-browser-'));
+  hubData = join(tmp, 'hub');
+  agentData = join(tmp, 'agent');
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [f, pw] of [['admin.pw', 'admin-pass-1'], ['rev.pw', 'reviewer-pass-1'], ['sup.pw', 'supervisor-pass-1']])
+    writeFileSync(join(tmp, f), pw + '\n');
+  hub('init', '--admin-password-file', join(tmp, 'admin.pw'));
+  hub('unit', 'add', '--code', 'KR-T01', '--name', 'Мобільний офіс №1', '--kind', 'truck');
+  hub('user', 'add', '--login', 'olena', '--role', 'reviewer', '--password-file', join(tmp, 'rev.pw'));
+  hub('user', 'add', '--login', 'petro', '--role', 'supervisor', '--password-file', join(tmp, 'sup.pw'));
+  baseUrl = await startHub();
+  const token = hub('enroll-token', '--unit', 'KR-T01').stdout.trim();
+  agent('enroll', '--hub', baseUrl, '--token', token, '--operator', 'Марія Бондар');
+  agent('trip', 'start', '--settlement', 'с. Новоселиця', '--kind', 'village-stop');
+  agent('case', 'import', join(root, 'demo/trip.jsonl'));
+  // one application typed in by hand, with a scanned document attached
+  const made = agent('case', 'new', '--service', 'PAS-01', '--surname', 'Шевченко', '--given-name', 'Тарас',
+    '--patronymic', 'Григорович', '--birth-date', '1953-07-23', '--tax-id', '1956229334', '--phone', '0671234567', '--consent').stdout.trim();
+  const id = made.split(/\s+/)[1];
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
+  writeFileSync(join(tmp, 'passport.png'), png);
+  agent('case', 'attach', id, join(tmp, 'passport.png'), '--type', 'passport');
+  agent('sync');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (hubProc && hubProc.exitCode === null) hubProc.kill('SIGTERM');
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function signIn(login, password) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'uk-UA' });
+  const page = await ctx.newPage();
+  await page.goto(baseUrl + '/');
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('#queue tbody tr');
+  return { ctx, page };
+}
+
+test('a wrong password is refused and says so', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(baseUrl + '/');
+  await page.fill('#login', 'olena');
+  await page.fill('#password', 'wrong');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.login .err:not(:empty)');
+  assert.match(await page.textContent('.login .err'), /Неправильний логін/);
+  assert.equal(await page.locator('#queue').count(), 0);
+  await ctx.close();
+});
+
+test('reviewer signs in and sees the synced queue in Ukrainian', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  assert.match(await page.textContent('#total'), /131/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'uk');
+  await page.screenshot({ path: join(SHOTS, 'queue.png') });
+  // reports and admin are not offered to a reviewer
+  assert.equal(await page.locator('nav a[href="#/reports"]').isVisible(), false);
+  await ctx.close();
+});
+
+test('Cyrillic search is case-insensitive and filters narrow the queue', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.fill('#f-q', 'шевченко');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.match(await page.textContent('#queue tbody'), /Шевченко/);
+  await page.goto(baseUrl + '/#/queue?service=PAS-01');
+  await page.waitForSelector('#total');
+  const n = Number((await page.textContent('#total')).replace(/\D+/g, ''));
+  assert.ok(n >= 1 && n < 131, `PAS-01 filter gave ${n}`);
+  await ctx.close();
+});
+
+test('open a case with its scan, approve one and reject another with a reason', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.fill('#f-q', 'шевченко');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#decision');
+  assert.equal(await page.locator('.doc img').count(), 1);
+  await page.screenshot({ path: join(SHOTS, 'case.png'), fullPage: true });
+  await page.click('#btn-approved');
+  await page.waitForSelector('dl.kv [data-status=approved]');
+  assert.match(await page.textContent('#history'), /погоджено/);
+
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr a');
+  const number = (await page.textContent('#queue tbody tr a')).trim();
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#decision');
+  await page.click('#btn-rejected');            // no reason: refused in the page
+  assert.match(await page.textContent('#decision .err'), /причина/);
+  await page.fill('#reason', 'Не подано довідку про доходи');
+  await page.click('#btn-rejected');
+  await page.waitForSelector('dl.kv [data-status=rejected]');
+  // the decision flows back to the laptop on its next sync
+  agent('sync');
+  const shown = JSON.parse(agent('case', 'show', number, '--json').stdout);
+  assert.equal(shown.status, 'rejected');
+  await ctx.close();
+});
+
+test('supervisor sees the reports with SVG charts, in English too', async () => {
+  const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
+  await page.click('nav a[href="#/reports"]');
+  await page.waitForSelector('#kpis');
+  assert.ok(await page.locator('svg.chart').count() >= 3);
+  assert.ok(await page.locator('svg.chart rect').count() > 3);
+  await page.click('#lang');
+  await page.waitForSelector('text=Citizens served');
+  await page.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('admin issues an enrolment token from the admin page', async () => {
+  const { ctx, page } = await signIn('admin', 'admin-pass-1');
+  await page.click('nav a[href="#/admin"]');
+  await page.waitForSelector('#devices');
+  assert.match(await page.textContent('#devices'), /KR-T01A/);
+  await page.click('text=Видати токен');
+  await page.waitForFunction(() => (document.querySelector('#token')?.textContent || '').length > 10);
+  await page.screenshot({ path: join(SHOTS, 'admin.png'), fullPage: true });
+  await ctx.close();
+});

@@ -1,0 +1,406 @@
+// app.js — the staff review UI: sign-in, queue, case page, reports, admin.
+// Uses only the JSON API of docs/api.md. Every piece of data is put into
+// the page with textContent (never innerHTML), so a citizen's name cannot
+// inject markup.
+import { t, lang, setLang, statusName } from './i18n.js';
+import { barChart, donutChart, columnChart } from './charts.js';
+
+const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
+const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
+const state = { me: null, units: [], services: [] };
+const main = document.getElementById('main');
+
+// ---- small DOM helper ----
+function h(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids.flat()) {
+    if (k === null || k === undefined || k === false) continue;
+    e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+  return e;
+}
+
+function toast(msg) {
+  const el = document.getElementById('toast');
+  el.textContent = msg;
+  el.classList.add('show');
+  clearTimeout(toast.tm);
+  toast.tm = setTimeout(() => el.classList.remove('show'), 3000);
+}
+
+function fmtTime(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  return isNaN(d) ? s : d.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+function statusBadge(st) { return h('span', { class: `status st-${st}`, 'data-status': st }, statusName(st)); }
+
+function serviceTitle(code) {
+  const s = state.services.find(x => x.code === code);
+  return s ? (lang === 'en' ? s.title_en : s.title_uk) : code;
+}
+
+// ---- API ----
+class ApiError extends Error {
+  constructor(status, code, message, retryAfter) { super(message); this.status = status; this.code = code; this.retryAfter = retryAfter; }
+}
+
+async function api(method, path, body) {
+  const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (body !== undefined) { opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body); }
+  if (method !== 'GET' && state.me) opt.headers['X-CSRF-Token'] = state.me.csrf_token;
+  const r = await fetch(path, opt);
+  const text = await r.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!r.ok) {
+    const e = data && data.error ? data.error : { code: 'http_' + r.status, message: text.slice(0, 200) };
+    if (r.status === 401 && path !== '/api/login') { state.me = null; showLogin(); }
+    throw new ApiError(r.status, e.code, e.message, r.headers.get('Retry-After'));
+  }
+  return data;
+}
+
+function showError(e) {
+  if (e instanceof ApiError && e.code === 'forbidden') toast(t('forbidden'));
+  else toast(t('error', { m: e.message || String(e) }));
+}
+
+// ---- chrome ----
+function paintChrome() {
+  document.documentElement.lang = lang;
+  document.getElementById('lang').textContent = lang === 'uk' ? 'English' : 'Українська';
+  document.querySelectorAll('[data-i18n]').forEach(e => { e.textContent = t(e.dataset.i18n); });
+  const nav = document.getElementById('nav');
+  nav.hidden = !state.me;
+  document.getElementById('logout').hidden = !state.me;
+  document.getElementById('who').textContent = state.me ? `${state.me.login} (${state.me.role})` : '';
+  nav.querySelectorAll('[data-role]').forEach(a => {
+    a.hidden = !state.me || ROLE_RANK[state.me.role] < ROLE_RANK[a.dataset.role];
+  });
+  const cur = location.hash.split('?')[0].split('/')[1] || 'queue';
+  nav.querySelectorAll('a').forEach(a => a.classList.toggle('active', a.getAttribute('href') === '#/' + cur));
+}
+
+function page(title, ...kids) {
+  main.replaceChildren(h('h1', {}, title), ...kids);
+  document.title = `${title} — ${t('brand')}`;
+  main.focus();
+}
+
+// ---- sign-in ----
+function showLogin() {
+  paintChrome();
+  const err = h('p', { class: 'err', role: 'alert' });
+  const login = h('input', { name: 'login', autocomplete: 'username', required: true, id: 'login' });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, id: 'password' });
+  const form = h('form', {
+    onsubmit: async ev => {
+      ev.preventDefault();
+      err.textContent = '';
+      try {
+        const r = await api('POST', '/api/login', { login: login.value, password: pass.value });
+        state.me = { ...r.user, csrf_token: r.csrf_token };
+        await boot();
+      } catch (e) {
+        if (e.code === 'rate_limited') err.textContent = t('rate_limited', { s: e.retryAfter || 60 });
+        else if (e.status === 401) err.textContent = t('bad_login');
+        else err.textContent = t('error', { m: e.message });
+      }
+    },
+  },
+  h('label', {}, t('login'), login), h('label', {}, t('password'), pass),
+  h('button', { class: 'primary', type: 'submit' }, t('sign_in')), err);
+  main.replaceChildren(h('div', { class: 'card login' }, h('h1', {}, t('login_title')), form));
+  document.title = t('login_title');
+  login.focus();
+}
+
+// ---- queue ----
+function queryFromHash() {
+  const q = location.hash.split('?')[1] || '';
+  return new URLSearchParams(q);
+}
+
+async function showQueue() {
+  const params = queryFromHash();
+  const sel = (name, opts) => h('select', { name, id: 'f-' + name },
+    h('option', { value: '' }, t('all')),
+    ...opts.map(([v, label]) => h('option', { value: v, selected: params.get(name) === v }, label)));
+  const form = h('form', {
+    class: 'filters card', role: 'search',
+    onsubmit: ev => {
+      ev.preventDefault();
+      const p = new URLSearchParams();
+      for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
+      location.hash = '#/queue?' + p.toString();
+    },
+  },
+  h('label', {}, t('status'), sel('status', STATUSES.map(s => [s, statusName(s)]))),
+  h('label', {}, t('unit'), sel('unit', state.units.map(u => [u.code, `${u.code} — ${u.name}`]))),
+  h('label', {}, t('service'), sel('service', state.services.map(s => [s.code, `${s.code} ${lang === 'en' ? s.title_en : s.title_uk}`.slice(0, 60)]))),
+  h('label', {}, t('from'), h('input', { type: 'date', name: 'from', value: params.get('from') || '' })),
+  h('label', {}, t('to'), h('input', { type: 'date', name: 'to', value: params.get('to') || '' })),
+  h('label', {}, t('search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
+  h('button', { class: 'primary', type: 'submit' }, t('apply')),
+  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: '/api/export.csv?' + exportParams(params), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
+
+  const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  page(t('queue_title'), form, body);
+  try {
+    const data = await api('GET', '/api/cases?' + params.toString());
+    const pages = Math.max(1, Math.ceil(data.total / data.page_size));
+    if (!data.items.length) { body.replaceChildren(h('p', { class: 'muted' }, t('nothing'))); return; }
+    const rows = data.items.map(c => h('tr', { 'data-id': c.id },
+      h('td', {}, h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.number)),
+      h('td', {}, statusBadge(c.status)),
+      h('td', {}, [c.applicant?.surname, c.applicant?.given_name, c.applicant?.patronymic].filter(Boolean).join(' ')),
+      h('td', {}, c.applicant?.rnokpp || ''),
+      h('td', {}, c.package ? c.package + ' · ' : '', (c.services || []).map(s => s.code).join(', ')),
+      h('td', {}, c.unit),
+      h('td', {}, fmtTime(c.created_at))));
+    const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
+    body.replaceChildren(
+      h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
+      h('table', { id: 'queue' },
+        h('thead', {}, h('tr', {}, ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, rows)),
+      h('div', { class: 'pager' },
+        h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),
+        h('span', {}, t('page', { p: data.page, n: pages })),
+        h('button', { type: 'button', disabled: data.page >= pages, onclick: () => go(data.page + 1) }, t('next'))));
+  } catch (e) { body.replaceChildren(h('p', { class: 'err' }, t('error', { m: e.message }))); }
+}
+
+function exportParams(params) {
+  const p = new URLSearchParams(params);
+  p.delete('page');
+  return p.toString();
+}
+
+// ---- case page ----
+async function showCase(id) {
+  page(t('loading'));
+  let c;
+  try { c = await api('GET', '/api/cases/' + encodeURIComponent(id)); } catch (e) { page(t('error', { m: e.message })); return; }
+  const a = c.applicant || {};
+  const addr = a.address ? (typeof a.address === 'string' ? a.address
+    : ['postcode', 'region', 'hromada', 'settlement', 'street', 'house', 'apartment', 'text'].map(k => a.address[k]).filter(Boolean).join(', ')) : '';
+  const kv = (k, v) => [h('dt', {}, t(k)), h('dd', {}, v ?? '')];
+  const info = h('div', { class: 'card' },
+    h('h2', {}, [a.surname, a.given_name, a.patronymic].filter(Boolean).join(' ')),
+    h('dl', { class: 'kv' },
+      kv('status', statusBadge(c.status)), kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
+      kv('phone', a.phone), kv('address', addr),
+      kv('documents', (a.documents || []).map(d => `${d.type} ${d.number}`).join('; ')),
+      kv('docs_presented', (c.documents_presented || []).join(', ')),
+      kv('mobility', a.mobility), kv('unit', c.unit), kv('device', c.device), kv('operator', c.operator),
+      kv('trip', c.trip ? `${c.trip.settlement || ''} ${c.trip.started_at ? fmtTime(c.trip.started_at) : ''}` : ''),
+      kv('created', fmtTime(c.created_at)), kv('received', fmtTime(c.received_at)),
+      kv('fee', c.fee_uah), kv('consent', c.consent ? t('yes') : t('no')), kv('notes', c.notes)));
+
+  const services = h('div', { class: 'card' }, h('h2', {}, t('services')),
+    h('table', { id: 'services' }, h('tbody', {}, (c.services || []).map(s => h('tr', {},
+      h('td', {}, s.code), h('td', {}, lang === 'en' ? (s.title_en || s.code) : (s.title_uk || s.code)), h('td', {}, statusBadge(s.status)))))));
+
+  const reason = h('textarea', { id: 'reason', 'aria-label': t('reason') });
+  const derr = h('p', { class: 'err', role: 'alert' });
+  const decide = async decision => {
+    derr.textContent = '';
+    if ((decision === 'rejected' || decision === 'needs_info') && !reason.value.trim()) { derr.textContent = t('reason_required'); reason.focus(); return; }
+    try {
+      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/decision`, { decision, reason: reason.value.trim() || undefined });
+      toast(t('saved'));
+      showCase(c.id);
+    } catch (e) { derr.textContent = t('error', { m: e.message }); }
+  };
+  const decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, t('decision')),
+    h('label', {}, t('reason'), reason),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', id: 'btn-in_review', onclick: () => decide('in_review') }, t('in_review')),
+      h('button', { type: 'button', class: 'ok', id: 'btn-approved', onclick: () => decide('approved') }, t('approve')),
+      h('button', { type: 'button', class: 'bad', id: 'btn-rejected', onclick: () => decide('rejected') }, t('reject')),
+      h('button', { type: 'button', id: 'btn-needs_info', onclick: () => decide('needs_info') }, t('needs_info'))),
+    derr);
+
+  const ctext = h('textarea', { id: 'comment', 'aria-label': t('comment') });
+  const comment = h('div', { class: 'card' }, h('h2', {}, t('comment')), ctext,
+    h('div', { class: 'actions' }, h('button', {
+      type: 'button', onclick: async () => {
+        if (!ctext.value.trim()) return;
+        try { await api('POST', `/api/cases/${encodeURIComponent(c.id)}/comments`, { text: ctext.value.trim() }); toast(t('saved')); showCase(c.id); } catch (e) { showError(e); }
+      },
+    }, t('add_comment'))));
+
+  const docs = h('div', { class: 'card' }, h('h2', {}, t('attachments')),
+    (c.attachments || []).length ? (c.attachments || []).map(d => {
+      const url = '/api/blobs/' + d.sha256;
+      let view = null;
+      if (d.present === false) view = h('p', { class: 'muted' }, t('not_uploaded'));
+      else if ((d.media_type || '').startsWith('image/')) view = h('img', { src: url, alt: d.name || d.kind || 'scan', loading: 'lazy' });
+      else if (d.media_type === 'application/pdf') view = h('iframe', { src: url, title: d.name || 'PDF' });
+      return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${d.kind || ''} ${d.name || d.sha256.slice(0, 12)} (${Math.round((d.size || 0) / 1024)} KB)`), view);
+    }) : h('p', { class: 'muted' }, t('no_attachments')));
+
+  const hist = h('div', { class: 'card' }, h('h2', {}, t('history')),
+    h('ol', { class: 'timeline', id: 'history' }, (c.history || []).map(ev => h('li', {},
+      h('time', {}, `${fmtTime(ev.at)} · ${ev.actor || ''}`),
+      ev.kind === 'transition' ? h('span', {}, statusName(ev.from || ''), ' → ', statusName(ev.to || ''), ev.service ? ` (${ev.service})` : '') : null,
+      ev.kind === 'created' ? h('span', {}, t('created')) : null,
+      ev.reason ? h('div', {}, ev.reason) : null,
+      ev.text ? h('div', {}, ev.text) : null))));
+
+  const quarantine = (c.quarantined || []).length ? h('div', { class: 'card quarantine' }, h('h2', {}, t('quarantined')),
+    h('ul', {}, c.quarantined.map(q => h('li', {}, `#${q.n} ${q.code}: ${q.message}`)))) : null;
+  const ratings = (c.ratings || []).length ? h('div', { class: 'card' }, h('h2', {}, t('ratings')),
+    h('ul', {}, c.ratings.map(r => h('li', {}, '★'.repeat(r.score) + '☆'.repeat(5 - r.score), r.comment ? ' — ' + r.comment : '')))) : null;
+
+  page(t('case_title', { n: c.number }),
+    h('p', {}, h('a', { href: '#/queue' }, t('back'))),
+    h('div', { class: 'grid2' },
+      h('div', {}, info, services, docs),
+      h('div', {}, decisions, comment, quarantine, hist, ratings)));
+}
+
+// ---- reports ----
+async function showReports() {
+  const params = queryFromHash();
+  const form = h('form', {
+    class: 'filters card', onsubmit: ev => {
+      ev.preventDefault();
+      const p = new URLSearchParams();
+      for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
+      location.hash = '#/reports?' + p.toString();
+    },
+  },
+  h('label', {}, t('from'), h('input', { type: 'date', name: 'from', value: params.get('from') || '' })),
+  h('label', {}, t('to'), h('input', { type: 'date', name: 'to', value: params.get('to') || '' })),
+  h('label', {}, t('unit'), h('select', { name: 'unit' }, h('option', { value: '' }, t('all')),
+    state.units.map(u => h('option', { value: u.code, selected: params.get('unit') === u.code }, u.code)))),
+  h('button', { class: 'primary', type: 'submit' }, t('apply')));
+  const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  page(t('reports_title'), form, body);
+  let r;
+  try { r = await api('GET', '/api/reports/summary?' + params.toString()); } catch (e) { body.replaceChildren(h('p', { class: 'err' }, t('error', { m: e.message }))); return; }
+  const kpi = (label, v) => h('div', { class: 'kpi' }, h('b', {}, v), label);
+  const dec = r.decisions || {};
+  body.replaceChildren(
+    h('div', { class: 'kpis', id: 'kpis' },
+      kpi(t('applications'), r.applications), kpi(t('citizens'), r.citizens),
+      kpi(t('refusal_rate'), `${Math.round((r.refusal_rate || 0) * 1000) / 10} %`),
+      kpi(t('avg_decision'), r.avg_hours_to_decision == null ? '—' : Math.round(r.avg_hours_to_decision * 10) / 10),
+      kpi(t('rating_avg'), r.ratings && r.ratings.count ? (Math.round(r.ratings.average * 100) / 100) + ` (${r.ratings.count})` : '—')),
+    h('div', { class: 'charts' },
+      h('div', { class: 'card' }, h('h2', {}, t('by_category')), barChart((r.by_category || []).map(x => ({ label: x.category, value: x.count })), { title: t('by_category') })),
+      h('div', { class: 'card' }, h('h2', {}, t('decisions_kind')), donutChart(
+        ['approved', 'rejected', 'needs_info', 'in_review', 'issued', 'pending'].map(k => ({ label: k === 'pending' ? t('pending') : statusName(k), value: dec[k] || 0 })), { title: t('decisions_kind') })),
+      h('div', { class: 'card' }, h('h2', {}, t('per_unit')), barChart((r.per_unit || []).map(x => ({ label: `${x.unit} ${x.name || ''}`, value: x.applications })), { title: t('per_unit') })),
+      h('div', { class: 'card' }, h('h2', {}, t('per_month')), columnChart((r.per_month || []).map(x => ({ label: x.month, value: x.applications })), { title: t('per_month') }))),
+    h('div', { class: 'card' }, h('h2', {}, t('per_trip')),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('date')), h('th', {}, t('unit')), h('th', {}, t('settlement')), h('th', {}, t('applications')))),
+        h('tbody', {}, (r.per_trip || []).map(x => h('tr', {}, h('td', {}, x.date || ''), h('td', {}, x.unit || ''), h('td', {}, x.settlement || ''), h('td', {}, x.applications)))))));
+}
+
+// ---- admin ----
+async function showAdmin() {
+  page(t('admin_title'), h('p', { class: 'muted' }, t('loading')));
+  let devices, units, users, audit;
+  try {
+    [devices, units, users, audit] = await Promise.all([
+      api('GET', '/api/admin/devices'), api('GET', '/api/admin/units'), api('GET', '/api/admin/users'), api('GET', '/api/admin/audit')]);
+  } catch (e) { page(t('admin_title'), h('p', { class: 'err' }, t('error', { m: e.message }))); return; }
+  const reload = () => showAdmin();
+  const devTable = h('table', { id: 'devices' },
+    h('thead', {}, h('tr', {}, ...['code', 'unit', 'operator', 'status', 'last_sync', ''].map(k => h('th', {}, k ? t(k) : '')))),
+    h('tbody', {}, devices.map(d => h('tr', {},
+      h('td', {}, d.code), h('td', {}, d.unit), h('td', {}, d.operator || ''),
+      h('td', {}, d.status === 'revoked' ? t('revoked') : t('active'), d.flagged ? h('strong', { class: 'err' }, ' · ' + t('flagged')) : null),
+      h('td', {}, fmtTime(d.last_sync)),
+      h('td', {}, d.status === 'revoked' ? '' : h('button', {
+        type: 'button', class: 'bad', onclick: async () => {
+          if (!confirm(t('confirm_revoke', { c: d.code }))) return;
+          try { await api('POST', `/api/admin/devices/${encodeURIComponent(d.id)}/revoke`, {}); reload(); } catch (e) { showError(e); }
+        },
+      }, t('revoke')))))));
+
+  const tokUnit = h('select', { name: 'unit' }, units.map(u => h('option', { value: u.code }, u.code)));
+  const tokTtl = h('input', { type: 'number', min: 1, max: 720, value: 24, name: 'ttl_hours' });
+  const tokOut = h('pre', { id: 'token' });
+  const tokForm = h('form', {
+    class: 'filters', onsubmit: async ev => {
+      ev.preventDefault();
+      try { const r = await api('POST', '/api/admin/enroll-tokens', { unit: tokUnit.value, ttl_hours: Number(tokTtl.value) }); tokOut.textContent = r.token; } catch (e) { showError(e); }
+    },
+  }, h('label', {}, t('unit'), tokUnit), h('label', {}, t('ttl_hours'), tokTtl), h('button', { class: 'primary', type: 'submit' }, t('issue_token')));
+
+  const uCode = h('input', { name: 'code', required: true, size: 10 }), uName = h('input', { name: 'name', required: true });
+  const uKind = h('select', { name: 'kind' }, ['office', 'case', 'truck', 'bus'].map(k => h('option', { value: k }, k)));
+  const unitForm = h('form', {
+    class: 'filters', onsubmit: async ev => {
+      ev.preventDefault();
+      try { await api('POST', '/api/admin/units', { code: uCode.value, name: uName.value, kind: uKind.value }); reload(); } catch (e) { showError(e); }
+    },
+  }, h('label', {}, t('code'), uCode), h('label', {}, t('name'), uName), h('label', {}, t('kind'), uKind), h('button', { type: 'submit' }, t('add')));
+
+  const lLogin = h('input', { required: true, size: 12 }), lPass = h('input', { type: 'password', required: true, autocomplete: 'new-password' });
+  const lRole = h('select', {}, ['reviewer', 'supervisor', 'admin'].map(k => h('option', { value: k }, k)));
+  const userForm = h('form', {
+    class: 'filters', onsubmit: async ev => {
+      ev.preventDefault();
+      try { await api('POST', '/api/admin/users', { login: lLogin.value, role: lRole.value, password: lPass.value }); reload(); } catch (e) { showError(e); }
+    },
+  }, h('label', {}, t('login'), lLogin), h('label', {}, t('role'), lRole), h('label', {}, t('password'), lPass), h('button', { type: 'submit' }, t('add')));
+
+  page(t('admin_title'),
+    h('div', { class: 'card' }, h('h2', {}, t('devices')), devTable),
+    h('div', { class: 'card' }, h('h2', {}, t('tokens')), tokForm, tokOut, h('p', { class: 'muted' }, t('token_hint'))),
+    h('div', { class: 'grid2' },
+      h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${u.kind})`))), unitForm),
+      h('div', { class: 'card' }, h('h2', {}, t('users')), h('ul', {}, users.map(u => h('li', {}, `${u.login} (${u.role})`))), userForm)),
+    h('div', { class: 'card' }, h('h2', {}, t('audit')),
+      h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', {}, x.action), h('td', {}, x.target || ''), h('td', {}, x.detail || '')))))));
+}
+
+// ---- router ----
+async function route() {
+  paintChrome();
+  if (!state.me) { showLogin(); return; }
+  const parts = location.hash.split('?')[0].split('/');
+  try {
+    switch (parts[1]) {
+      case 'case': await showCase(decodeURIComponent(parts[2] || '')); break;
+      case 'reports': await showReports(); break;
+      case 'admin': await showAdmin(); break;
+      default: await showQueue();
+    }
+  } catch (e) { showError(e); }
+}
+
+async function boot() {
+  try {
+    [state.units, state.services] = await Promise.all([api('GET', '/api/units'), api('GET', '/api/services')]);
+  } catch (e) { if (e.status === 401) return; showError(e); }
+  if (!location.hash) location.hash = '#/queue';
+  route();
+}
+
+document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'uk' ? 'en' : 'uk'); route(); });
+document.getElementById('logout').addEventListener('click', async () => {
+  try { await api('POST', '/api/logout', {}); } catch { /* signed out anyway */ }
+  state.me = null;
+  location.hash = '';
+  showLogin();
+});
+window.addEventListener('hashchange', route);
+
+(async () => {
+  try { state.me = await api('GET', '/api/me'); } catch { state.me = null; }
+  if (state.me) boot(); else showLogin();
+})();

@@ -1,0 +1,90 @@
+// i18n.js — UI text, Ukrainian by default, English on request.
+// The language is kept in localStorage ("mo_lang"); t(key, vars) looks a key up.
+
+const uk = {
+  skip: 'Перейти до змісту', brand: 'Мобільний ЦНАП', nav_queue: 'Черга заяв',
+  nav_reports: 'Звіти', nav_admin: 'Адміністрування', logout: 'Вийти',
+  login_title: 'Вхід для працівників', login: 'Логін', password: 'Пароль', sign_in: 'Увійти',
+  bad_login: 'Неправильний логін або пароль.', rate_limited: 'Забагато спроб. Спробуйте через {s} с.',
+  queue_title: 'Черга заяв', status: 'Статус', unit: 'Підрозділ', service: 'Послуга',
+  from: 'З дати', to: 'По дату', search: 'Пошук (номер, прізвище, РНОКПП)', apply: 'Показати',
+  export_csv: 'Експорт CSV', all: 'усі', number: 'Номер', applicant: 'Заявник', services: 'Послуги',
+  created: 'Створено', received: 'Отримано', page: 'Сторінка {p} з {n}', prev: '← Попередня',
+  next: 'Наступна →', total: 'Знайдено: {n}', nothing: 'Нічого не знайдено.',
+  case_title: 'Заява {n}', back: '← До черги', rnokpp: 'РНОКПП', birth_date: 'Дата народження',
+  phone: 'Телефон', address: 'Адреса', documents: 'Документи', docs_presented: 'Пред’явлені документи',
+  operator: 'Адміністратор', trip: 'Виїзд', device: 'Ноутбук', fee: 'Вартість, грн',
+  consent: 'Згода на обробку даних', yes: 'так', no: 'ні', notes: 'Примітки', mobility: 'Мобільність',
+  history: 'Історія', attachments: 'Скановані документи', no_attachments: 'Немає сканів.',
+  not_uploaded: 'файл ще не надійшов', quarantined: 'Відхилені зміни (карантин)',
+  ratings: 'Оцінки громадянина', decision: 'Рішення', reason: 'Причина / коментар',
+  in_review: 'Взяти в роботу', approve: 'Погодити', reject: 'Відмовити', needs_info: 'Запросити документи',
+  reason_required: 'Для відмови чи запиту документів потрібна причина.', comment: 'Коментар',
+  add_comment: 'Додати коментар', saved: 'Збережено', per_service: 'Рішення по окремих послугах',
+  reports_title: 'Звіти', applications: 'Заяв', citizens: 'Громадян обслуговано',
+  refusal_rate: 'Частка відмов', avg_decision: 'Сер. час до рішення, год', rating_avg: 'Сер. оцінка',
+  by_category: 'Послуги за категоріями', decisions_kind: 'Рішення за видами',
+  per_unit: 'За підрозділами', per_trip: 'За виїздами', per_month: 'За місяцями',
+  settlement: 'Населений пункт', date: 'Дата', admin_title: 'Адміністрування',
+  devices: 'Ноутбуки', revoke: 'Відкликати', revoked: 'відкликано', active: 'активний',
+  flagged: 'потребує уваги', code: 'Код', name: 'Назва', kind: 'Тип', add: 'Додати',
+  units: 'Підрозділи', users: 'Користувачі', role: 'Роль', tokens: 'Токен для підключення ноутбука',
+  ttl_hours: 'Дійсний, год', issue_token: 'Видати токен', token_hint: 'Передайте токен адміністратору ноутбука: mo-agent enroll --hub URL --token ТОКЕН --operator ІМ’Я',
+  audit: 'Журнал дій', last_sync: 'Остання синхронізація', confirm_revoke: 'Відкликати ноутбук {c}? Він більше не зможе синхронізуватися.',
+  error: 'Помилка: {m}', loading: 'Завантаження…', st_draft: 'чернетка', st_submitted: 'подано',
+  st_received: 'отримано', st_in_review: 'на розгляді', st_approved: 'погоджено', st_issued: 'видано',
+  st_rejected: 'відмовлено', st_needs_info: 'потрібні документи', st_cancelled: 'скасовано',
+  pending: 'очікують', actor: 'Хто', forbidden: 'Недостатньо прав.',
+};
+
+const en = {
+  skip: 'Skip to content', brand: 'Mobile CNAP', nav_queue: 'Queue', nav_reports: 'Reports',
+  nav_admin: 'Administration', logout: 'Sign out', login_title: 'Staff sign-in', login: 'Login',
+  password: 'Password', sign_in: 'Sign in', bad_login: 'Wrong login or password.',
+  rate_limited: 'Too many attempts. Try again in {s} s.', queue_title: 'Application queue',
+  status: 'Status', unit: 'Unit', service: 'Service', from: 'From', to: 'To',
+  search: 'Search (number, surname, RNOKPP)', apply: 'Show', export_csv: 'Export CSV', all: 'all',
+  number: 'Number', applicant: 'Applicant', services: 'Services', created: 'Created',
+  received: 'Received', page: 'Page {p} of {n}', prev: '← Previous', next: 'Next →',
+  total: 'Found: {n}', nothing: 'Nothing found.', case_title: 'Application {n}',
+  back: '← Back to queue', rnokpp: 'RNOKPP', birth_date: 'Birth date', phone: 'Phone',
+  address: 'Address', documents: 'Documents', docs_presented: 'Documents presented',
+  operator: 'Administrator', trip: 'Trip', device: 'Laptop', fee: 'Fee, UAH',
+  consent: 'Consent to data processing', yes: 'yes', no: 'no', notes: 'Notes', mobility: 'Mobility',
+  history: 'History', attachments: 'Scanned documents', no_attachments: 'No scans.',
+  not_uploaded: 'file not received yet', quarantined: 'Refused changes (quarantine)',
+  ratings: 'Citizen ratings', decision: 'Decision', reason: 'Reason / comment',
+  in_review: 'Take into review', approve: 'Approve', reject: 'Reject', needs_info: 'Request documents',
+  reason_required: 'A reason is required to reject or to request documents.', comment: 'Comment',
+  add_comment: 'Add comment', saved: 'Saved', per_service: 'Decisions per service',
+  reports_title: 'Reports', applications: 'Applications', citizens: 'Citizens served',
+  refusal_rate: 'Refusal rate', avg_decision: 'Avg hours to decision', rating_avg: 'Avg rating',
+  by_category: 'Services by category', decisions_kind: 'Decisions by kind', per_unit: 'Per unit',
+  per_trip: 'Per trip', per_month: 'Per month', settlement: 'Settlement', date: 'Date',
+  admin_title: 'Administration', devices: 'Laptops', revoke: 'Revoke', revoked: 'revoked',
+  active: 'active', flagged: 'needs attention', code: 'Code', name: 'Name', kind: 'Kind', add: 'Add',
+  units: 'Units', users: 'Users', role: 'Role', tokens: 'Laptop enrolment token', ttl_hours: 'Valid, hours',
+  issue_token: 'Issue token', token_hint: 'Give the token to the laptop administrator: mo-agent enroll --hub URL --token TOKEN --operator NAME',
+  audit: 'Audit log', last_sync: 'Last sync', confirm_revoke: 'Revoke laptop {c}? It will no longer sync.',
+  error: 'Error: {m}', loading: 'Loading…', st_draft: 'draft', st_submitted: 'submitted',
+  st_received: 'received', st_in_review: 'in review', st_approved: 'approved', st_issued: 'issued',
+  st_rejected: 'rejected', st_needs_info: 'needs documents', st_cancelled: 'cancelled',
+  pending: 'pending', actor: 'By', forbidden: 'Not allowed for your role.',
+};
+
+const tables = { uk, en };
+export let lang = (localStorage.getItem('mo_lang') === 'en') ? 'en' : 'uk';
+
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'uk';
+  localStorage.setItem('mo_lang', lang);
+  document.documentElement.lang = lang;
+}
+
+export function t(key, vars) {
+  let s = tables[lang][key] ?? uk[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
+  return s;
+}
+
+export function statusName(st) { return t('st_' + st); }
