@@ -1,0 +1,742 @@
+/*
+ * apply.c — merge rules and state machine on the hub store (apply.h).
+ */
+#include "apply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "status.h"
+
+#define PATH_MAX_LEN 256
+#define RECEIVE_MAX_STEPS 40 /* a case holds at most 30 services */
+#define DOC_MAX (16u << 20)  /* one materialised case or trip */
+
+void hub_apply_init(struct hub_apply *a, struct hub *h, const struct hub_device *dev, long long seq,
+		    const struct proto_clock *clock)
+{
+	memset(a, 0, sizeof(*a));
+	a->hub = h;
+	a->dev = dev;
+	a->seq = seq;
+	if (clock)
+		a->clock = *clock;
+	a->now_ms = mo_now_ms();
+}
+
+void hub_apply_release(struct hub_apply *a)
+{
+	free(a->q);
+	a->q = NULL;
+	a->nq = a->qcap = 0;
+}
+
+/* a cJSON tree we built ourselves, printed compactly; NULL on ENOMEM */
+static char *print(const cJSON *v)
+{
+	return cJSON_PrintUnformatted(v);
+}
+
+static int oom(struct mo_err *err)
+{
+	return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+}
+
+/* Keep a change aside with its reason: in the batch's list and the store. */
+static int quarantine(struct hub_apply *a, const struct proto_change *c, const char *code,
+		      const char *fmt, ...) MO_PRINTF(4, 5);
+
+static int quarantine(struct hub_apply *a, const struct proto_change *c, const char *code,
+		      const char *fmt, ...)
+{
+	struct hub_quarantine_rec r;
+	struct proto_quarantine *q;
+	cJSON *j;
+	char *text;
+	va_list ap;
+	int rc;
+
+	if (a->nq == a->qcap) {
+		size_t ncap = a->qcap ? a->qcap * 2 : 8;
+		struct proto_quarantine *p = realloc(a->q, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return oom(NULL);
+		a->q = p;
+		a->qcap = ncap;
+	}
+	q = &a->q[a->nq];
+	memset(q, 0, sizeof(*q));
+	q->n = c->n;
+	mo_strlcpy(q->code, code, sizeof(q->code));
+	va_start(ap, fmt);
+	vsnprintf(q->message, sizeof(q->message), fmt, ap);
+	va_end(ap);
+
+	j = proto_change_to_json(c);
+	text = j ? print(j) : NULL;
+	cJSON_Delete(j);
+	r.device = a->dev ? a->dev->id : "";
+	r.batch_seq = a->seq;
+	r.n = c->n;
+	r.entity = c->entity;
+	r.entity_id = c->id;
+	r.op = c->op;
+	r.code = q->code;
+	r.message = q->message;
+	r.change_json = text ? text : "{}";
+	rc = hub_store_quarantine_add(a->hub->store, &r, NULL);
+	free(text);
+	if (rc != MO_OK)
+		return rc;
+	a->nq++;
+	return MO_OK;
+}
+
+/* ---- LWW registers ---- */
+
+static bool wins(uint64_t hlc, const char *dev, uint64_t old_hlc, const char *old_dev)
+{
+	int c = proto_hlc_compare(hlc, old_hlc);
+
+	return c > 0 || (c == 0 && strcmp(dev, old_dev) > 0);
+}
+
+/* the object at doc[key], made (replacing a non-object) when missing */
+static cJSON *child_object(cJSON *doc, const char *key)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, key);
+
+	if (cJSON_IsObject(o))
+		return o;
+	o = cJSON_CreateObject();
+	if (o == NULL)
+		return NULL;
+	if (cJSON_HasObjectItem(doc, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, key, o);
+	else
+		cJSON_AddItemToObject(doc, key, o);
+	return o;
+}
+
+static int set_key(cJSON *obj, const char *key, const cJSON *v)
+{
+	cJSON *dup = cJSON_Duplicate(v, true);
+
+	if (dup == NULL)
+		return MO_ENOMEM;
+	if (cJSON_HasObjectItem(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, dup);
+	else
+		cJSON_AddItemToObject(obj, key, dup);
+	return MO_OK;
+}
+
+struct merge {
+	struct hub *hub;
+	const char *entity, *id, *writer;
+	uint64_t hlc;
+	bool fresh; /* a new entity: no register to compare with */
+};
+
+/*
+ * Merge the keys of obj (under prefix) into the registers; doc gets every
+ * winning value, won the same shape holding only the winners.
+ */
+static int merge_object(const struct merge *m, const char *prefix, const cJSON *obj, cJSON *doc,
+			cJSON *won, struct mo_err *err)
+{
+	const cJSON *v;
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(v, obj)
+	{
+		char path[PATH_MAX_LEN], old_dev[PROTO_ID_LEN];
+		uint64_t old_hlc = 0;
+		char *text;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+				     v->string) >= sizeof(path))
+			return mo_err_set(err, MO_EINVAL, "bad_value", "field path too long");
+		if (cJSON_IsObject(v)) {
+			cJSON *dsub = child_object(doc, v->string), *wsub = cJSON_CreateObject();
+
+			if (dsub == NULL || wsub == NULL) {
+				cJSON_Delete(wsub);
+				return oom(err);
+			}
+			rc = merge_object(m, path, v, dsub, wsub, err);
+			if (rc == MO_OK && cJSON_GetArraySize(wsub) > 0)
+				cJSON_AddItemToObject(won, v->string, wsub);
+			else
+				cJSON_Delete(wsub);
+			if (rc != MO_OK)
+				return rc;
+			continue;
+		}
+		rc = m->fresh ? MO_ENOTFOUND
+			      : hub_store_field_get(m->hub->store, m->entity, m->id, path, &old_hlc,
+						    old_dev, err);
+		if (rc == MO_OK && !wins(m->hlc, m->writer, old_hlc, old_dev))
+			continue; /* an older or equal write: the stored value stays */
+		if (rc != MO_OK && rc != MO_ENOTFOUND)
+			return rc;
+		if ((text = print(v)) == NULL)
+			return oom(err);
+		rc = hub_store_field_put(m->hub->store, m->entity, m->id, path, text, m->hlc,
+					 m->writer, err);
+		free(text);
+		if (rc != MO_OK)
+			return rc;
+		if (set_key(doc, v->string, v) != MO_OK || set_key(won, v->string, v) != MO_OK)
+			return oom(err);
+	}
+	return MO_OK;
+}
+
+/* ---- status moves ---- */
+
+static int feed_transition(struct hub *h, const struct hub_case *c, const struct hub_transition *t,
+			   int from, struct mo_err *err)
+{
+	cJSON *f = cJSON_CreateObject();
+	char *text = NULL;
+	int rc;
+
+	if (f == NULL)
+		return oom(err);
+	cJSON_AddStringToObject(f, "from", proto_status_name(from));
+	cJSON_AddStringToObject(f, "to", t->to);
+	if (t->reason)
+		cJSON_AddStringToObject(f, "reason", t->reason);
+	if (t->service)
+		cJSON_AddStringToObject(f, "service", t->service);
+	if ((text = print(f)) == NULL)
+		rc = oom(err);
+	else
+		rc = hub_store_feed_add(h->store, c->unit, t->origin, "case", c->id, "transition",
+					t->hlc, text, err);
+	free(text);
+	cJSON_Delete(f);
+	return rc;
+}
+
+int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo_err *err)
+{
+	struct hub_case c;
+	struct hub_case_service *sv = NULL;
+	size_t n = 0, idx = (size_t)-1;
+	int to = proto_status_parse(t->to), cur, now, *st = NULL;
+	struct hub_event ev;
+	int rc;
+
+	if (to == PROTO_ST_INVALID)
+		return mo_err_set(err, MO_EINVAL, "bad_value", "'%s' is not a status",
+				  t->to ? t->to : "");
+	if ((rc = hub_store_case_get(h->store, t->case_id, false, &c, NULL, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_case_services(h->store, c.id, &sv, &n, err)) != MO_OK)
+		return rc;
+	if (t->service) {
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(sv[i].code, t->service) == 0)
+				idx = i;
+		if (idx == (size_t)-1) {
+			rc = mo_err_set(err, MO_ENOTFOUND, "not_found",
+					"case %s has no service '%s'", c.number, t->service);
+			goto done;
+		}
+		cur = sv[idx].status;
+	} else {
+		cur = proto_status_parse(c.status);
+	}
+	if (t->from && proto_status_parse(t->from) != cur) {
+		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition", "%s %s is %s, not %s",
+				t->service ? "service" : "case", t->service ? t->service : c.number,
+				proto_status_name(cur), t->from);
+		goto done;
+	}
+	if (!proto_transition_allowed(cur, to, t->actor)) {
+		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition",
+				"%s cannot move from %s to %s",
+				t->actor == PROTO_ACTOR_STAFF ? "staff"
+				: t->actor == PROTO_ACTOR_HUB ? "the hub"
+							      : "a device",
+				proto_status_name(cur), t->to);
+		goto done;
+	}
+	if ((st = malloc((n ? n : 1) * sizeof(*st))) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (t->service ? i == idx : sv[i].status == cur) {
+			sv[i].status = to;
+			if ((rc = hub_store_case_service_set(h->store, c.id, sv[i].code, to,
+							     err)) != MO_OK)
+				goto done;
+		}
+		st[i] = sv[i].status;
+	}
+	now = proto_status_of_case(st, n);
+	if ((rc = hub_store_case_set_status(h->store, c.id, proto_status_name(now), err)) != MO_OK)
+		goto done;
+	ev = (struct hub_event){.case_id = c.id,
+				.kind = "transition",
+				.from = proto_status_name(cur),
+				.to = t->to,
+				.service = t->service,
+				.reason = t->reason,
+				.actor = t->actor_name ? t->actor_name : "hub",
+				.hlc = t->hlc};
+	if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
+		goto done;
+	rc = feed_transition(h, &c, t, cur, err);
+done:
+	free(st);
+	free(sv);
+	return rc;
+}
+
+int hub_case_receive(struct hub *h, const char *case_id, struct proto_clock *clock,
+		     struct mo_err *err)
+{
+	for (int step = 0; step < RECEIVE_MAX_STEPS; step++) {
+		struct hub_case c;
+		struct hub_case_service *sv = NULL;
+		struct hub_transition t = {.case_id = case_id,
+					   .from = "submitted",
+					   .to = "received",
+					   .actor = PROTO_ACTOR_HUB,
+					   .actor_name = "hub"};
+		char service[HUB_CODE_MAX] = "";
+		size_t n = 0;
+		int rc;
+
+		if ((rc = hub_store_case_get(h->store, case_id, false, &c, NULL, err)) != MO_OK ||
+		    (rc = hub_store_case_services(h->store, case_id, &sv, &n, err)) != MO_OK)
+			return rc;
+		/* the whole case when it is submitted, else one submitted service
+		 * of a case whose status shows another (needs_info ranks first) */
+		if (strcmp(c.status, "submitted") != 0) {
+			for (size_t i = 0; i < n && !service[0]; i++)
+				if (sv[i].status == PROTO_ST_SUBMITTED)
+					mo_strlcpy(service, sv[i].code, sizeof(service));
+		}
+		free(sv);
+		if (strcmp(c.status, "submitted") != 0 && !service[0])
+			return MO_OK;
+		t.service = service[0] ? service : NULL;
+		t.hlc = proto_hlc_now(clock, mo_now_ms());
+		if ((rc = hub_case_transition(h, &t, err)) != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
+
+/* ---- per entity ---- */
+
+static bool any_submitted(const struct hub_case_service *sv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sv[i].status == PROTO_ST_SUBMITTED)
+			return true;
+	return false;
+}
+
+/*
+ * The services of a case after an upsert of `services`: codes already held
+ * keep their status (status moves only by transition); a new code starts as
+ * draft or submitted.  *out malloc'd.
+ */
+static int services_from(const cJSON *arr, const struct hub_case_service *old, size_t nold,
+			 struct hub_case_service **out, size_t *n, const char **bad)
+{
+	int cnt = cJSON_GetArraySize(arr), k = 0;
+	struct hub_case_service *v;
+	const cJSON *it;
+
+	*out = NULL;
+	*n = 0;
+	*bad = NULL;
+	if (cnt <= 0 || (v = calloc((size_t)cnt, sizeof(*v))) == NULL)
+		return cnt <= 0 ? MO_EINVAL : MO_ENOMEM;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const char *code = proto_json_str(it, "code");
+		int st = proto_status_parse(proto_json_str(it, "status"));
+		bool held = false;
+
+		if (code == NULL || st == PROTO_ST_INVALID) {
+			*bad = "a service needs a code and a status";
+			free(v);
+			return MO_EINVAL;
+		}
+		for (int j = 0; j < k; j++)
+			if (strcmp(v[j].code, code) == 0) {
+				*bad = "a service is listed twice";
+				free(v);
+				return MO_EINVAL;
+			}
+		mo_strlcpy(v[k].code, code, sizeof(v[k].code));
+		for (size_t j = 0; j < nold; j++)
+			if (strcmp(old[j].code, code) == 0) {
+				v[k].status = old[j].status;
+				held = true;
+			}
+		if (!held) {
+			if (st != PROTO_ST_DRAFT && st != PROTO_ST_SUBMITTED) {
+				*bad = "a new service starts as draft or submitted";
+				free(v);
+				return MO_EINVAL;
+			}
+			v[k].status = st;
+		}
+		k++;
+	}
+	*out = v;
+	*n = (size_t)k;
+	return MO_OK;
+}
+
+static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	struct hub *h = a->hub;
+	struct hub_case hc;
+	struct mo_buf doc = MO_BUF_INIT(DOC_MAX);
+	struct hub_case_service *old = NULL, *sv = NULL;
+	size_t nold = 0, nsv = 0;
+	cJSON *docj = NULL, *won = NULL;
+	const cJSON *services = cJSON_GetObjectItemCaseSensitive(c->fields, "services");
+	const char *unit = proto_json_str(c->fields, "unit"), *bad = NULL;
+	char *text = NULL;
+	bool exists;
+	int rc, *st = NULL;
+
+	rc = hub_store_case_get(h->store, c->id, false, &hc, &doc, err);
+	if (rc != MO_OK && rc != MO_ENOTFOUND)
+		goto done;
+	exists = rc == MO_OK;
+	mo_err_clear(err);
+	if (exists) {
+		if (strcmp(hc.unit, a->dev->unit) != 0) {
+			rc = quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
+					hc.unit);
+			goto done;
+		}
+		if (unit && strcmp(unit, hc.unit) != 0) {
+			rc = quarantine(a, c, "forbidden", "a case cannot move to another unit");
+			goto done;
+		}
+		if ((rc = hub_store_case_services(h->store, hc.id, &old, &nold, err)) != MO_OK)
+			goto done;
+		docj = cJSON_ParseWithLength((const char *)doc.data, doc.len);
+	} else {
+		const char *miss = !unit				  ? "unit"
+				   : !proto_json_str(c->fields, "number") ? "number"
+				   : !cJSON_IsArray(services)		  ? "services"
+									  : NULL;
+
+		if (miss) {
+			rc = quarantine(a, c, "missing_field", "a new case needs '%s'", miss);
+			goto done;
+		}
+		if (strcmp(unit, a->dev->unit) != 0) {
+			rc = quarantine(a, c, "forbidden",
+					"case of unit %s sent by a device of unit %s", unit,
+					a->dev->unit);
+			goto done;
+		}
+		memset(&hc, 0, sizeof(hc));
+		mo_strlcpy(hc.id, c->id, sizeof(hc.id));
+		mo_strlcpy(hc.unit, unit, sizeof(hc.unit));
+		docj = cJSON_CreateObject();
+	}
+	if (docj == NULL || (won = cJSON_CreateObject()) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	/* validate services before any register moves */
+	if (services && services_from(services, old, nold, &sv, &nsv, &bad) != MO_OK) {
+		rc = bad ? quarantine(a, c, "bad_value", "%s", bad) : oom(err);
+		goto done;
+	}
+	{
+		struct merge m = {h, "case", hc.id, a->dev->id, c->hlc, !exists};
+
+		if ((rc = merge_object(&m, "", c->fields, docj, won, err)) != MO_OK) {
+			if (err && strcmp(err->code, "bad_value") == 0) {
+				mo_err_clear(err);
+				rc = quarantine(a, c, "bad_value", "field path too long");
+			}
+			goto done;
+		}
+	}
+	if (cJSON_GetArraySize(won) == 0) {
+		rc = MO_OK; /* every field already held a newer value */
+		goto done;
+	}
+	bool services_won = cJSON_HasObjectItem(won, "services");
+
+	if (!services_won) {
+		free(sv);
+		sv = old;
+		nsv = nold;
+		old = NULL;
+	}
+	if ((st = malloc((nsv ? nsv : 1) * sizeof(*st))) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	for (size_t i = 0; i < nsv; i++)
+		st[i] = sv[i].status;
+	mo_strlcpy(hc.status, proto_status_name(proto_status_of_case(st, nsv)), sizeof(hc.status));
+	mo_strlcpy(hc.number, proto_json_str(docj, "number") ? proto_json_str(docj, "number") : "",
+		   sizeof(hc.number));
+	if ((text = print(docj)) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	if ((rc = hub_store_case_put(h->store, &hc, a->dev->code, text, err)) != MO_OK)
+		goto done;
+	/* after the case row: case_services refers to it */
+	if (services_won &&
+	    (rc = hub_store_case_services_put(h->store, hc.id, sv, nsv, err)) != MO_OK)
+		goto done;
+	free(text);
+	text = NULL;
+	if (!exists) {
+		struct hub_event ev = {.case_id = hc.id,
+				       .kind = "created",
+				       .to = hc.status,
+				       .actor = a->dev->code,
+				       .hlc = c->hlc};
+
+		if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
+			goto done;
+	}
+	if ((text = print(won)) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	if ((rc = hub_store_feed_add(h->store, hc.unit, a->dev->id, "case", hc.id, "upsert", c->hlc,
+				     text, err)) != MO_OK)
+		goto done;
+	a->applied++;
+	if (any_submitted(sv, nsv))
+		rc = hub_case_receive(h, hc.id, &a->clock, err);
+done:
+	free(st);
+	free(text);
+	free(sv);
+	free(old);
+	cJSON_Delete(docj);
+	cJSON_Delete(won);
+	mo_buf_release(&doc);
+	return rc;
+}
+
+static int trip_upsert(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	struct hub *h = a->hub;
+	struct mo_buf doc = MO_BUF_INIT(DOC_MAX);
+	char unit[HUB_CODE_MAX];
+	const char *newunit = proto_json_str(c->fields, "unit");
+	cJSON *docj = NULL, *won = NULL;
+	char *text = NULL;
+	bool fresh = false;
+	int rc;
+
+	rc = hub_store_trip_get(h->store, c->id, unit, &doc, err);
+	if (rc == MO_OK) {
+		if (strcmp(unit, a->dev->unit) != 0 || (newunit && strcmp(newunit, unit) != 0)) {
+			rc = quarantine(a, c, "forbidden", "trip belongs to unit %s", unit);
+			goto done;
+		}
+		docj = cJSON_ParseWithLength((const char *)doc.data, doc.len);
+	} else if (rc == MO_ENOTFOUND) {
+		if (newunit == NULL) {
+			rc = quarantine(a, c, "missing_field", "a new trip needs 'unit'");
+			goto done;
+		}
+		if (strcmp(newunit, a->dev->unit) != 0) {
+			rc = quarantine(a, c, "forbidden",
+					"trip of unit %s sent by a device of unit %s", newunit,
+					a->dev->unit);
+			goto done;
+		}
+		mo_strlcpy(unit, newunit, sizeof(unit));
+		docj = cJSON_CreateObject();
+		fresh = true;
+	} else {
+		goto done;
+	}
+	if (docj == NULL || (won = cJSON_CreateObject()) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	{
+		struct merge m = {h, "trip", c->id, a->dev->id, c->hlc, fresh};
+
+		if ((rc = merge_object(&m, "", c->fields, docj, won, err)) != MO_OK)
+			goto done;
+	}
+	if (cJSON_GetArraySize(won) == 0)
+		goto done;
+	if ((text = print(docj)) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	if ((rc = hub_store_trip_put(h->store, c->id, unit, a->dev->code, text, err)) != MO_OK)
+		goto done;
+	free(text);
+	if ((text = print(won)) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	rc = hub_store_feed_add(h->store, unit, a->dev->id, "trip", c->id, "upsert", c->hlc, text,
+				err);
+	if (rc == MO_OK)
+		a->applied++;
+done:
+	free(text);
+	cJSON_Delete(docj);
+	cJSON_Delete(won);
+	mo_buf_release(&doc);
+	return rc;
+}
+
+static int case_change_transition(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	struct hub_case hc;
+	struct hub_transition t;
+	int rc;
+
+	rc = hub_store_case_get(a->hub->store, c->id, false, &hc, NULL, err);
+	if (rc == MO_ENOTFOUND) {
+		mo_err_clear(err);
+		return quarantine(a, c, "not_found", "no case %s on the hub", c->id);
+	}
+	if (rc != MO_OK)
+		return rc;
+	if (strcmp(hc.unit, a->dev->unit) != 0)
+		return quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
+				  hc.unit);
+	t = (struct hub_transition){.case_id = hc.id,
+				    .from = proto_json_str(c->fields, "from"),
+				    .to = proto_json_str(c->fields, "to"),
+				    .service = proto_json_str(c->fields, "service"),
+				    .reason = proto_json_str(c->fields, "reason"),
+				    .actor = PROTO_ACTOR_AGENT,
+				    .actor_name = a->dev->code,
+				    .origin = a->dev->id,
+				    .hlc = c->hlc};
+	if (t.from == NULL || t.to == NULL)
+		return quarantine(a, c, "missing_field", "a transition needs 'from' and 'to'");
+	rc = hub_case_transition(a->hub, &t, err);
+	if (rc != MO_OK && err && err->code[0] &&
+	    (strcmp(err->code, "illegal_transition") == 0 || strcmp(err->code, "not_found") == 0 ||
+	     strcmp(err->code, "bad_value") == 0)) {
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err->code, sizeof(code));
+		mo_strlcpy(msg, err->msg, sizeof(msg));
+		mo_err_clear(err);
+		return quarantine(a, c, code, "%s", msg);
+	}
+	if (rc != MO_OK)
+		return rc;
+	a->applied++;
+	if (strcmp(t.to, "submitted") == 0)
+		rc = hub_case_receive(a->hub, hc.id, &a->clock, err);
+	return rc;
+}
+
+static int append_change(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	struct hub_case hc;
+	const char *case_id = proto_json_str(c->fields, "case");
+	const char *author = proto_json_str(c->fields, "author");
+	char *text = NULL;
+	int rc;
+
+	if (case_id == NULL)
+		return quarantine(a, c, "missing_field", "an %s needs 'case'", c->entity);
+	rc = hub_store_case_get(a->hub->store, case_id, false, &hc, NULL, err);
+	if (rc == MO_ENOTFOUND) {
+		mo_err_clear(err);
+		return quarantine(a, c, "not_found", "no case %s on the hub", case_id);
+	}
+	if (rc != MO_OK)
+		return rc;
+	if (strcmp(hc.unit, a->dev->unit) != 0)
+		return quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
+				  hc.unit);
+	if ((text = print(c->fields)) == NULL)
+		return oom(err);
+	rc = hub_store_append_add(a->hub->store, c->id, c->entity, hc.id, a->dev->id, c->hlc, text,
+				  err);
+	if (rc == MO_EEXISTS) {
+		rc = MO_OK; /* inserted once by id: a second copy changes nothing */
+		goto done;
+	}
+	if (rc != MO_OK)
+		goto done;
+	{
+		struct hub_event ev = {.case_id = hc.id,
+				       .kind = c->entity,
+				       .reason = strcmp(c->entity, "comment") == 0
+						     ? proto_json_str(c->fields, "text")
+						     : proto_json_str(c->fields, "name"),
+				       .actor = author ? author : a->dev->code,
+				       .hlc = c->hlc};
+
+		if ((rc = hub_store_event_add(a->hub->store, &ev, err)) != MO_OK)
+			goto done;
+	}
+	rc = hub_store_feed_add(a->hub->store, hc.unit, a->dev->id, c->entity, c->id, "append",
+				c->hlc, text, err);
+	if (rc == MO_OK)
+		a->applied++;
+done:
+	free(text);
+	return rc;
+}
+
+int hub_apply_change(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	bool is_append = strcmp(c->op, "append") == 0;
+
+	if (c->qcode)
+		return quarantine(a, c, c->qcode, "%s", c->qmsg);
+	if (c->fields == NULL || !cJSON_IsObject(c->fields))
+		return quarantine(a, c, "missing_field", "a change needs 'fields'");
+	/* a change stamped far in the future would win every merge forever */
+	if (proto_hlc_receive(&a->clock, c->hlc, a->now_ms, PROTO_HLC_MAX_AHEAD_MS, NULL) != MO_OK)
+		return quarantine(a, c, "bad_value",
+				  "hlc is more than 24 h ahead of the hub clock");
+	if (strcmp(c->entity, "service") == 0)
+		return quarantine(a, c, "forbidden", "the catalogue is changed on the hub only");
+	if (strcmp(c->entity, "case") == 0) {
+		if (strcmp(c->op, "upsert") == 0)
+			return case_upsert(a, c, err);
+		if (strcmp(c->op, "transition") == 0)
+			return case_change_transition(a, c, err);
+		return quarantine(a, c, "unknown_op", "a case takes upsert or transition");
+	}
+	if (strcmp(c->entity, "trip") == 0) {
+		if (strcmp(c->op, "upsert") == 0)
+			return trip_upsert(a, c, err);
+		return quarantine(a, c, "unknown_op", "a trip takes upsert");
+	}
+	if (strcmp(c->entity, "comment") == 0 || strcmp(c->entity, "attachment") == 0 ||
+	    strcmp(c->entity, "rating") == 0) {
+		if (is_append)
+			return append_change(a, c, err);
+		return quarantine(a, c, "unknown_op", "a %s takes append", c->entity);
+	}
+	return quarantine(a, c, "unknown_entity", "unknown entity '%s'", c->entity);
+}

@@ -1,0 +1,79 @@
+/*
+ * apply.h — the merge rules of DESIGN.md §4, applied to the hub store.
+ *
+ *  - upsert: every leaf field is its own last-writer-wins register, won by
+ *    the greater (HLC, device id); object values (applicant, its address)
+ *    merge key by key, arrays are one value.  The materialised row (cases,
+ *    trips) and the feed get only the fields that won.
+ *  - transition: checked against the state machine (status.h) from the
+ *    stored status, per service when `service` names one; the case status
+ *    follows its services (proto_status_of_case).  A case that arrives
+ *    submitted is moved to received by the hub, and that goes to the feed.
+ *  - append: inserted once by its id, never merged.
+ *
+ * A change that cannot be accepted is quarantined (stored with its reason
+ * and listed in hub_apply.q) and the batch goes on.  All of it runs inside
+ * the caller's transaction (sync.c: one per batch; review.c: one per
+ * decision).
+ */
+#ifndef HUB_APPLY_H
+#define HUB_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "change.h"
+#include "hlc.h"
+#include "hub.h"
+
+struct hub_apply {
+	struct hub *hub;
+	const struct hub_device *dev; /* the sender */
+	long long seq;		      /* its batch (quarantine records) */
+	struct proto_clock clock;     /* hub clock, loaded and saved by the caller */
+	uint64_t now_ms;
+	struct proto_quarantine *q; /* quarantined changes of this batch */
+	size_t nq, qcap;
+	long long applied;
+};
+
+void hub_apply_init(struct hub_apply *a, struct hub *h, const struct hub_device *dev, long long seq,
+		    const struct proto_clock *clock);
+void hub_apply_release(struct hub_apply *a);
+
+/*
+ * Apply one change.  MO_OK when it was applied, found already applied, or
+ * quarantined (then a->q grew); any other code is a store failure and the
+ * caller must roll the batch back.
+ */
+int hub_apply_change(struct hub_apply *a, struct proto_change *c,
+		     struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- status moves, shared with review.c ---- */
+
+struct hub_transition {
+	const char *case_id;
+	const char *from; /* required status; NULL: whatever it is now */
+	const char *to;
+	const char *service; /* NULL: the case (its services at the case status) */
+	const char *reason;
+	int actor;		/* enum proto_actor */
+	const char *actor_name; /* device code, "hub", staff login */
+	const char *origin;	/* device id it came from; NULL: the hub (every device) */
+	uint64_t hlc;
+};
+
+/*
+ * Move a case or one of its services, record history and feed.  Refusals
+ * carry a quarantine code in err->code: not_found (no case / service),
+ * illegal_transition (state machine or stale `from`), bad_value.
+ */
+int hub_case_transition(struct hub *h, const struct hub_transition *t,
+			struct mo_err *err) MO_WARN_UNUSED;
+
+/* the hub's own step: every submitted service of the case → received */
+int hub_case_receive(struct hub *h, const char *case_id, struct proto_clock *clock,
+		     struct mo_err *err) MO_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,584 @@
+/*
+ * cli.c — mo-hub's subcommands (cli.h).  Each one opens the hub, does one
+ * thing through the same functions the HTTP side uses, prints the result
+ * (a table, or JSON with --json) and returns an exit code; a failure
+ * prints one line on stderr.
+ */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "hub.h"
+#include "json.h"
+#include "mo_util.h"
+#include "review.h"
+#include "validate.h"
+#include "status.h"
+
+#define PASSWORD_MAX 1024
+
+static const char *const value_opts[] = {
+    "data",
+    "db",
+    "admin-password-file",
+    "listen",
+    "code",
+    "name",
+    "kind",
+    "unit",
+    "ttl",
+    "status",
+    "login",
+    "role",
+    "password-file",
+    "decision",
+    "reason",
+    "by",
+    "service",
+    "text",
+};
+
+bool hub_cli_takes_value(const char *name)
+{
+	for (size_t i = 0; i < sizeof(value_opts) / sizeof(value_opts[0]); i++)
+		if (strcmp(name, value_opts[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *hub_cli_opt(const struct hub_cli *cli, const char *name)
+{
+	size_t n = strlen(name);
+	const char *v = NULL;
+
+	for (size_t i = 0; i < cli->nopts; i++) {
+		const char *o = cli->opts[i].name;
+
+		if (strncmp(o, name, n) == 0 && (o[n] == '\0' || o[n] == '='))
+			v = cli->opts[i].value;
+	}
+	return v;
+}
+
+void hub_cli_usage(void)
+{
+	fputs("usage: mo-hub COMMAND --data DIR [options]   (or set MO_HUB_DATA)\n"
+	      "\n"
+	      "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
+	      "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
+	      "  unit add --code C --name N --kind office|case|truck|bus\n"
+	      "  unit list\n"
+	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
+	      "  device list\n"
+	      "  device revoke DEVICE                        by device id or code\n"
+	      "  case list [--status S] [--unit U]\n"
+	      "  case show ID|NUMBER\n"
+	      "  case decide ID|NUMBER --decision in_review|approved|rejected|needs_info\n"
+	      "              [--reason R] [--by LOGIN] [--service CODE]\n"
+	      "  case comment ID|NUMBER --text T [--by LOGIN]\n"
+	      "  quarantine list                             changes kept aside, with reasons\n"
+	      "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
+	      "\n"
+	      "  --json prints JSON (lists: an array of objects).\n"
+	      "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n",
+	      stdout);
+}
+
+/* ---- helpers ---- */
+
+static int fail(const struct mo_err *err)
+{
+	fprintf(stderr, "mo-hub: %s\n", err->msg[0] ? err->msg : mo_strerror(err->rc));
+	return err->rc == MO_EINVAL ? HUB_EXIT_USAGE : HUB_EXIT_ERROR;
+}
+
+static int need(const struct hub_cli *cli, const char *name, const char **out, struct mo_err *err)
+{
+	*out = hub_cli_opt(cli, name);
+	if (*out == NULL || **out == '\0')
+		return mo_err_set(err, MO_EINVAL, NULL, "--%s is required", name);
+	return MO_OK;
+}
+
+static int print_json(const cJSON *v)
+{
+	char *text = cJSON_Print(v);
+
+	if (text == NULL)
+		return MO_ENOMEM;
+	puts(text);
+	free(text);
+	return MO_OK;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const char *s = proto_json_str(o, key);
+
+	return s ? s : "-";
+}
+
+static int read_password(char *out, size_t outlen, const char *path, struct mo_err *err)
+{
+	return mo_file_first_line(out, outlen, path, err);
+}
+
+/* "24h", "30m", "7d", "90s" or plain seconds */
+static bool parse_ttl(const char *s, uint64_t *ms)
+{
+	char num[24];
+	size_t n = strlen(s);
+	long long v, mult = 1000;
+
+	if (n == 0 || n >= sizeof(num))
+		return false;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 's':
+		mult = 1000;
+		num[n - 1] = '\0';
+		break;
+	case 'm':
+		mult = 60000;
+		num[n - 1] = '\0';
+		break;
+	case 'h':
+		mult = 3600000;
+		num[n - 1] = '\0';
+		break;
+	case 'd':
+		mult = 86400000;
+		num[n - 1] = '\0';
+		break;
+	default: break;
+	}
+	if (!mo_parse_i64(&v, num, 1, 366LL * 86400 * 1000) || v * mult > 366LL * 86400000)
+		return false;
+	*ms = (uint64_t)(v * mult);
+	return true;
+}
+
+static bool valid_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 28)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* ---- commands ---- */
+
+static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
+{
+	struct hub_init_opts o = {cli->data, hub_cli_opt(cli, "db"), NULL};
+	const char *pwfile = hub_cli_opt(cli, "admin-password-file");
+	char pw[PASSWORD_MAX];
+	int rc;
+
+	if (pwfile) {
+		if ((rc = read_password(pw, sizeof(pw), pwfile, err)) != MO_OK)
+			return rc;
+		o.admin_password = pw;
+	}
+	rc = hub_create(&o, err);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == MO_OK)
+		printf("hub created in %s\n", cli->data);
+	return rc;
+}
+
+static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	struct hub_http *srv = NULL;
+	const char *listen;
+	sigset_t set;
+	unsigned port = 0;
+	char host[256];
+	const char *colon;
+	int rc, sig = 0;
+
+	if ((rc = need(cli, "listen", &listen, err)) != MO_OK)
+		return rc;
+	/* the server threads inherit this mask; only sigwait below sees them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = hub_http_start(&srv, h, listen, &port, err)) != MO_OK)
+		return rc;
+	colon = strrchr(listen, ':');
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	printf("listening on http://%s:%u\n", host, port);
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0)
+		;
+	hub_http_stop(srv);
+	fprintf(stderr, "mo-hub: stopped (signal %d)\n", sig);
+	return MO_OK;
+}
+
+static int cmd_unit_add(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	static const char *const kinds[] = {"office", "case", "truck", "bus"};
+	struct hub_unit u;
+	const char *code, *name, *kind;
+	bool kind_ok = false;
+	int rc;
+
+	if ((rc = need(cli, "code", &code, err)) != MO_OK ||
+	    (rc = need(cli, "name", &name, err)) != MO_OK ||
+	    (rc = need(cli, "kind", &kind, err)) != MO_OK)
+		return rc;
+	if (!valid_code(code))
+		return mo_err_set(err, MO_EINVAL, NULL,
+				  "unit code '%s' must be 1-28 of A-Z, 0-9 and '-'", code);
+	for (size_t i = 0; i < 4; i++)
+		kind_ok |= strcmp(kind, kinds[i]) == 0;
+	if (!kind_ok)
+		return mo_err_set(err, MO_EINVAL, NULL,
+				  "unit kind '%s' is not one of office, case, truck, bus", kind);
+	if (strlen(name) >= sizeof(u.name) || !proto_utf8_valid(name, strlen(name)))
+		return mo_err_set(err, MO_EINVAL, NULL, "unit name is too long or not UTF-8");
+	mo_strlcpy(u.code, code, sizeof(u.code));
+	mo_strlcpy(u.name, name, sizeof(u.name));
+	mo_strlcpy(u.kind, kind, sizeof(u.kind));
+	if ((rc = hub_store_unit_add(h->store, &u, err)) != MO_OK)
+		return rc;
+	if (cli->json)
+		printf("{\"code\": \"%s\", \"kind\": \"%s\"}\n", u.code, u.kind);
+	else
+		printf("unit %s added\n", u.code);
+	return MO_OK;
+}
+
+static int cmd_unit_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	cJSON *arr = NULL;
+	const cJSON *it;
+	int rc;
+
+	if ((rc = hub_store_unit_list(h->store, &arr, err)) != MO_OK)
+		return rc;
+	if (cli->json) {
+		rc = print_json(arr);
+	} else {
+		cJSON_ArrayForEach(it, arr)
+		{
+			printf("%s\t%s\t%s\t%d device(s)\n", jstr(it, "code"), jstr(it, "kind"),
+			       jstr(it, "name"), cJSON_GetObjectItem(it, "devices")->valueint);
+		}
+	}
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static int cmd_enroll_token(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *unit, *ttl = hub_cli_opt(cli, "ttl");
+	uint64_t ms = 24ull * 3600 * 1000;
+	char token[128];
+	int rc;
+
+	if ((rc = need(cli, "unit", &unit, err)) != MO_OK)
+		return rc;
+	if (ttl && !parse_ttl(ttl, &ms))
+		return mo_err_set(err, MO_EINVAL, NULL,
+				  "--ttl '%s' must be like 90s, 30m, 24h or 7d", ttl);
+	if ((rc = hub_enroll_token(h, unit, ms, token, sizeof(token), err)) != MO_OK)
+		return rc;
+	printf("%s\n", token);
+	OPENSSL_cleanse(token, sizeof(token));
+	return MO_OK;
+}
+
+static int cmd_device_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	cJSON *arr = NULL;
+	const cJSON *it;
+	int rc;
+
+	if ((rc = hub_store_device_list(h->store, &arr, err)) != MO_OK)
+		return rc;
+	if (cli->json) {
+		rc = print_json(arr);
+	} else {
+		cJSON_ArrayForEach(it, arr)
+		{
+			const char *flag = proto_json_str(it, "flag");
+
+			printf("%s\t%s\t%s\t%s%s%s\n", jstr(it, "code"), jstr(it, "id"),
+			       jstr(it, "unit"), jstr(it, "status"), flag ? "\tFLAGGED: " : "",
+			       flag ? flag : "");
+		}
+	}
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static int cmd_device_revoke(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	struct hub_device d;
+	int rc;
+
+	if (cli->nwords < 3)
+		return mo_err_set(err, MO_EINVAL, NULL, "which device? (device revoke ID|CODE)");
+	if ((rc = hub_store_device_get(h->store, cli->words[2], &d, err)) != MO_OK)
+		return rc;
+	if (!d.active)
+		return mo_err_set(err, MO_ECONFLICT, NULL, "device %s is already revoked", d.code);
+	if ((rc = hub_store_device_revoke(h->store, d.id, err)) != MO_OK)
+		return rc;
+	if (cli->json)
+		printf("{\"id\": \"%s\", \"code\": \"%s\", \"status\": \"revoked\"}\n", d.id,
+		       d.code);
+	else
+		printf("device %s revoked\n", d.code);
+	return MO_OK;
+}
+
+static int cmd_case_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *status = hub_cli_opt(cli, "status"), *unit = hub_cli_opt(cli, "unit");
+	cJSON *arr = NULL;
+	const cJSON *it;
+	int rc;
+
+	if (status && proto_status_parse(status) == PROTO_ST_INVALID)
+		return mo_err_set(err, MO_EINVAL, NULL, "'%s' is not a case status", status);
+	if ((rc = hub_store_case_list(h->store, status, unit, &arr, err)) != MO_OK)
+		return rc;
+	if (cli->json) {
+		rc = print_json(arr);
+	} else {
+		cJSON_ArrayForEach(it, arr)
+		{
+			printf("%s\t%s\t%s\t%s %s\t%s\n", jstr(it, "number"), jstr(it, "status"),
+			       jstr(it, "unit"), jstr(it, "surname"), jstr(it, "given_name"),
+			       jstr(it, "id"));
+		}
+	}
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static int case_ref(const struct hub_cli *cli, const char **out, struct mo_err *err)
+{
+	if (cli->nwords < 3)
+		return mo_err_set(err, MO_EINVAL, NULL, "which case? (give its id or number)");
+	*out = cli->words[2];
+	return MO_OK;
+}
+
+static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	struct mo_buf doc = MO_BUF_INIT(64u << 20);
+	struct hub_case c;
+	struct hub_case_service *sv = NULL;
+	size_t n = 0;
+	cJSON *o = NULL, *arr;
+	const cJSON *it;
+	const char *ref = NULL;
+	int rc;
+
+	if ((rc = case_ref(cli, &ref, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_case_get(h->store, ref, true, &c, &doc, err)) != MO_OK ||
+	    (rc = hub_store_case_services(h->store, c.id, &sv, &n, err)) != MO_OK)
+		goto done;
+	if ((o = cJSON_CreateObject()) == NULL || (arr = cJSON_CreateArray()) == NULL) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	cJSON_AddStringToObject(o, "id", c.id);
+	cJSON_AddStringToObject(o, "number", c.number);
+	cJSON_AddStringToObject(o, "status", c.status);
+	cJSON_AddStringToObject(o, "unit", c.unit);
+	cJSON_AddItemToObject(o, "services", arr);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(s, "code", sv[i].code);
+		cJSON_AddStringToObject(s, "status", proto_status_name(sv[i].status));
+		cJSON_AddItemToArray(arr, s);
+	}
+	cJSON_AddItemToObject(o, "fields", cJSON_ParseWithLength((const char *)doc.data, doc.len));
+	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
+		goto done;
+	if (cli->json) {
+		rc = print_json(o);
+		goto done;
+	}
+	printf("case %s  (%s)\nstatus: %s\nunit: %s\n", c.number, c.id, c.status, c.unit);
+	for (size_t i = 0; i < n; i++)
+		printf("service %s: %s\n", sv[i].code, proto_status_name(sv[i].status));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "history"))
+	{
+		printf("%s  %s  %s %s%s%s  by %s%s%s\n", jstr(it, "at"), jstr(it, "kind"),
+		       jstr(it, "from"), jstr(it, "to"), proto_json_str(it, "service") ? "  " : "",
+		       proto_json_str(it, "service") ? jstr(it, "service") : "", jstr(it, "actor"),
+		       proto_json_str(it, "reason") ? "  — " : "",
+		       proto_json_str(it, "reason") ? jstr(it, "reason") : "");
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "quarantined"))
+	{
+		printf("quarantined change n=%d from %s: %s: %s\n",
+		       cJSON_GetObjectItem(it, "n")->valueint, jstr(it, "device"), jstr(it, "code"),
+		       jstr(it, "message"));
+	}
+done:
+	free(sv);
+	cJSON_Delete(o);
+	mo_buf_release(&doc);
+	return rc;
+}
+
+static int cmd_case_decide(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	struct hub_decision d;
+	struct hub_case c;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = case_ref(cli, &d.case_ref, err)) != MO_OK ||
+	    (rc = need(cli, "decision", &d.decision, err)) != MO_OK)
+		return rc;
+	d.reason = hub_cli_opt(cli, "reason");
+	d.by = hub_cli_opt(cli, "by");
+	d.service = hub_cli_opt(cli, "service");
+	if ((rc = hub_review_decide(h, &d, &c, err)) != MO_OK)
+		return rc;
+	if (cli->json)
+		printf("{\"id\": \"%s\", \"number\": \"%s\", \"status\": \"%s\"}\n", c.id, c.number,
+		       c.status);
+	else
+		printf("case %s is now %s\n", c.number, c.status);
+	return MO_OK;
+}
+
+static int cmd_case_comment(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *ref = NULL, *text = NULL;
+	char id[MO_UUID_LEN];
+	int rc;
+
+	if ((rc = case_ref(cli, &ref, err)) != MO_OK ||
+	    (rc = need(cli, "text", &text, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_review_comment(h, ref, text, hub_cli_opt(cli, "by"), id, err)) != MO_OK)
+		return rc;
+	if (cli->json)
+		printf("{\"id\": \"%s\"}\n", id);
+	else
+		printf("%s\n", id);
+	return MO_OK;
+}
+
+static int cmd_quarantine_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	cJSON *arr = NULL;
+	const cJSON *it;
+	int rc;
+
+	if ((rc = hub_store_quarantine_list(h->store, &arr, err)) != MO_OK)
+		return rc;
+	if (cli->json) {
+		rc = print_json(arr);
+	} else {
+		cJSON_ArrayForEach(it, arr)
+		{
+			printf("%s\tbatch %d n=%d\t%s %s %s\t%s: %s\n", jstr(it, "device"),
+			       cJSON_GetObjectItem(it, "batch")->valueint,
+			       cJSON_GetObjectItem(it, "n")->valueint, jstr(it, "entity"),
+			       jstr(it, "op"), jstr(it, "entity_id"), jstr(it, "code"),
+			       jstr(it, "message"));
+		}
+	}
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static int cmd_user_add(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *login, *role, *file;
+	char pw[PASSWORD_MAX];
+	int rc;
+
+	if ((rc = need(cli, "login", &login, err)) != MO_OK ||
+	    (rc = need(cli, "role", &role, err)) != MO_OK ||
+	    (rc = need(cli, "password-file", &file, err)) != MO_OK)
+		return rc;
+	if ((rc = read_password(pw, sizeof(pw), file, err)) != MO_OK)
+		return rc;
+	rc = hub_user_add(h, login, role, pw, err);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == MO_OK) {
+		if (cli->json)
+			printf("{\"login\": \"%s\", \"role\": \"%s\"}\n", login, role);
+		else
+			printf("user %s added\n", login);
+	}
+	return rc;
+}
+
+/* ---- dispatch ---- */
+
+typedef int (*cmd_fn)(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+
+static const struct {
+	const char *w1, *w2; /* w2 NULL: a one-word command */
+	cmd_fn fn;
+} commands[] = {
+    {"serve", NULL, cmd_serve},
+    {"unit", "add", cmd_unit_add},
+    {"unit", "list", cmd_unit_list},
+    {"enroll-token", NULL, cmd_enroll_token},
+    {"device", "list", cmd_device_list},
+    {"device", "revoke", cmd_device_revoke},
+    {"case", "list", cmd_case_list},
+    {"case", "show", cmd_case_show},
+    {"case", "decide", cmd_case_decide},
+    {"case", "comment", cmd_case_comment},
+    {"quarantine", "list", cmd_quarantine_list},
+    {"user", "add", cmd_user_add},
+};
+
+int hub_cli_run(const struct hub_cli *cli)
+{
+	struct mo_err err = MO_ERR_INIT;
+	struct hub h;
+	cmd_fn fn = NULL;
+	int rc;
+
+	if (strcmp(cli->words[0], "init") == 0) {
+		rc = cmd_init(cli, &err);
+		return rc == MO_OK ? HUB_EXIT_OK : fail(&err);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) && fn == NULL; i++) {
+		if (strcmp(cli->words[0], commands[i].w1) != 0)
+			continue;
+		if (commands[i].w2 == NULL ||
+		    (cli->nwords > 1 && strcmp(cli->words[1], commands[i].w2) == 0))
+			fn = commands[i].fn;
+	}
+	if (fn == NULL) {
+		fprintf(stderr, "mo-hub: unknown command '%s%s%s' (try 'mo-hub --help')\n",
+			cli->words[0], cli->nwords > 1 ? " " : "",
+			cli->nwords > 1 ? cli->words[1] : "");
+		return HUB_EXIT_USAGE;
+	}
+	if ((rc = hub_open(&h, cli->data, &err)) != MO_OK)
+		return fail(&err);
+	rc = fn(&h, cli, &err);
+	hub_close(&h);
+	return rc == MO_OK ? HUB_EXIT_OK : fail(&err);
+}

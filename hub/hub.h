@@ -1,0 +1,124 @@
+/*
+ * hub.h — the mo-hub context and the pieces the handlers share.
+ *
+ * `struct hub` is built once (hub_open) in main.c and handed to the CLI and
+ * the HTTP threads: the data directory, the store, the hub's key pair and
+ * id, and the metrics.  No mutable globals anywhere in mo-hub.
+ *
+ * The hub's data directory:
+ *   DIR/hub.key          Ed25519 private key (PEM, 0600)
+ *   DIR/hub.db           SQLite store (WAL), unless DIR/db.url names another
+ *   DIR/blobs/<sha256>   attachments, content-addressed
+ *   DIR/blobs/partial/   uploads in progress
+ */
+#ifndef HUB_H
+#define HUB_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "hlc.h"
+#include "keys.h"
+#include "metrics.h"
+#include "mo_err.h"
+#include "store.h"
+
+#define HUB_PATH_MAX 2048
+
+struct hub {
+	char data[HUB_PATH_MAX];
+	struct hub_store *store;
+	EVP_PKEY *key;
+	unsigned char pub[PROTO_PUBKEY_LEN];
+	char id[PROTO_ID_LEN];
+	struct hub_metrics metrics;
+	pthread_mutex_t blob_lock; /* one writer per blob directory at a time */
+	bool blob_lock_ready;
+};
+
+/* ---- lifecycle (hub.c) ---- */
+
+struct hub_init_opts {
+	const char *data;
+	const char *db_url;	    /* NULL: DIR/hub.db */
+	const char *admin_password; /* NULL: no admin user */
+};
+
+/*
+ * Create a new hub in opts->data: the directory, the key, the database with
+ * the seed catalogue (also put in the feed), and an `admin` user when a
+ * password is given.  MO_EEXISTS when a hub is already there.
+ */
+int hub_create(const struct hub_init_opts *opts, struct mo_err *err) MO_WARN_UNUSED;
+
+/* Open an existing hub (key, store, id).  hub_close releases everything. */
+int hub_open(struct hub *h, const char *data, struct mo_err *err) MO_WARN_UNUSED;
+void hub_close(struct hub *h);
+
+/* ---- the hub clock, persisted in the store (call inside a transaction) ---- */
+int hub_clock_load(struct hub *h, struct proto_clock *c, struct mo_err *err) MO_WARN_UNUSED;
+int hub_clock_save(struct hub *h, const struct proto_clock *c, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- staff users (users.c) ---- */
+
+/* "scrypt$N$r$p$salt_b64$hash_b64" with a fresh random salt */
+int hub_password_hash(char *out, size_t outlen, const char *password,
+		      struct mo_err *err) MO_WARN_UNUSED;
+/* MO_OK when password matches stored, MO_EAUTH otherwise */
+int hub_password_verify(const char *stored, const char *password) MO_WARN_UNUSED;
+int hub_user_add(struct hub *h, const char *login, const char *role, const char *password,
+		 struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- sync (sync.c): POST /v1/sync ---- */
+
+/*
+ * Verify and apply one request envelope (kind 1 upload or 3 pull) and put
+ * the signed kind-2 answer into out.  On refusal err->code is the wire code
+ * of DESIGN.md §4 (err->expected set for seq_gap) and nothing was applied.
+ */
+int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len,
+	     struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- enrolment (enroll.c): POST /v1/enroll ---- */
+
+/* a new one-time token for unit; the token (hex) into out, its hash stored */
+int hub_enroll_token(struct hub *h, const char *unit, uint64_t ttl_ms, char *out, size_t outlen,
+		     struct mo_err *err) MO_WARN_UNUSED;
+/* enrol a device from the JSON request body; the JSON answer into out */
+int hub_enroll(struct hub *h, struct mo_buf *out, const void *body, size_t len,
+	       struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- blobs (blobs.c): HEAD / PUT /v1/blobs/<sha256> ---- */
+
+struct hub_blob_req {
+	const char *method;			       /* "HEAD" or "PUT" */
+	const char *sha256;			       /* from the path */
+	const char *device, *time, *signature, *range; /* headers; NULL when absent */
+	const void *body;
+	size_t len;
+};
+
+struct hub_blob_res {
+	int status;	  /* HTTP status on success (200 / 201) */
+	long long offset; /* bytes held */
+	bool complete;
+};
+
+int hub_blob(struct hub *h, const struct hub_blob_req *r, struct hub_blob_res *res,
+	     struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- HTTP (http.c) ---- */
+
+struct hub_http;
+
+/* start serving on "HOST:PORT" (port 0: any); *port gets the bound port */
+int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, unsigned *port,
+		   struct mo_err *err) MO_WARN_UNUSED;
+void hub_http_stop(struct hub_http *srv);
+/* the HTTP status of an error (the table of DESIGN.md §4) */
+int hub_http_status(const struct mo_err *err);
+
+#endif

@@ -1,0 +1,134 @@
+/* review.c — staff decisions and comments (review.h). */
+#include "review.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "status.h"
+#include "validate.h"
+
+static int staff_exists(struct hub *h, const char *login, struct mo_err *err)
+{
+	char role[32], hash[256];
+	int rc = hub_store_user_get(h->store, login, role, sizeof(role), hash, sizeof(hash), err);
+
+	if (rc == MO_ENOTFOUND)
+		mo_err_set(err, rc, NULL, "no staff user '%s' (mo-hub user add)", login);
+	return rc;
+}
+
+int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_case *out,
+		      struct mo_err *err)
+{
+	static const char *const decisions[] = {"in_review", "approved", "rejected", "needs_info"};
+	struct hub_case c;
+	struct proto_clock clk;
+	struct hub_transition t;
+	bool known = false, in_tx = false;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++)
+		known |= d->decision && strcmp(d->decision, decisions[i]) == 0;
+	if (!known)
+		return mo_err_set(err, MO_EINVAL, "bad_value",
+				  "decision must be in_review, approved, rejected or needs_info");
+	if ((strcmp(d->decision, "rejected") == 0 || strcmp(d->decision, "needs_info") == 0) &&
+	    (d->reason == NULL || *d->reason == '\0'))
+		return mo_err_set(err, MO_EINVAL, "missing_field",
+				  "a %s decision needs a reason for the applicant", d->decision);
+	if (d->reason && (rc = proto_text_check(d->reason, 1000, "reason", err)) != MO_OK)
+		return rc;
+	if (d->by && (rc = staff_exists(h, d->by, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		return rc;
+	in_tx = true;
+	if ((rc = hub_store_case_get(h->store, d->case_ref, true, &c, NULL, err)) != MO_OK ||
+	    (rc = hub_clock_load(h, &clk, err)) != MO_OK)
+		goto done;
+	t = (struct hub_transition){.case_id = c.id,
+				    .to = d->decision,
+				    .service = d->service,
+				    .reason = d->reason && *d->reason ? d->reason : NULL,
+				    .actor = PROTO_ACTOR_STAFF,
+				    .actor_name = d->by ? d->by : "admin",
+				    .hlc = proto_hlc_now(&clk, mo_now_ms())};
+	if ((rc = hub_case_transition(h, &t, err)) != MO_OK ||
+	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
+		goto done;
+	if (out && (rc = hub_store_case_get(h->store, c.id, false, out, NULL, err)) != MO_OK)
+		goto done;
+	in_tx = false;
+	rc = hub_store_commit(h->store, err);
+done:
+	if (in_tx)
+		hub_store_rollback(h->store);
+	return rc;
+}
+
+int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
+		       char id_out[MO_UUID_LEN], struct mo_err *err)
+{
+	struct hub_case c;
+	struct proto_clock clk;
+	char id[MO_UUID_LEN];
+	cJSON *f = NULL;
+	char *json = NULL;
+	bool in_tx = false;
+	uint64_t hlc;
+	int rc;
+
+	if (text == NULL || *text == '\0')
+		return mo_err_set(err, MO_EINVAL, "missing_field", "a comment needs a text");
+	if ((rc = proto_text_check(text, 4000, "text", err)) != MO_OK)
+		return rc;
+	if (by && (rc = staff_exists(h, by, err)) != MO_OK)
+		return rc;
+	if ((rc = mo_uuid_v4(id)) != MO_OK)
+		return mo_err_set(err, rc, NULL, "no randomness for an id");
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		return rc;
+	in_tx = true;
+	if ((rc = hub_store_case_get(h->store, case_ref, true, &c, NULL, err)) != MO_OK ||
+	    (rc = hub_clock_load(h, &clk, err)) != MO_OK)
+		goto done;
+	hlc = proto_hlc_now(&clk, mo_now_ms());
+	if ((f = cJSON_CreateObject()) == NULL) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	cJSON_AddStringToObject(f, "case", c.id);
+	cJSON_AddStringToObject(f, "text", text);
+	cJSON_AddStringToObject(f, "author", by ? by : "admin");
+	if ((json = cJSON_PrintUnformatted(f)) == NULL) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	if ((rc = hub_store_append_add(h->store, id, "comment", c.id, NULL, hlc, json, err)) !=
+	    MO_OK)
+		goto done;
+	{
+		struct hub_event ev = {.case_id = c.id,
+				       .kind = "comment",
+				       .reason = text,
+				       .actor = by ? by : "admin",
+				       .hlc = hlc};
+
+		if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
+			goto done;
+	}
+	if ((rc = hub_store_feed_add(h->store, c.unit, NULL, "comment", id, "append", hlc, json,
+				     err)) != MO_OK ||
+	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
+		goto done;
+	in_tx = false;
+	if ((rc = hub_store_commit(h->store, err)) == MO_OK && id_out)
+		mo_strlcpy(id_out, id, MO_UUID_LEN);
+done:
+	if (in_tx)
+		hub_store_rollback(h->store);
+	free(json);
+	cJSON_Delete(f);
+	return rc;
+}

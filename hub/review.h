@@ -1,0 +1,36 @@
+/*
+ * review.h — what central staff do to a case: decide and comment.
+ *
+ * The one place for staff actions: the CLI (`mo-hub case decide|comment`)
+ * calls it today, the browser review UI will call the same functions.  Each
+ * action is one transaction: the state machine is checked with actor STAFF,
+ * the case and its history change, and the unit's feed gets a `case`
+ * transition (or a `comment` append) stamped with a hub HLC, so the
+ * laptops of that unit learn it on their next pull.
+ */
+#ifndef HUB_REVIEW_H
+#define HUB_REVIEW_H
+
+#include "hub.h"
+
+struct hub_decision {
+	const char *case_ref; /* case id or number */
+	const char *decision; /* in_review | approved | rejected | needs_info */
+	const char *reason;   /* required for rejected and needs_info */
+	const char *by;	      /* staff login (must exist); NULL: "admin" */
+	const char *service;  /* NULL: the case; else that service alone */
+};
+
+/*
+ * Decide.  *out (may be NULL) gets the case after it.  MO_EINVAL (bad
+ * decision, missing reason), MO_ENOTFOUND (case, service or user),
+ * MO_ECONFLICT with code illegal_transition.
+ */
+int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_case *out,
+		      struct mo_err *err) MO_WARN_UNUSED;
+
+/* Comment on a case; the new comment's id into id_out (may be NULL). */
+int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
+		       char id_out[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * store.h — the hub's storage interface.  ALL SQL of mo-hub lives behind it
+ * (store_sqlite.c today; a PostgreSQL implementation chosen by
+ * `--db postgresql://...` fills the same functions later, so handlers,
+ * sync, apply and review never change).
+ *
+ * The handle is opaque and safe to share between the HTTP threads: every
+ * call holds the store's (recursive) lock, and a transaction holds it from
+ * hub_store_begin() to hub_store_commit()/hub_store_rollback(), so calls
+ * made inside a transaction belong to it.  Writers use BEGIN IMMEDIATE; the
+ * SQLite file is in WAL mode with synchronous=FULL, so a commit is durable
+ * when it returns.
+ *
+ * Strings copied out go into caller-owned fixed buffers; JSON copied out is
+ * a cJSON tree or a mo_buf the caller owns.  HLCs are uint64 (hlc.h).
+ * Errors: MO_ENOTFOUND (no such row), MO_ECONFLICT (unique key), MO_EBUSY,
+ * MO_EIO (anything else from the database, message from sqlite3_errmsg).
+ */
+#ifndef HUB_STORE_H
+#define HUB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "keys.h"
+#include "mo_buf.h"
+#include "mo_err.h"
+#include "mo_util.h"
+
+struct hub_store;
+
+#define HUB_CODE_MAX 40 /* unit and device codes, service codes */
+#define HUB_NUMBER_MAX 48
+
+struct hub_device {
+	char id[PROTO_ID_LEN];
+	char code[HUB_CODE_MAX];
+	char unit[HUB_CODE_MAX];
+	unsigned char pub[PROTO_PUBKEY_LEN];
+	bool active;
+	bool flagged;
+	long long last_seq;
+	char last_hash[MO_SHA256_HEX];
+};
+
+struct hub_unit {
+	char code[HUB_CODE_MAX];
+	char name[256];
+	char kind[16];
+};
+
+struct hub_case {
+	char id[MO_UUID_LEN];
+	char number[HUB_NUMBER_MAX];
+	char unit[HUB_CODE_MAX];
+	char status[16];
+};
+
+struct hub_case_service {
+	char code[HUB_CODE_MAX];
+	int status; /* enum proto_status */
+};
+
+/* one feed row, as read for a response */
+struct hub_feed_row {
+	long long seq;
+	const char *entity, *entity_id, *op; /* borrowed for the callback only */
+	uint64_t hlc;
+	const char *fields; /* JSON object text */
+	size_t fields_len;
+};
+
+typedef int (*hub_feed_fn)(void *arg, const struct hub_feed_row *row);
+
+/* ---- lifecycle ---- */
+
+/*
+ * Open the database of a hub data directory (url NULL: DIR/hub.db) and
+ * apply the embedded migrations.  create: make the file if it is missing
+ * (init); otherwise a missing database is MO_ENOTFOUND.
+ */
+int hub_store_open(struct hub_store **out, const char *data_dir, const char *url, bool create,
+		   struct mo_err *err) MO_WARN_UNUSED;
+void hub_store_close(struct hub_store *s);
+
+/* ---- transactions (BEGIN IMMEDIATE; the lock is held until the end) ---- */
+int hub_store_begin(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_commit(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+void hub_store_rollback(struct hub_store *s);
+
+/* ---- settings and the hub clock ---- */
+/* MO_ENOTFOUND when absent */
+int hub_store_meta_get(struct hub_store *s, const char *key, char *out, size_t outlen,
+		       struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_meta_set(struct hub_store *s, const char *key, const char *value,
+		       struct mo_err *err) MO_WARN_UNUSED;
+/* the persisted hub HLC (0 when never set); call inside a transaction */
+int hub_store_hlc_get(struct hub_store *s, uint64_t *out, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_hlc_set(struct hub_store *s, uint64_t hlc, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- units ---- */
+int hub_store_unit_add(struct hub_store *s, const struct hub_unit *u,
+		       struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_unit_get(struct hub_store *s, const char *code, struct hub_unit *out,
+		       struct mo_err *err) MO_WARN_UNUSED;
+/* JSON array of {code, name, kind, devices} */
+int hub_store_unit_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- enrolment tokens ---- */
+int hub_store_token_add(struct hub_store *s, const char *hash_hex, const char *unit,
+			uint64_t expires_ms, struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * Consume a token: MO_OK and its unit when it exists, is unused and not
+ * expired at now_ms (it is then marked used by device_id); MO_EAUTH else.
+ */
+int hub_store_token_take(struct hub_store *s, const char *hash_hex, uint64_t now_ms,
+			 const char *device_id, char unit[HUB_CODE_MAX],
+			 struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- devices ---- */
+int hub_store_device_add(struct hub_store *s, const struct hub_device *d, const char *hostname,
+			 const char *operator_name, struct mo_err *err) MO_WARN_UNUSED;
+/* by id or by code; MO_ENOTFOUND */
+int hub_store_device_get(struct hub_store *s, const char *id_or_code, struct hub_device *out,
+			 struct mo_err *err) MO_WARN_UNUSED;
+/* how many devices a unit ever had (revoked ones too): the next letter */
+int hub_store_device_count(struct hub_store *s, const char *unit, long long *out,
+			   struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_device_revoke(struct hub_store *s, const char *id, struct mo_err *err) MO_WARN_UNUSED;
+/* flag for staff with a reason (seq_conflict ...); outside any batch transaction */
+int hub_store_device_flag(struct hub_store *s, const char *id, const char *reason,
+			  struct mo_err *err) MO_WARN_UNUSED;
+/* the chain head after an applied batch, and when it was last seen */
+int hub_store_device_chain(struct hub_store *s, const char *id, long long seq, const char *hash,
+			   struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_device_seen(struct hub_store *s, const char *id, long long cursor,
+			  struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_device_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_devices_active(struct hub_store *s, long long *out,
+			     struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- batches (audit chain) ---- */
+struct hub_batch_rec {
+	const char *device;
+	long long seq;
+	const char *hash, *prev;
+	long long bytes, raw, count;
+	uint64_t hlc;
+	long long apply_ms;
+	const char *quarantined; /* JSON array text */
+};
+int hub_store_batch_add(struct hub_store *s, const struct hub_batch_rec *b,
+			struct mo_err *err) MO_WARN_UNUSED;
+/* hash of an applied batch and its quarantined JSON (into qjson); MO_ENOTFOUND */
+int hub_store_batch_get(struct hub_store *s, const char *device, long long seq,
+			char hash[MO_SHA256_HEX], struct mo_buf *qjson,
+			struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- users ---- */
+int hub_store_user_add(struct hub_store *s, const char *login, const char *role,
+		       const char *password_hash, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_user_get(struct hub_store *s, const char *login, char *role, size_t rolelen,
+		       char *hash, size_t hashlen, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- catalogue ---- */
+int hub_store_service_put(struct hub_store *s, const char *code, const char *fields_json,
+			  uint64_t hlc, struct mo_err *err) MO_WARN_UNUSED;
+/* JSON array of the service fields objects */
+int hub_store_service_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- LWW field registers (entity "case" / "trip") ---- */
+/* MO_ENOTFOUND when the register was never written */
+int hub_store_field_get(struct hub_store *s, const char *entity, const char *id, const char *path,
+			uint64_t *hlc, char device[PROTO_ID_LEN],
+			struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_field_put(struct hub_store *s, const char *entity, const char *id, const char *path,
+			const char *value_json, uint64_t hlc, const char *device,
+			struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- trips ---- */
+/* unit and materialised doc (doc may be NULL); MO_ENOTFOUND */
+int hub_store_trip_get(struct hub_store *s, const char *id, char unit[HUB_CODE_MAX],
+		       struct mo_buf *doc, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_trip_put(struct hub_store *s, const char *id, const char *unit, const char *device,
+		       const char *doc_json, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- cases ---- */
+/* by id (and, when by_number, by number too); doc may be NULL; MO_ENOTFOUND */
+int hub_store_case_get(struct hub_store *s, const char *ref, bool by_number, struct hub_case *out,
+		       struct mo_buf *doc, struct mo_err *err) MO_WARN_UNUSED;
+/* insert or replace the case row (status is the case status name) */
+int hub_store_case_put(struct hub_store *s, const struct hub_case *c, const char *device,
+		       const char *doc_json, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_case_set_status(struct hub_store *s, const char *id, const char *status,
+			      struct mo_err *err) MO_WARN_UNUSED;
+/* services of a case in order; *out malloc'd (caller frees), *n entries */
+int hub_store_case_services(struct hub_store *s, const char *id, struct hub_case_service **out,
+			    size_t *n, struct mo_err *err) MO_WARN_UNUSED;
+/* replace a case's services (at creation and on a services upsert) */
+int hub_store_case_services_put(struct hub_store *s, const char *id,
+				const struct hub_case_service *v, size_t n,
+				struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_case_service_set(struct hub_store *s, const char *id, const char *code, int status,
+			       struct mo_err *err) MO_WARN_UNUSED;
+/* JSON array of {id, number, status, unit, device, created_at, updated_at, applicant} */
+int hub_store_case_list(struct hub_store *s, const char *status, const char *unit, cJSON **out,
+			struct mo_err *err) MO_WARN_UNUSED;
+/* history, attachments and quarantined changes of a case, added to obj */
+int hub_store_case_detail(struct hub_store *s, const char *id, cJSON *obj,
+			  struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- appends and history ---- */
+/* MO_OK when inserted, MO_EEXISTS when that id was already held (no change) */
+int hub_store_append_add(struct hub_store *s, const char *id, const char *entity,
+			 const char *case_id, const char *device, uint64_t hlc,
+			 const char *fields_json, struct mo_err *err) MO_WARN_UNUSED;
+
+struct hub_event {
+	const char *case_id, *kind, *from, *to, *service, *reason, *actor;
+	uint64_t hlc;
+};
+int hub_store_event_add(struct hub_store *s, const struct hub_event *e,
+			struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- quarantine ---- */
+struct hub_quarantine_rec {
+	const char *device;
+	long long batch_seq, n;
+	const char *entity, *entity_id, *op, *code, *message, *change_json;
+};
+int hub_store_quarantine_add(struct hub_store *s, const struct hub_quarantine_rec *q,
+			     struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_quarantine_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- downstream feed ---- */
+/* unit NULL = every unit; origin NULL = the hub itself */
+int hub_store_feed_add(struct hub_store *s, const char *unit, const char *origin,
+		       const char *entity, const char *entity_id, const char *op, uint64_t hlc,
+		       const char *fields_json, struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * Call fn for the feed rows after `after` that concern `unit` (or every
+ * unit) and did not come from `device`, in order, at most `limit` rows.
+ * A non-zero return of fn stops the walk and is returned.
+ */
+int hub_store_feed_read(struct hub_store *s, const char *unit, const char *device, long long after,
+			long long limit, hub_feed_fn fn, void *arg,
+			struct mo_err *err) MO_WARN_UNUSED;
+/* the highest feed seq (0 when empty) */
+int hub_store_feed_max(struct hub_store *s, long long *out, struct mo_err *err) MO_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * sync.c — POST /v1/sync: verify, then apply exactly once, then answer
+ * (DESIGN.md §4 "Exchange").
+ *
+ * The checks run in the order of the contract and stop at the first
+ * failure: framing and caps → header → device known → signature → device
+ * active → hub → hlc → seq/prev → inflate → sha256/raw → parse.  Nothing
+ * but the header is looked at before the signature is verified.  The
+ * seq/prev check is made once before the (costly) inflate, outside the
+ * store lock, and again inside the batch transaction, so two copies of one
+ * batch racing each other still apply once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "compress.h"
+#include "envelope.h"
+#include "hub.h"
+#include "json.h"
+
+#define FEED_MAX_CHANGES 2000
+#define FEED_MAX_BYTES (1u << 20)
+#define ANSWER_MAX (PROTO_ENVELOPE_MAX)
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- the answer ---- */
+
+struct feed_acc {
+	struct proto_change *v;
+	size_t n, cap;
+	size_t bytes;
+	bool more;
+};
+
+static int feed_take(void *arg, const struct hub_feed_row *r)
+{
+	struct feed_acc *acc = arg;
+	struct proto_change *c;
+
+	if (acc->n >= FEED_MAX_CHANGES ||
+	    (acc->n > 0 && acc->bytes + r->fields_len > FEED_MAX_BYTES)) {
+		acc->more = true;
+		return 1; /* stop: the rest waits for the next round trip */
+	}
+	if (acc->n == acc->cap) {
+		size_t ncap = acc->cap ? acc->cap * 2 : 16;
+		struct proto_change *p = realloc(acc->v, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return MO_ENOMEM;
+		acc->v = p;
+		acc->cap = ncap;
+	}
+	c = &acc->v[acc->n];
+	memset(c, 0, sizeof(*c));
+	c->n = r->seq;
+	mo_strlcpy(c->entity, r->entity, sizeof(c->entity));
+	mo_strlcpy(c->id, r->entity_id, sizeof(c->id));
+	mo_strlcpy(c->op, r->op, sizeof(c->op));
+	c->hlc = r->hlc;
+	if ((c->fields = cJSON_ParseWithLength(r->fields, r->fields_len)) == NULL)
+		return MO_ENOMEM;
+	acc->n++;
+	acc->bytes += r->fields_len + 128;
+	return MO_OK;
+}
+
+static void feed_acc_release(struct feed_acc *acc)
+{
+	for (size_t i = 0; i < acc->n; i++)
+		cJSON_Delete(acc->v[i].fields);
+	free(acc->v);
+}
+
+/*
+ * Build and sign the kind-2 answer: ack, the quarantined list, and the
+ * feed after the request's cursor for the device's unit.  Its own short
+ * transaction: the hub clock moves and the device's visit is recorded.
+ */
+static int answer(struct hub *h, const struct hub_device *dev, const struct proto_header *req,
+		  long long ack, const struct proto_quarantine *q, size_t nq, struct mo_buf *out,
+		  struct mo_err *err)
+{
+	struct feed_acc acc = {0};
+	struct proto_clock clk;
+	struct proto_header hdr;
+	struct proto_seal_opts so = PROTO_SEAL_OPTS_INIT;
+	struct mo_buf payload = MO_BUF_INIT(PROTO_INFLATED_MAX);
+	long long cursor = req->cursor, max_seq = 0;
+	uint64_t now = mo_now_ms();
+	bool in_tx = false;
+	int rc;
+
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		goto done;
+	in_tx = true;
+	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
+		goto done;
+	/* the skew was checked before; this only merges */
+	if ((rc = proto_hlc_receive(&clk, req->hlc, now, PROTO_HLC_MAX_AHEAD_MS, err)) != MO_OK)
+		goto done;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.hlc = proto_hlc_now(&clk, now);
+	rc = hub_store_feed_read(h->store, dev->unit, dev->id, req->cursor, FEED_MAX_CHANGES + 1,
+				 feed_take, &acc, err);
+	if (rc == 1) {
+		rc = MO_OK;
+	} else if (rc != MO_OK) {
+		if (err && err->rc == MO_OK)
+			mo_err_set(err, rc, NULL, "cannot read the feed");
+		goto done;
+	}
+	if ((rc = hub_store_feed_max(h->store, &max_seq, err)) != MO_OK)
+		goto done;
+	/* past entries of other units too, unless the answer was capped */
+	if (acc.more)
+		cursor = acc.v[acc.n - 1].n;
+	else if (max_seq > cursor)
+		cursor = max_seq;
+	if ((rc = hub_store_device_seen(h->store, dev->id, req->cursor, err)) != MO_OK ||
+	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
+		goto done;
+	in_tx = false;
+	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
+		goto done;
+
+	if ((rc = proto_response_encode(&payload, q, nq, acc.v, acc.n, err)) != MO_OK)
+		goto done;
+	mo_strlcpy(hdr.hub, h->id, sizeof(hdr.hub));
+	mo_strlcpy(hdr.device, dev->id, sizeof(hdr.device));
+	hdr.ack = ack;
+	hdr.cursor = cursor;
+	hdr.count = (long long)acc.n;
+	hdr.more = acc.more;
+	mo_iso8601(hdr.time, sizeof(hdr.time), now, true);
+	so.kind = PROTO_KIND_RESPONSE;
+	so.hdr = &hdr;
+	so.payload = payload.data;
+	so.payload_len = payload.len;
+	so.dict_id = proto_dict_default();
+	so.key = h->key;
+	rc = proto_envelope_seal(out, &so, err);
+done:
+	if (in_tx)
+		hub_store_rollback(h->store);
+	feed_acc_release(&acc);
+	mo_buf_release(&payload);
+	return rc;
+}
+
+/* ---- the checks ---- */
+
+/* a forked chain is never merged: staff must look (device list, metrics) */
+static void flag_fork(struct hub *h, const char *device)
+{
+	struct mo_err err = MO_ERR_INIT;
+
+	/* the 409 the device gets matters more than the flag: log and go on */
+	if (hub_store_device_flag(h->store, device, "seq_conflict", &err) != MO_OK)
+		fprintf(stderr, "mo-hub: cannot flag device %s: %s\n", device, err.msg);
+}
+
+/*
+ * seq/prev of an upload against the device's chain head.  MO_OK: the next
+ * batch, apply it.  MO_EEXISTS: the very batch already applied (qjson gets
+ * its quarantined list).  Else seq_conflict (device flagged), seq_gap
+ * (err->expected), chain_broken.
+ */
+static int check_seq(struct hub *h, const struct hub_device *dev, const struct proto_header *hd,
+		     const char *hash, struct mo_buf *qjson, struct mo_err *err)
+{
+	char stored[MO_SHA256_HEX];
+	int rc;
+
+	if (hd->seq < 1)
+		return mo_err_set(err, MO_ECORRUPT, "bad_envelope", "seq must be 1 or more");
+	if (hd->seq <= dev->last_seq) {
+		rc = hub_store_batch_get(h->store, dev->id, hd->seq, stored, qjson, err);
+		if (rc == MO_OK && strcmp(stored, hash) == 0)
+			return MO_EEXISTS;
+		if (rc != MO_OK && rc != MO_ENOTFOUND)
+			return rc;
+		/* a forked chain: never merged, staff must look */
+		flag_fork(h, dev->id);
+		return mo_err_set(err, MO_ECONFLICT, "seq_conflict",
+				  "batch %lld was already applied with different content", hd->seq);
+	}
+	if (hd->seq > dev->last_seq + 1) {
+		mo_err_set(err, MO_ECONFLICT, "seq_gap", "batch %lld arrived, expected %lld",
+			   hd->seq, dev->last_seq + 1);
+		if (err)
+			err->expected = dev->last_seq + 1;
+		return MO_ECONFLICT;
+	}
+	if (strcmp(hd->prev, dev->last_hash) != 0)
+		return mo_err_set(err, MO_ECONFLICT, "chain_broken",
+				  "prev of batch %lld does not name batch %lld", hd->seq,
+				  dev->last_seq);
+	return MO_OK;
+}
+
+/* the stored quarantined list of a batch, back into structs */
+static int quarantined_parse(const struct mo_buf *qjson, struct proto_quarantine **out, size_t *n,
+			     struct mo_err *err)
+{
+	cJSON *arr = cJSON_ParseWithLength((const char *)qjson->data, qjson->len);
+	const cJSON *it;
+	size_t k = 0;
+	int cnt;
+
+	*out = NULL;
+	*n = 0;
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(arr);
+		return mo_err_set(err, MO_ECORRUPT, NULL, "stored batch record is corrupt");
+	}
+	cnt = cJSON_GetArraySize(arr);
+	if (cnt > 0 && (*out = calloc((size_t)cnt, sizeof(**out))) == NULL) {
+		cJSON_Delete(arr);
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		long long nn = 0;
+
+		proto_json_int(it, "n", &nn);
+		(*out)[k].n = nn;
+		mo_strlcpy((*out)[k].code,
+			   proto_json_str(it, "code") ? proto_json_str(it, "code") : "",
+			   sizeof((*out)[k].code));
+		mo_strlcpy((*out)[k].message,
+			   proto_json_str(it, "message") ? proto_json_str(it, "message") : "",
+			   sizeof((*out)[k].message));
+		k++;
+	}
+	*n = k;
+	cJSON_Delete(arr);
+	return MO_OK;
+}
+
+static int quarantined_json(struct mo_buf *out, const struct proto_quarantine *q, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char *text;
+	int rc;
+
+	if (arr == NULL)
+		return MO_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL) {
+			cJSON_Delete(arr);
+			return MO_ENOMEM;
+		}
+		cJSON_AddNumberToObject(o, "n", (double)q[i].n);
+		cJSON_AddStringToObject(o, "code", q[i].code);
+		cJSON_AddStringToObject(o, "message", q[i].message);
+		cJSON_AddItemToArray(arr, o);
+	}
+	text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (text == NULL)
+		return MO_ENOMEM;
+	rc = mo_buf_adds(out, text);
+	free(text);
+	return rc;
+}
+
+static int replay(struct hub *h, const struct hub_device *dev, const struct proto_header *hd,
+		  const struct mo_buf *qjson, struct mo_buf *out, struct mo_err *err)
+{
+	struct proto_quarantine *q = NULL;
+	size_t nq = 0;
+	int rc;
+
+	if ((rc = quarantined_parse(qjson, &q, &nq, err)) == MO_OK)
+		rc = answer(h, dev, hd, hd->seq, q, nq, out, err);
+	free(q);
+	return rc;
+}
+
+/* the apply transaction of one new batch */
+static int apply_batch(struct hub *h, const struct proto_envelope *env, const char *hash,
+		       struct proto_changes *ch, struct mo_buf *out, struct mo_err *err)
+{
+	struct hub_device dev;
+	struct hub_apply a;
+	struct proto_clock clk;
+	struct mo_buf qjson = MO_BUF_INIT(PROTO_INFLATED_MAX);
+	struct timespec t0;
+	bool in_tx = false, have_apply = false;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		goto done;
+	in_tx = true;
+	/* again under the lock: another copy of this batch may have won */
+	if ((rc = hub_store_device_get(h->store, env->hdr.device, &dev, err)) != MO_OK)
+		goto done;
+	rc = check_seq(h, &dev, &env->hdr, hash, &qjson, err);
+	if (rc == MO_EEXISTS) {
+		hub_store_rollback(h->store);
+		in_tx = false;
+		rc = replay(h, &dev, &env->hdr, &qjson, out, err);
+		goto done;
+	}
+	if (rc != MO_OK) {
+		/* the flag of a fork must outlive this rolled-back transaction */
+		hub_store_rollback(h->store);
+		in_tx = false;
+		if (err && strcmp(err->code, "seq_conflict") == 0)
+			flag_fork(h, dev.id);
+		goto done;
+	}
+	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
+		goto done;
+	if ((rc = proto_hlc_receive(&clk, env->hdr.hlc, mo_now_ms(), PROTO_HLC_MAX_AHEAD_MS,
+				    err)) != MO_OK)
+		goto done;
+	hub_apply_init(&a, h, &dev, env->hdr.seq, &clk);
+	have_apply = true;
+	for (size_t i = 0; i < ch->n; i++)
+		if ((rc = hub_apply_change(&a, &ch->v[i], err)) != MO_OK)
+			goto done;
+	if ((rc = quarantined_json(&qjson, a.q, a.nq)) != MO_OK) {
+		mo_err_set(err, rc, NULL, "cannot record the batch");
+		goto done;
+	}
+	{
+		struct hub_batch_rec b = {.device = dev.id,
+					  .seq = env->hdr.seq,
+					  .hash = hash,
+					  .prev = env->hdr.prev,
+					  .bytes = (long long)env->len,
+					  .raw = env->hdr.raw,
+					  .count = (long long)ch->n,
+					  .hlc = env->hdr.hlc,
+					  .apply_ms = (long long)(seconds_since(&t0) * 1000),
+					  .quarantined = mo_buf_cstr(&qjson)};
+
+		if ((rc = hub_store_batch_add(h->store, &b, err)) != MO_OK)
+			goto done;
+	}
+	if ((rc = hub_store_device_chain(h->store, dev.id, env->hdr.seq, hash, err)) != MO_OK ||
+	    (rc = hub_clock_save(h, &a.clock, err)) != MO_OK)
+		goto done;
+	in_tx = false;
+	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
+		goto done;
+	hub_metrics_applied(&h->metrics, seconds_since(&t0), a.nq);
+	rc = answer(h, &dev, &env->hdr, env->hdr.seq, a.q, a.nq, out, err);
+done:
+	if (in_tx)
+		hub_store_rollback(h->store);
+	if (have_apply)
+		hub_apply_release(&a);
+	mo_buf_release(&qjson);
+	return rc;
+}
+
+int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len, struct mo_err *err)
+{
+	struct proto_envelope env;
+	struct hub_device dev;
+	struct proto_changes ch = PROTO_CHANGES_INIT;
+	struct mo_buf raw = MO_BUF_INIT(PROTO_INFLATED_MAX + 1);
+	struct mo_buf qjson = MO_BUF_INIT(PROTO_INFLATED_MAX);
+	char hash[MO_SHA256_HEX];
+	uint64_t now = mo_now_ms();
+	int rc;
+
+	if ((rc = proto_envelope_open(&env, body, len, err)) != MO_OK)
+		goto done;
+	if (env.kind != PROTO_KIND_UPLOAD && env.kind != PROTO_KIND_PULL) {
+		rc = mo_err_set(err, MO_ECORRUPT, "bad_envelope",
+				"kind %d is not an upload (1) or a pull (3)", env.kind);
+		goto done;
+	}
+	if (env.hdr.schema != PROTO_SCHEMA) {
+		rc = mo_err_set(err, MO_ECORRUPT, "bad_envelope", "schema %d is not supported",
+				env.hdr.schema);
+		goto done;
+	}
+	rc = hub_store_device_get(h->store, env.hdr.device, &dev, err);
+	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(dev.id, env.hdr.device) != 0)) {
+		rc = mo_err_set(err, MO_EAUTH, "unknown_device", "device %s is not enrolled here",
+				env.hdr.device);
+		goto done;
+	}
+	if (rc != MO_OK)
+		goto done;
+	if ((rc = proto_envelope_verify(&env, dev.pub, err)) != MO_OK)
+		goto done;
+	if (!dev.active) {
+		rc = mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
+				dev.code);
+		goto done;
+	}
+	if (strcmp(env.hdr.hub, h->id) != 0) {
+		rc = mo_err_set(err, MO_EFORBIDDEN, "wrong_hub", "envelope is for hub %s",
+				env.hdr.hub);
+		goto done;
+	}
+	if (proto_hlc_ms(env.hdr.hlc) > now &&
+	    proto_hlc_ms(env.hdr.hlc) - now > PROTO_HLC_MAX_AHEAD_MS) {
+		rc = mo_err_set(err, MO_EINVAL, "clock_skew",
+				"device clock is %llu s ahead of the hub",
+				(unsigned long long)((proto_hlc_ms(env.hdr.hlc) - now) / 1000));
+		goto done;
+	}
+	if (env.kind == PROTO_KIND_PULL) {
+		rc = answer(h, &dev, &env.hdr, dev.last_seq, NULL, 0, out, err);
+		goto done;
+	}
+	proto_envelope_hash(hash, body, len);
+	rc = check_seq(h, &dev, &env.hdr, hash, &qjson, err);
+	if (rc == MO_EEXISTS) {
+		rc = replay(h, &dev, &env.hdr, &qjson, out, err);
+		goto done;
+	}
+	if (rc != MO_OK)
+		goto done;
+	if ((rc = proto_envelope_inflate(&raw, &env, err)) != MO_OK)
+		goto done;
+	if ((rc = proto_changes_decode(&ch, (const char *)raw.data, raw.len,
+				       env.hdr.count > 0 ? env.hdr.first : 0, env.hdr.count,
+				       err)) != MO_OK) {
+		if (err && err->code[0] == '\0')
+			mo_strlcpy(err->code, "bad_payload", sizeof(err->code));
+		goto done;
+	}
+	mo_buf_release(&raw); /* the inflated bytes are not needed while applying */
+	rc = apply_batch(h, &env, hash, &ch, out, err);
+done:
+	hub_metrics_bytes(&h->metrics, len, rc == MO_OK ? out->len : 0);
+	if (rc != MO_OK)
+		hub_metrics_rejected(&h->metrics, err ? err->code : NULL);
+	proto_changes_release(&ch);
+	mo_buf_release(&raw);
+	mo_buf_release(&qjson);
+	return rc;
+}

@@ -1,0 +1,159 @@
+"""mo-agent on its own: import, validation, search, receipt, trips."""
+import json
+import os
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from agentlib import Agent, jsonl_line, person, write_jsonl  # noqa: E402
+
+
+def test_import_bad_lines_and_reimport(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    lines = [jsonl_line(i) for i in range(40)]
+    bad_rnokpp = dict(lines[4]["applicant"])
+    bad_rnokpp["rnokpp"] = bad_rnokpp["rnokpp"][:9] + str((int(bad_rnokpp["rnokpp"][9]) + 1) % 10)
+    lines[4] = dict(lines[4], applicant=bad_rnokpp)                 # line 5
+    lines[9] = "{not json"                                           # line 10
+    lines[14] = dict(lines[14], service_codes=["NOPE-99"])           # line 15
+    no_surname = dict(lines[19]["applicant"])
+    del no_surname["surname"]
+    lines[19] = dict(lines[19], applicant=no_surname)                # line 20
+    lines[24] = dict(lines[24], consent=False)                       # line 25
+    lines[29] = dict(lines[29], id=lines[28]["id"])                  # line 30: same id again
+    src = write_jsonl(tmp_path / "in.jsonl", lines)
+
+    p = a.run("case", "import", src, check=False)
+    assert p.returncode == 1
+    for n in (5, 10, 15, 20, 25):
+        assert "line %d:" % n in p.stderr, p.stderr
+    assert "check digit" in p.stderr
+    assert "34 added, 1 skipped (already present), 5 bad" in p.stdout
+
+    p2 = a.run("case", "import", src, json=True, check=False)
+    out = json.loads(p2.stdout)
+    assert out["added"] == 0 and out["skipped"] == 35
+    assert [b["line"] for b in out["bad_lines"]] == [5, 10, 15, 20, 25]
+    cases = a.run("case", "list", json=True)
+    assert len(cases) == 34
+    assert a.status()["pending_changes"] == 34
+    # the imported id is the case's identity
+    assert a.show(lines[0]["id"])["id"] == lines[0]["id"]
+
+    clean = write_jsonl(tmp_path / "clean.jsonl", [jsonl_line(i) for i in range(100, 110)])
+    assert a.run("case", "import", clean, json=True)["added"] == 10
+    again = a.run("case", "import", clean, json=True)
+    assert again["added"] == 0 and again["skipped"] == 10 and again["bad"] == 0
+
+    a.sync()
+    assert len(hub.cli("case", "list", json=True)) == 44
+
+
+def test_import_speed_and_memory(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    src = write_jsonl(tmp_path / "big.jsonl", (jsonl_line(i) for i in range(10000)))
+    t0 = time.time()
+    res = a.run("case", "import", src, json=True)
+    dt = time.time() - t0
+    assert res["added"] == 10000
+    print("imported 10000 lines in %.2f s" % dt)
+    limit = 60 if os.environ.get("MO_SANITIZED") else 20
+    assert dt < limit
+
+
+def test_validation_names_field_and_stores_nothing(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    p = person(1)
+    base = ["case", "new", "--service", "PAS-02", "--surname", p["surname"],
+            "--given-name", p["given_name"], "--birth-date", p["birth_date"], "--consent"]
+    wrong = p["rnokpp"][:9] + str((int(p["rnokpp"][9]) + 1) % 10)
+    r = a.run(*base, "--tax-id", wrong, check=False)
+    assert r.returncode == 1 and "check digit" in r.stderr
+    r = Agent(a.data, lang="uk").run(*base, "--tax-id", wrong, check=False)
+    assert r.returncode == 1 and "контрольна цифра" in r.stderr
+    other = ["case", "new", "--service", "PAS-02", "--surname", p["surname"],
+             "--given-name", p["given_name"], "--birth-date", "1990-01-01", "--consent",
+             "--tax-id", p["rnokpp"]]
+    r = a.run(*other, check=False)
+    assert r.returncode == 1 and "birth date" in r.stderr
+    r = a.run("case", "new", "--service", "NOPE-1", *base[4:], "--tax-id", p["rnokpp"],
+              check=False)
+    assert r.returncode == 1 and "unknown service" in r.stderr and "NOPE-1" in r.stderr
+    noconsent = [x for x in base if x != "--consent"]
+    r = a.run(*noconsent, "--tax-id", p["rnokpp"], check=False)
+    assert r.returncode == 1 and "consent" in r.stderr
+    assert a.run("case", "list", json=True) == []
+    assert a.status()["pending_changes"] == 0
+    # a draft may wait for consent; submitting it may not
+    d = a.run(*noconsent, "--tax-id", p["rnokpp"], "--draft", json=True)
+    assert d["status"] == "draft" and d["number"].startswith("KR-T01A-")
+    assert a.run("case", "submit", d["id"], check=False).returncode == 1
+    a.run("case", "edit", d["id"], "--consent")
+    assert a.run("case", "submit", d["id"], json=True)["status"] == "submitted"
+
+
+def test_cyrillic_search_and_json(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    p = person(5)
+    r = a.run("case", "new", "--service", "PKG-BIRTH", "--surname", "Шевченко",
+              "--given-name", "Тарас", "--patronymic", "Григорович", "--birth-date",
+              p["birth_date"], "--tax-id", p["rnokpp"], "--consent", json=True)
+    assert r["status"] == "submitted" and r["package"] == "PKG-BIRTH"
+    assert len(r["services"]) > 3 and all(s["status"] == "submitted" for s in r["services"])
+    a.new_case(6)
+    for q in ("шевченко", "ШЕВЧЕНКО", "Шевч", "тарас шевченко"):
+        found = a.run("case", "list", "--search", q, json=True)
+        assert [c["number"] for c in found] == [r["number"]], q
+        assert {"id", "number", "status"} <= set(found[0])
+    assert a.run("case", "list", "--search", "іваненко", json=True) == []
+    assert a.run("case", "show", r["number"], json=True)["id"] == r["id"]
+    text = a.run("case", "list", "--search", "шевченко").stdout
+    assert "Шевченко" in text
+
+
+def test_trip_receipt_rate_cancel(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    t = a.run("trip", "start", "--settlement", "смт Шпиків", "--kind", "idp-settlement",
+              json=True)
+    assert a.run("trip", "start", "--settlement", "x", check=False).returncode == 1
+    number, cid, p = a.new_case(8)
+    assert a.show(number)["trip"] == t["id"]
+    out = tmp_path / "r.html"
+    Agent(a.data, lang="uk").run("receipt", number, "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert number in html and p["surname"] in html and "Олена Коваль" in html
+    a.run("case", "rate", number, "5", "--comment", "Дякую!")
+    assert a.run("case", "rate", number, "6", check=False).returncode == 1
+    n2, _, _ = a.new_case(9, extra=["--draft"])
+    assert a.run("case", "cancel", n2, check=False).returncode == 1  # reason required
+    a.run("case", "cancel", n2, "--reason", "Заявник передумав")
+    assert a.show(n2)["status"] == "cancelled"
+    a.run("trip", "end")
+    trips = a.run("trip", "list", json=True)
+    assert trips[0]["ended_at"] is not None and trips[0]["cases"] == 2
+    a.sync()
+    st = a.status()
+    assert st["pending_changes"] == 0 and st["quarantined"] == [], st
+    assert hub.cli("case", "show", n2, json=True)["status"] == "cancelled"
+
+
+@pytest.mark.xfail(reason="hub sets `received` per change, so a cancel recorded in the same "
+                          "batch as the case is quarantined as illegal_transition "
+                          "(reported to the hub owner)", strict=False)
+def test_cancel_submitted_before_first_sync(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    number, _, _ = a.new_case(10)
+    a.run("case", "cancel", number, "--reason", "Заявник передумав")
+    a.sync()
+    st = a.status()
+    assert st["quarantined"] == [], st["quarantined"]
+    assert hub.cli("case", "show", number, json=True)["status"] == "cancelled"

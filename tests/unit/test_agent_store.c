@@ -1,0 +1,336 @@
+/* test_agent_store.c — the agent store: outbox atomicity, numbering, search. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "case.h"
+#include "json.h"
+#include "mo_util.h"
+#include "store.h"
+
+struct fx {
+	char dir[256];
+	char db[300];
+	struct agent_store *s;
+	struct agent_identity me;
+};
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct mo_err err = MO_ERR_INIT;
+
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/mo-agent-test-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->db, sizeof(fx->db), "%s/agent.db", fx->dir);
+	assert_int_equal(agent_store_open(&fx->s, fx->db, &err), MO_OK);
+	/* what enrolment leaves behind */
+	assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+	assert_int_equal(agent_meta_set(fx->s, "device", "00112233445566778899aabbccddeeff", &err),
+			 MO_OK);
+	assert_int_equal(agent_meta_set(fx->s, "device_code", "KR-T01A", &err), MO_OK);
+	assert_int_equal(agent_meta_set(fx->s, "unit", "KR-T01", &err), MO_OK);
+	assert_int_equal(agent_meta_set(fx->s, "hub", "ffeeddccbbaa99887766554433221100", &err),
+			 MO_OK);
+	assert_int_equal(agent_store_operator_add(fx->s, "Олена Коваль", &err), MO_OK);
+	assert_int_equal(agent_meta_set(fx->s, "operator", "Олена Коваль", &err), MO_OK);
+	assert_int_equal(agent_store_commit(fx->s, &err), MO_OK);
+	assert_int_equal(agent_identity_load(fx->s, &fx->me, &err), MO_OK);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	char path[400];
+
+	agent_store_close(fx->s);
+	snprintf(path, sizeof(path), "%s/agent.db", fx->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/agent.db-wal", fx->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/agent.db-shm", fx->dir);
+	unlink(path);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void input(struct agent_case_input *in, const char *surname)
+{
+	memset(in, 0, sizeof(*in));
+	in->services[0] = "PAS-02";
+	in->nservices = 1;
+	in->surname = surname;
+	in->given_name = "Тарас";
+	in->patronymic = "Григорович";
+	in->birth_date = "1990-03-07";
+	in->rnokpp = "3293846928";
+	in->phone = "067 123 45 67";
+	in->consent = true;
+	in->origin = "local";
+}
+
+static int create(struct fx *fx, const struct agent_case_input *in, char id[40], char num[48],
+		  struct mo_err *err)
+{
+	int rc = agent_store_begin(fx->s, err);
+
+	if (rc != MO_OK)
+		return rc;
+	rc = agent_case_create(fx->s, &fx->me, in, id, num, err);
+	if (rc == MO_OK)
+		return agent_store_commit(fx->s, err);
+	agent_store_rollback(fx->s);
+	return rc;
+}
+
+/* the pending outbox as parsed JSON (array of changes) */
+static cJSON *pending(struct fx *fx)
+{
+	struct mo_buf p = MO_BUF_INIT(16u << 20);
+	struct mo_err err = MO_ERR_INIT;
+	long long first, last, count;
+	cJSON *j = NULL;
+
+	assert_int_equal(
+	    agent_store_outbox_collect(fx->s, 5000, 16u << 20, &p, &first, &last, &count, &err),
+	    MO_OK);
+	j = cJSON_ParseWithLength((const char *)p.data, p.len);
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetArraySize(j), count);
+	mo_buf_release(&p);
+	return j;
+}
+
+static long long count_cases(struct fx *fx)
+{
+	struct agent_case_filter f = {NULL, NULL, NULL, 0};
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr;
+	long long n;
+
+	assert_int_equal(agent_store_case_list(fx->s, &f, &arr, &err), MO_OK);
+	n = cJSON_GetArraySize(arr);
+	cJSON_Delete(arr);
+	return n;
+}
+
+static void test_outbox_atomic(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48];
+	cJSON *j;
+
+	/* a rolled-back mutation leaves neither the row nor the change */
+	input(&in, "Шевченко");
+	assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+	assert_int_equal(agent_case_create(fx->s, &fx->me, &in, id, num, &err), MO_OK);
+	agent_store_rollback(fx->s);
+	assert_int_equal(count_cases(fx), 0);
+	assert_int_equal(agent_store_pending_changes(fx->s, NULL), 0);
+	assert_false(agent_store_case_exists(fx->s, id));
+
+	/* a validation failure writes nothing */
+	in.rnokpp = "3293846929"; /* wrong check digit */
+	assert_int_equal(create(fx, &in, id, num, &err), MO_EINVAL);
+	assert_string_equal(err.code, "rnokpp_check_digit");
+	in.rnokpp = "3293846928";
+	in.birth_date = "1990-03-08"; /* disagrees with the RNOKPP */
+	assert_int_equal(create(fx, &in, id, num, &err), MO_EINVAL);
+	assert_string_equal(err.code, "rnokpp_birth_date");
+	in.birth_date = "1990-03-07";
+	in.services[0] = "NOPE-1";
+	assert_int_equal(create(fx, &in, id, num, &err), MO_EINVAL);
+	assert_string_equal(err.code, "unknown_service");
+	in.services[0] = "PAS-02";
+	in.consent = false;
+	assert_int_equal(create(fx, &in, id, num, &err), MO_EINVAL);
+	assert_string_equal(err.code, "missing_consent");
+	assert_int_equal(count_cases(fx), 0);
+	assert_int_equal(agent_store_pending_changes(fx->s, NULL), 0);
+
+	/* a committed one: row and change together, in canonical shape */
+	in.consent = true;
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+	assert_int_equal(count_cases(fx), 1);
+	assert_int_equal(agent_store_pending_changes(fx->s, NULL), 1);
+	j = pending(fx);
+	{
+		const cJSON *c = cJSON_GetArrayItem(j, 0), *f = cJSON_GetObjectItem(c, "fields");
+		const char *order[] = {"number",
+				       "unit",
+				       "device",
+				       "trip",
+				       "operator",
+				       "created_at",
+				       "channel",
+				       "package",
+				       "services",
+				       "applicant",
+				       "documents_presented",
+				       "consent",
+				       "fee_uah",
+				       "notes"};
+		const cJSON *it;
+		size_t k = 0;
+
+		assert_string_equal(c->child->string, "n");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c, "entity")), "case");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")), id);
+		cJSON_ArrayForEach(it, f)
+		{
+			assert_true(k < sizeof(order) / sizeof(order[0]));
+			assert_string_equal(it->string, order[k]);
+			k++;
+		}
+		assert_int_equal(k, sizeof(order) / sizeof(order[0]));
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+					cJSON_GetObjectItem(f, "applicant"), "phone")),
+				    "+380671234567");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(f, "number")), num);
+	}
+	cJSON_Delete(j);
+}
+
+static void test_numbering(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48], want[48], year[8];
+	cJSON *j, *it;
+	long long n = 0;
+
+	mo_iso8601(year, sizeof(year), mo_now_ms(), false);
+	year[4] = '\0';
+	input(&in, "Шевченко");
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+		snprintf(want, sizeof(want), "KR-T01A-%s-%06d", year, i);
+		assert_string_equal(num, want);
+		if (i == 3) {
+			/* a rolled-back case consumes neither a number nor a change number */
+			char id2[40], num2[48];
+
+			assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+			assert_int_equal(agent_case_create(fx->s, &fx->me, &in, id2, num2, &err),
+					 MO_OK);
+			agent_store_rollback(fx->s);
+		}
+	}
+	/* a status move is a numbered change too */
+	assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+	assert_int_equal(
+	    agent_case_move(fx->s, &fx->me, id, "cancelled", "citizen changed mind", NULL, &err),
+	    MO_OK);
+	assert_int_equal(agent_store_commit(fx->s, &err), MO_OK);
+	j = pending(fx);
+	assert_int_equal(cJSON_GetArraySize(j), 6);
+	cJSON_ArrayForEach(it, j)
+	{
+		n++;
+		assert_int_equal((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "n")), n);
+	}
+	it = cJSON_GetArrayItem(j, 5);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(it, "op")), "transition");
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "fields"), "to")),
+	    "cancelled");
+	cJSON_Delete(j);
+	/* an illegal move is refused and writes nothing */
+	assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+	assert_int_equal(agent_case_move(fx->s, &fx->me, id, "issued", NULL, NULL, &err),
+			 MO_EINVAL);
+	agent_store_rollback(fx->s);
+	assert_int_equal(agent_store_pending_changes(fx->s, NULL), 6);
+}
+
+static long long search(struct fx *fx, const char *text)
+{
+	struct agent_case_filter f = {NULL, NULL, text, 0};
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr;
+	long long n;
+
+	assert_int_equal(agent_store_case_list(fx->s, &f, &arr, &err), MO_OK);
+	n = cJSON_GetArraySize(arr);
+	cJSON_Delete(arr);
+	return n;
+}
+
+static void test_search_cyrillic(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48];
+
+	input(&in, "Шевченко");
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+	input(&in, "Коваленко");
+	in.given_name = "Олена";
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+	assert_int_equal(search(fx, "шевченко"), 1);
+	assert_int_equal(search(fx, "ШЕВЧЕНКО"), 1);
+	assert_int_equal(search(fx, "шевч"), 1); /* prefix */
+	assert_int_equal(search(fx, "олена"), 1);
+	assert_int_equal(search(fx, "тарас шевченко"), 1);
+	assert_int_equal(search(fx, "іваненко"), 0);
+	assert_int_equal(search(fx, "3293846928"), 2); /* by RNOKPP */
+	assert_int_equal(search(fx, num), 1);	       /* by number */
+	assert_int_equal(search(fx, "\"*)("), 0);      /* FTS syntax is quoted away */
+
+	/* an edit re-indexes */
+	input(&in, NULL);
+	memset(&in, 0, sizeof(in));
+	in.surname = "Іваненко";
+	assert_int_equal(agent_store_begin(fx->s, &err), MO_OK);
+	assert_int_equal(agent_case_edit(fx->s, &fx->me, id, &in, &err), MO_OK);
+	assert_int_equal(agent_store_commit(fx->s, &err), MO_OK);
+	assert_int_equal(search(fx, "іваненко"), 1);
+	assert_int_equal(search(fx, "коваленко"), 0);
+}
+
+static void test_package_expands(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct agent_case c;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48];
+
+	input(&in, "Шевченко");
+	in.services[0] = "PKG-ID14";
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+	assert_int_equal(agent_store_case_get(fx->s, num, &c, &err), MO_OK);
+	assert_int_equal(c.nsvc, 2);
+	assert_string_equal(c.svc[0].code, "PAS-01");
+	assert_string_equal(c.svc[1].code, "TAX-01");
+	assert_string_equal(c.svc[1].status, "submitted");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c.data, "package")),
+			    "PKG-ID14");
+	agent_case_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_outbox_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search_cyrillic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_package_expands, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
