@@ -13,6 +13,7 @@
  * a JSON response that the agent parses strictly.
  */
 #include "change.h"
+#include "hlc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -241,29 +242,6 @@ static bool hex_lower(const char *s, size_t n)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
-}
-
-/* HLC on the wire: exactly 16 lowercase hex digits (hlc.h's format; kept
- * local so this module does not wait on hlc.c) */
-static bool hlc_parse(uint64_t *out, const char *s)
-{
-	uint64_t v = 0;
-
-	if (s == NULL || !hex_lower(s, 16))
-		return false;
-	for (int i = 0; i < 16; i++)
-		v = (v << 4) | (uint64_t)(s[i] <= '9' ? s[i] - '0' : s[i] - 'a' + 10);
-	*out = v;
-	return true;
-}
-
-static void hlc_format(char out[17], uint64_t h)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 15; i >= 0; i--, h >>= 4)
-		out[i] = hex[h & 15];
-	out[16] = '\0';
 }
 
 /* a code or identifier: no control characters, valid UTF-8, 1..max bytes */
@@ -570,7 +548,7 @@ static int change_from_json(struct proto_change *c, cJSON *obj, size_t index, st
 	hv = cJSON_GetObjectItemCaseSensitive(obj, "hlc");
 	if (hv == NULL)
 		quarantine(c, "missing_field", "missing field 'hlc'");
-	else if (!cJSON_IsString(hv) || !hlc_parse(&c->hlc, hv->valuestring))
+	else if (!cJSON_IsString(hv) || !proto_hlc_parse(&c->hlc, hv->valuestring))
 		quarantine(c, "bad_value", "field 'hlc' is not 16 lowercase hex digits");
 	/* the fields move from the parsed tree into the change */
 	if ((fields = cJSON_GetObjectItemCaseSensitive(obj, "fields")) != NULL)
@@ -781,7 +759,7 @@ cJSON *proto_change_to_json(const struct proto_change *c)
 
 	if (o == NULL)
 		return NULL;
-	hlc_format(hlc, c->hlc);
+	proto_hlc_format(hlc, c->hlc);
 	if (!cJSON_AddNumberToObject(o, "n", (double)c->n) ||
 	    !cJSON_AddStringToObject(o, "entity", c->entity) ||
 	    !cJSON_AddStringToObject(o, "id", c->id) || !cJSON_AddStringToObject(o, "op", c->op) ||
