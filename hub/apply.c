@@ -32,6 +32,38 @@ void hub_apply_release(struct hub_apply *a)
 	free(a->q);
 	a->q = NULL;
 	a->nq = a->qcap = 0;
+	free(a->receive);
+	a->receive = NULL;
+	a->nreceive = a->rcap = 0;
+}
+
+/* remember a case for the received step at the end of the batch */
+static int defer_receive(struct hub_apply *a, const char *case_id, struct mo_err *err)
+{
+	for (size_t i = 0; i < a->nreceive; i++)
+		if (strcmp(a->receive[i], case_id) == 0)
+			return MO_OK;
+	if (a->nreceive == a->rcap) {
+		size_t ncap = a->rcap ? a->rcap * 2 : 8;
+		char(*p)[MO_UUID_LEN] = realloc(a->receive, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		a->receive = p;
+		a->rcap = ncap;
+	}
+	mo_strlcpy(a->receive[a->nreceive++], case_id, MO_UUID_LEN);
+	return MO_OK;
+}
+
+int hub_apply_finish(struct hub_apply *a, struct mo_err *err)
+{
+	int rc = MO_OK;
+
+	for (size_t i = 0; i < a->nreceive && rc == MO_OK; i++)
+		rc = hub_case_receive(a->hub, a->receive[i], &a->clock, err);
+	a->nreceive = 0;
+	return rc;
 }
 
 /* a cJSON tree we built ourselves, printed compactly; NULL on ENOMEM */
@@ -527,7 +559,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		goto done;
 	a->applied++;
 	if (any_submitted(sv, nsv))
-		rc = hub_case_receive(h, hc.id, &a->clock, err);
+		rc = defer_receive(a, hc.id, err);
 done:
 	free(st);
 	free(text);
@@ -651,7 +683,7 @@ static int case_change_transition(struct hub_apply *a, struct proto_change *c, s
 		return rc;
 	a->applied++;
 	if (strcmp(t.to, "submitted") == 0)
-		rc = hub_case_receive(a->hub, hc.id, &a->clock, err);
+		rc = defer_receive(a, hc.id, err);
 	return rc;
 }
 

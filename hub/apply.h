@@ -8,7 +8,9 @@
  *  - transition: checked against the state machine (status.h) from the
  *    stored status, per service when `service` names one; the case status
  *    follows its services (proto_status_of_case).  A case that arrives
- *    submitted is moved to received by the hub, and that goes to the feed.
+ *    submitted is moved to received by the hub, and that goes to the feed —
+ *    after the whole batch (hub_apply_finish), so a laptop's cancel made
+ *    offline in the same batch still finds its case submitted.
  *  - append: inserted once by its id, never merged.
  *
  * A change that cannot be accepted is quarantined (stored with its reason
@@ -36,6 +38,8 @@ struct hub_apply {
 	struct proto_quarantine *q; /* quarantined changes of this batch */
 	size_t nq, qcap;
 	long long applied;
+	char (*receive)[MO_UUID_LEN]; /* cases to move to received at the end */
+	size_t nreceive, rcap;
 };
 
 void hub_apply_init(struct hub_apply *a, struct hub *h, const struct hub_device *dev, long long seq,
@@ -49,6 +53,12 @@ void hub_apply_release(struct hub_apply *a);
  */
 int hub_apply_change(struct hub_apply *a, struct proto_change *c,
 		     struct mo_err *err) MO_WARN_UNUSED;
+
+/*
+ * After the last change of a batch, inside the same transaction: the
+ * hub's received step for every case the batch left submitted.
+ */
+int hub_apply_finish(struct hub_apply *a, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- status moves, shared with review.c ---- */
 

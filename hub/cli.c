@@ -41,6 +41,8 @@ static const char *const value_opts[] = {
     "by",
     "service",
     "text",
+    "session-idle",
+    "cookie-secure",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -71,6 +73,9 @@ void hub_cli_usage(void)
 	      "\n"
 	      "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
 	      "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
+	      "        [--session-idle SECONDS] [--cookie-secure yes|no]\n"
+	      "                                              staff sign-out after idling (1800);\n"
+	      "                                              Secure cookie behind a TLS proxy\n"
 	      "  unit add --code C --name N --kind office|case|truck|bus\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
@@ -163,18 +168,6 @@ static bool parse_ttl(const char *s, uint64_t *ms)
 	return true;
 }
 
-static bool valid_code(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 28)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
-}
-
 /* ---- commands ---- */
 
 static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
@@ -196,6 +189,30 @@ static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
 	return rc;
 }
 
+/* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --cookie-secure yes|no */
+static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *idle = hub_cli_opt(cli, "session-idle");
+	const char *secure = hub_cli_opt(cli, "cookie-secure");
+	long long v;
+
+	if (idle == NULL) /* tests set it for a `serve` their fixture starts */
+		idle = getenv("MO_HUB_SESSION_IDLE");
+	if (idle) {
+		if (!mo_parse_i64(&v, idle, 1, 7LL * 86400))
+			return mo_err_set(err, MO_EINVAL, NULL,
+					  "--session-idle must be 1 to 604800 seconds, not '%s'",
+					  idle);
+		h->session_idle_ms = (uint64_t)v * 1000;
+	}
+	if (secure) {
+		if (strcmp(secure, "yes") != 0 && strcmp(secure, "no") != 0)
+			return mo_err_set(err, MO_EINVAL, NULL, "--cookie-secure is yes or no");
+		h->cookie_secure = secure[0] == 'y';
+	}
+	return MO_OK;
+}
+
 static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	struct hub_http *srv = NULL;
@@ -207,6 +224,8 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	int rc, sig = 0;
 
 	if ((rc = need(cli, "listen", &listen, err)) != MO_OK)
+		return rc;
+	if ((rc = serve_options(h, cli, err)) != MO_OK)
 		return rc;
 	/* the server threads inherit this mask; only sigwait below sees them */
 	sigemptyset(&set);
@@ -229,35 +248,19 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 
 static int cmd_unit_add(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
-	static const char *const kinds[] = {"office", "case", "truck", "bus"};
-	struct hub_unit u;
 	const char *code, *name, *kind;
-	bool kind_ok = false;
 	int rc;
 
 	if ((rc = need(cli, "code", &code, err)) != MO_OK ||
 	    (rc = need(cli, "name", &name, err)) != MO_OK ||
 	    (rc = need(cli, "kind", &kind, err)) != MO_OK)
 		return rc;
-	if (!valid_code(code))
-		return mo_err_set(err, MO_EINVAL, NULL,
-				  "unit code '%s' must be 1-28 of A-Z, 0-9 and '-'", code);
-	for (size_t i = 0; i < 4; i++)
-		kind_ok |= strcmp(kind, kinds[i]) == 0;
-	if (!kind_ok)
-		return mo_err_set(err, MO_EINVAL, NULL,
-				  "unit kind '%s' is not one of office, case, truck, bus", kind);
-	if (strlen(name) >= sizeof(u.name) || !proto_utf8_valid(name, strlen(name)))
-		return mo_err_set(err, MO_EINVAL, NULL, "unit name is too long or not UTF-8");
-	mo_strlcpy(u.code, code, sizeof(u.code));
-	mo_strlcpy(u.name, name, sizeof(u.name));
-	mo_strlcpy(u.kind, kind, sizeof(u.kind));
-	if ((rc = hub_store_unit_add(h->store, &u, err)) != MO_OK)
+	if ((rc = hub_unit_add(h, code, name, kind, err)) != MO_OK)
 		return rc;
 	if (cli->json)
-		printf("{\"code\": \"%s\", \"kind\": \"%s\"}\n", u.code, u.kind);
+		printf("{\"code\": \"%s\", \"kind\": \"%s\"}\n", code, kind);
 	else
-		printf("unit %s added\n", u.code);
+		printf("unit %s added\n", code);
 	return MO_OK;
 }
 

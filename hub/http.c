@@ -8,7 +8,10 @@
  * freed in the completion callback.  No MHD_PostProcessor: bodies are
  * envelopes, JSON or blob chunks.  Handlers stay thin: they call
  * hub_sync / hub_enroll / hub_blob and encode the reply; hub_http_status()
- * is the one mapping from errors to HTTP statuses.
+ * is the one mapping from errors to HTTP statuses.  The staff API (/api/)
+ * is answered by api.c and the UI files by ui.c; this file only copies the
+ * request out of the connection and the answer into a response, with the
+ * security headers every browser-facing answer carries.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -19,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "api.h"
 #include "envelope.h"
 #include "hub.h"
 
@@ -60,13 +64,20 @@ int hub_http_status(const struct mo_err *err)
 		const char *code;
 		int status;
 	} table[] = {
-	    {"bad_token", 401},	     {"unknown_device", 401},	  {"bad_envelope", 400},
-	    {"device_revoked", 403}, {"wrong_hub", 403},	  {"seq_gap", 409},
-	    {"too_large", 413},	     {"seq_conflict", 409},	  {"bad_compression", 400},
-	    {"chain_broken", 409},   {"digest_mismatch", 422},	  {"bad_payload", 422},
-	    {"bad_signature", 401},  {"clock_skew", 400},	  {"rate_limited", 429},
-	    {"not_found", 404},	     {"method_not_allowed", 405}, {"bad_offset", 409},
-	    {"device_exists", 409},
+	    {"bad_token", 401},		 {"unknown_device", 401},
+	    {"bad_envelope", 400},	 {"device_revoked", 403},
+	    {"wrong_hub", 403},		 {"seq_gap", 409},
+	    {"too_large", 413},		 {"seq_conflict", 409},
+	    {"bad_compression", 400},	 {"chain_broken", 409},
+	    {"digest_mismatch", 422},	 {"bad_payload", 422},
+	    {"bad_signature", 401},	 {"clock_skew", 400},
+	    {"rate_limited", 429},	 {"not_found", 404},
+	    {"method_not_allowed", 405}, {"bad_offset", 409},
+	    {"device_exists", 409},	 {"unauthenticated", 401},
+	    {"bad_login", 401},		 {"csrf", 403},
+	    {"forbidden", 403},		 {"missing_reason", 422},
+	    {"illegal_transition", 409}, {"bad_request", 400},
+	    {"bad_value", 400},		 {"conflict", 409},
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -284,6 +295,115 @@ static enum MHD_Result on_metrics(struct hub_http *srv, struct MHD_Connection *c
 	return ret;
 }
 
+/* ---- the staff API and the UI ---- */
+
+static const char *api_arg(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	socklen_t len = 0;
+
+	mo_strlcpy(out, "unknown", outlen);
+	if (sa == NULL)
+		return;
+	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, len, out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST) != 0)
+		mo_strlcpy(out, "unknown", outlen);
+}
+
+/* headers of every answer a browser renders */
+static void browser_headers(struct MHD_Response *resp, const char *csp, const char *cache)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "SAMEORIGIN");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	if (csp)
+		MHD_add_response_header(resp, "Content-Security-Policy", csp);
+}
+
+static enum MHD_Result on_api(struct hub_http *srv, struct MHD_Connection *c, struct req *r,
+			      const char *url)
+{
+	struct hub_api_req rq;
+	struct hub_api_res rs;
+	struct MHD_Response *resp;
+	char addr[64], retry[32];
+	bool file;
+
+	client_address(c, addr, sizeof(addr));
+	memset(&rq, 0, sizeof(rq));
+	rq.method = r->route->method;
+	rq.path = url;
+	rq.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HUB_SESSION_COOKIE);
+	rq.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	rq.address = addr;
+	rq.body = r->body.data ? r->body.data : (const unsigned char *)"";
+	rq.len = r->body.len;
+	rq.arg = api_arg;
+	rq.ctx = c;
+	hub_api_res_init(&rs);
+	hub_api_handle(srv->h, &rq, &rs);
+	file = rs.fd >= 0;
+	if (file) {
+		resp = MHD_create_response_from_fd64(rs.fd_size, rs.fd);
+		if (resp)
+			rs.fd = -1; /* now owned by the response */
+	} else {
+		resp = response_from(&rs.body);
+	}
+	if (resp) {
+		if (rs.ctype)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs.ctype);
+		if (rs.cookie[0])
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rs.cookie);
+		if (rs.retry_after > 0) {
+			snprintf(retry, sizeof(retry), "%lld", rs.retry_after);
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+		}
+		if (rs.disposition)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+						rs.disposition);
+		/* JSON runs nothing; a document brings its own policy (none for PDF) */
+		browser_headers(resp, file || rs.csp ? rs.csp : "default-src 'none'", "no-store");
+	}
+	hub_api_res_release(&rs);
+	return queue(c, r, (unsigned)rs.status, resp);
+}
+
+static enum MHD_Result on_ui(struct hub_http *srv, struct MHD_Connection *c, struct req *r,
+			     const char *url)
+{
+	struct hub_ui_file f;
+	struct mo_err err = MO_ERR_INIT;
+	struct MHD_Response *resp;
+	const char *inm =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	bool same;
+
+	(void)srv;
+	if (hub_ui_find(url, &f) != MO_OK) {
+		mo_err_set(&err, MO_ENOTFOUND, "not_found", "no such page");
+		return reply_error(c, r, &err);
+	}
+	same = inm && strcmp(inm, f.etag) == 0;
+	/* embedded bytes live as long as the program: no copy */
+	resp = MHD_create_response_from_buffer(same ? 0 : f.len, (void *)f.data,
+					       MHD_RESPMEM_PERSISTENT);
+	if (resp) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f.ctype);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, f.etag);
+		browser_headers(resp, HUB_UI_CSP, "no-cache");
+	}
+	return queue(c, r, same ? 304 : 200, resp);
+}
+
 static const struct route routes[] = {
     {"POST", "/v1/enroll", false, ENROLL_BODY_MAX, on_enroll},
     {"POST", "/v1/sync", false, PROTO_ENVELOPE_MAX, on_sync},
@@ -291,6 +411,10 @@ static const struct route routes[] = {
     {"PUT", "/v1/blobs/", true, BLOB_BODY_MAX, on_blob},
     {"GET", "/v1/health", false, 0, on_health},
     {"GET", "/metrics", false, 0, on_metrics},
+    {"GET", "/api/", true, HUB_API_BODY_MAX, on_api},
+    {"POST", "/api/", true, HUB_API_BODY_MAX, on_api},
+    {"GET", "/ui/", true, 0, on_ui},
+    {"GET", "/", false, 0, on_ui},
 };
 
 static const struct route *find_route(const char *method, const char *url, bool *path_known)

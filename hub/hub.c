@@ -14,6 +14,7 @@
 #include "embedded.h"
 #include "json.h"
 #include "mo_util.h"
+#include "validate.h"
 
 static int path_join(char *out, size_t outlen, const char *dir, const char *name,
 		     struct mo_err *err)
@@ -190,6 +191,7 @@ int hub_open(struct hub *h, const char *data, struct mo_err *err)
 	int rc;
 
 	memset(h, 0, sizeof(*h));
+	h->session_idle_ms = HUB_SESSION_IDLE_MS;
 	hub_metrics_init(&h->metrics);
 	pthread_mutex_init(&h->blob_lock, NULL);
 	h->blob_lock_ready = true;
@@ -244,4 +246,45 @@ int hub_clock_load(struct hub *h, struct proto_clock *c, struct mo_err *err)
 int hub_clock_save(struct hub *h, const struct proto_clock *c, struct mo_err *err)
 {
 	return hub_store_hlc_set(h->store, c->last, err);
+}
+
+/* ---- units ---- */
+
+static bool valid_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 28)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+int hub_unit_add(struct hub *h, const char *code, const char *name, const char *kind,
+		 struct mo_err *err)
+{
+	static const char *const kinds[] = {"office", "case", "truck", "bus"};
+	struct hub_unit u;
+	bool kind_ok = false;
+
+	if (code == NULL || !valid_code(code))
+		return mo_err_set(err, MO_EINVAL, "bad_request",
+				  "unit code '%s' must be 1-28 of A-Z, 0-9 and '-'",
+				  code ? code : "");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		kind_ok |= kind && strcmp(kind, kinds[i]) == 0;
+	if (!kind_ok)
+		return mo_err_set(err, MO_EINVAL, "bad_request",
+				  "unit kind '%s' is not one of office, case, truck, bus",
+				  kind ? kind : "");
+	if (name == NULL || *name == '\0' || strlen(name) >= sizeof(u.name) ||
+	    !proto_utf8_valid(name, strlen(name)))
+		return mo_err_set(err, MO_EINVAL, "bad_request",
+				  "unit name is missing, too long or not UTF-8");
+	mo_strlcpy(u.code, code, sizeof(u.code));
+	mo_strlcpy(u.name, name, sizeof(u.name));
+	mo_strlcpy(u.kind, kind, sizeof(u.kind));
+	return hub_store_unit_add(h->store, &u, err);
 }

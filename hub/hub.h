@@ -37,7 +37,12 @@ struct hub {
 	struct hub_metrics metrics;
 	pthread_mutex_t blob_lock; /* one writer per blob directory at a time */
 	bool blob_lock_ready;
+	/* staff browser sessions (api.c); set by `serve` options */
+	uint64_t session_idle_ms; /* idle timeout, default 30 min */
+	bool cookie_secure;	  /* mark the cookie Secure (served over TLS) */
 };
+
+#define HUB_SESSION_IDLE_MS (30ull * 60 * 1000)
 
 /* ---- lifecycle (hub.c) ---- */
 
@@ -70,6 +75,12 @@ int hub_password_hash(char *out, size_t outlen, const char *password,
 /* MO_OK when password matches stored, MO_EAUTH otherwise */
 int hub_password_verify(const char *stored, const char *password) MO_WARN_UNUSED;
 int hub_user_add(struct hub *h, const char *login, const char *role, const char *password,
+		 struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- units (hub.c) ---- */
+
+/* check (code: 1-28 of A-Z 0-9 -, kind office|case|truck|bus) and add a unit */
+int hub_unit_add(struct hub *h, const char *code, const char *name, const char *kind,
 		 struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- sync (sync.c): POST /v1/sync ---- */

@@ -1,6 +1,7 @@
 /* review.c — staff decisions and comments (review.h). */
 #include "review.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,25 +19,76 @@ static int staff_exists(struct hub *h, const char *login, struct mo_err *err)
 	return rc;
 }
 
-int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_case *out,
-		      struct mo_err *err)
+static int check_decision(const char *decision, const char *reason, struct mo_err *err)
 {
 	static const char *const decisions[] = {"in_review", "approved", "rejected", "needs_info"};
-	struct hub_case c;
-	struct proto_clock clk;
-	struct hub_transition t;
-	bool known = false, in_tx = false;
-	int rc;
+	bool known = false;
 
 	for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++)
-		known |= d->decision && strcmp(d->decision, decisions[i]) == 0;
+		known |= decision && strcmp(decision, decisions[i]) == 0;
 	if (!known)
 		return mo_err_set(err, MO_EINVAL, "bad_value",
 				  "decision must be in_review, approved, rejected or needs_info");
-	if ((strcmp(d->decision, "rejected") == 0 || strcmp(d->decision, "needs_info") == 0) &&
-	    (d->reason == NULL || *d->reason == '\0'))
-		return mo_err_set(err, MO_EINVAL, "missing_field",
-				  "a %s decision needs a reason for the applicant", d->decision);
+	if ((strcmp(decision, "rejected") == 0 || strcmp(decision, "needs_info") == 0) &&
+	    (reason == NULL || *reason == '\0'))
+		return mo_err_set(err, MO_EINVAL, "missing_reason",
+				  "a %s decision needs a reason for the applicant", decision);
+	return MO_OK;
+}
+
+/* one move inside the open transaction */
+static int move(struct hub *h, const struct hub_case *c, struct proto_clock *clk,
+		const char *decision, const char *service, const struct hub_decision *d,
+		struct mo_err *err)
+{
+	struct hub_transition t = {.case_id = c->id,
+				   .to = decision,
+				   .service = service,
+				   .reason = d->reason && *d->reason ? d->reason : NULL,
+				   .actor = PROTO_ACTOR_STAFF,
+				   .actor_name = d->by ? d->by : "admin",
+				   .hlc = proto_hlc_now(clk, mo_now_ms())};
+
+	return hub_case_transition(h, &t, err);
+}
+
+static int audit_decision(struct hub *h, const struct hub_case *c, const struct hub_decision *d,
+			  struct mo_err *err)
+{
+	char detail[1200];
+	size_t off = 0;
+
+	if (d->nservices == 0) {
+		off = (size_t)snprintf(detail, sizeof(detail), "%s%s%s", d->decision,
+				       d->service ? " " : "", d->service ? d->service : "");
+	} else {
+		for (size_t i = 0; i < d->nservices && off < sizeof(detail); i++)
+			off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s %s",
+						i ? ", " : "", d->services[i].code,
+						d->services[i].decision);
+	}
+	if (d->reason && *d->reason && off < sizeof(detail))
+		snprintf(detail + off, sizeof(detail) - off, ": %s", d->reason);
+	return hub_store_audit_add(h->store, d->by ? d->by : "admin", "decision", c->number, detail,
+				   err);
+}
+
+int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_case *out,
+		      struct mo_err *err)
+{
+	struct hub_case c;
+	struct proto_clock clk;
+	bool in_tx = false;
+	int rc;
+
+	if (d->nservices == 0 && (rc = check_decision(d->decision, d->reason, err)) != MO_OK)
+		return rc;
+	for (size_t i = 0; i < d->nservices; i++) {
+		if (d->services[i].code == NULL || *d->services[i].code == '\0')
+			return mo_err_set(err, MO_EINVAL, "bad_value", "a service needs its code");
+		if ((rc = check_decision(d->services[i].decision, d->reason, err)) != MO_OK)
+			return rc;
+	}
 	if (d->reason && (rc = proto_text_check(d->reason, 1000, "reason", err)) != MO_OK)
 		return rc;
 	if (d->by && (rc = staff_exists(h, d->by, err)) != MO_OK)
@@ -47,14 +99,14 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 	if ((rc = hub_store_case_get(h->store, d->case_ref, true, &c, NULL, err)) != MO_OK ||
 	    (rc = hub_clock_load(h, &clk, err)) != MO_OK)
 		goto done;
-	t = (struct hub_transition){.case_id = c.id,
-				    .to = d->decision,
-				    .service = d->service,
-				    .reason = d->reason && *d->reason ? d->reason : NULL,
-				    .actor = PROTO_ACTOR_STAFF,
-				    .actor_name = d->by ? d->by : "admin",
-				    .hlc = proto_hlc_now(&clk, mo_now_ms())};
-	if ((rc = hub_case_transition(h, &t, err)) != MO_OK ||
+	if (d->nservices == 0) {
+		rc = move(h, &c, &clk, d->decision, d->service, d, err);
+	} else {
+		for (size_t i = 0; i < d->nservices && rc == MO_OK; i++)
+			rc =
+			    move(h, &c, &clk, d->services[i].decision, d->services[i].code, d, err);
+	}
+	if (rc != MO_OK || (rc = audit_decision(h, &c, d, err)) != MO_OK ||
 	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
 		goto done;
 	if (out && (rc = hub_store_case_get(h->store, c.id, false, out, NULL, err)) != MO_OK)
@@ -120,6 +172,8 @@ int hub_review_comment(struct hub *h, const char *case_ref, const char *text, co
 	}
 	if ((rc = hub_store_feed_add(h->store, c.unit, NULL, "comment", id, "append", hlc, json,
 				     err)) != MO_OK ||
+	    (rc = hub_store_audit_add(h->store, by ? by : "admin", "comment", c.number, text,
+				      err)) != MO_OK ||
 	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
 		goto done;
 	in_tx = false;

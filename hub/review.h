@@ -13,23 +13,34 @@
 
 #include "hub.h"
 
+/* one service's own decision (package applications) */
+struct hub_service_decision {
+	const char *code;
+	const char *decision;
+};
+
 struct hub_decision {
 	const char *case_ref; /* case id or number */
 	const char *decision; /* in_review | approved | rejected | needs_info */
 	const char *reason;   /* required for rejected and needs_info */
 	const char *by;	      /* staff login (must exist); NULL: "admin" */
 	const char *service;  /* NULL: the case; else that service alone */
+	/* when nservices > 0: each named service moves by its own decision
+	 * (decision and service above are then ignored), all or nothing */
+	const struct hub_service_decision *services;
+	size_t nservices;
 };
 
 /*
- * Decide.  *out (may be NULL) gets the case after it.  MO_EINVAL (bad
- * decision, missing reason), MO_ENOTFOUND (case, service or user),
- * MO_ECONFLICT with code illegal_transition.
+ * Decide, in one transaction with its audit entry.  *out (may be NULL) gets
+ * the case after it.  MO_EINVAL (bad decision: bad_value; no reason:
+ * missing_reason), MO_ENOTFOUND (case, service or user), MO_ECONFLICT with
+ * code illegal_transition.  Nothing changes on a refusal.
  */
 int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_case *out,
 		      struct mo_err *err) MO_WARN_UNUSED;
 
-/* Comment on a case; the new comment's id into id_out (may be NULL). */
+/* Comment on a case (audited); the new comment's id into id_out (may be NULL). */
 int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
 		       char id_out[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
 

@@ -251,4 +251,86 @@ int hub_store_feed_read(struct hub_store *s, const char *unit, const char *devic
 /* the highest feed seq (0 when empty) */
 int hub_store_feed_max(struct hub_store *s, long long *out, struct mo_err *err) MO_WARN_UNUSED;
 
+/* ---- staff sessions and sign-in throttling (store_staff.c) ---- */
+
+#define HUB_LOGIN_MAX 72
+
+struct hub_session {
+	char login[HUB_LOGIN_MAX];
+	char role[16];
+	char csrf[72];
+};
+
+/* a new session; hash_hex is the SHA-256 of the id the browser holds */
+int hub_store_session_add(struct hub_store *s, const char *hash_hex, const char *login,
+			  const char *csrf, const char *address, uint64_t now_ms,
+			  struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The live session with that hash, its last use moved to now_ms.
+ * MO_ENOTFOUND when unknown, idle for more than idle_ms (it is then
+ * deleted) or its user is disabled.
+ */
+int hub_store_session_get(struct hub_store *s, const char *hash_hex, uint64_t now_ms,
+			  uint64_t idle_ms, struct hub_session *out,
+			  struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_session_delete(struct hub_store *s, const char *hash_hex,
+			     struct mo_err *err) MO_WARN_UNUSED;
+
+struct hub_login_failures {
+	long long by_login, by_address;	       /* failures since the window start */
+	uint64_t oldest_login, oldest_address; /* ms of the oldest one counted, 0: none */
+};
+int hub_store_login_failures(struct hub_store *s, const char *login, const char *address,
+			     uint64_t since_ms, struct hub_login_failures *out,
+			     struct mo_err *err) MO_WARN_UNUSED;
+/* record one failure and forget those older than prune_before_ms */
+int hub_store_login_failure_add(struct hub_store *s, const char *login, const char *address,
+				uint64_t now_ms, uint64_t prune_before_ms,
+				struct mo_err *err) MO_WARN_UNUSED;
+/* a successful sign-in clears that login's failures */
+int hub_store_login_failures_clear(struct hub_store *s, const char *login,
+				   struct mo_err *err) MO_WARN_UNUSED;
+
+/* JSON array of {login, role, created_at, disabled}; never the hashes */
+int hub_store_user_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- audit log ---- */
+int hub_store_audit_add(struct hub_store *s, const char *actor, const char *action,
+			const char *target, const char *detail, struct mo_err *err) MO_WARN_UNUSED;
+/* the newest `limit` entries, newest first: [{at, actor, action, target, detail}] */
+int hub_store_audit_list(struct hub_store *s, long long limit, cJSON **out,
+			 struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- the review queue and reports ---- */
+
+/* every member may be NULL (no filter); dates are YYYY-MM-DD, inclusive,
+ * on the application's created_at; match is an FTS5 query (hub_api) */
+struct hub_case_filter {
+	const char *status, *unit, *service, *from, *to, *match;
+};
+
+/* one queue row, borrowed for the callback only: {id, number, status, unit,
+ * created_at, received_at, applicant{surname, given_name, patronymic, rnokpp},
+ * services[{code, status}], package, fee_uah} */
+typedef int (*hub_case_fn)(void *arg, const cJSON *item);
+
+/*
+ * The cases matching f, newest first, rows offset .. offset+limit-1 each
+ * handed to fn (a non-zero return stops the walk and is returned); *total
+ * (may be NULL) gets the number of all matching cases.
+ */
+int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, long long offset,
+			 long long limit, long long *total, hub_case_fn fn, void *arg,
+			 struct mo_err *err) MO_WARN_UNUSED;
+
+/* media type and name of an attachment with that digest; MO_ENOTFOUND when
+ * no case refers to it */
+int hub_store_attachment_find(struct hub_store *s, const char *sha256, char *media_type,
+			      size_t mtlen, char *name, size_t namelen,
+			      struct mo_err *err) MO_WARN_UNUSED;
+
+/* the summary of docs/api.md (unit, from, to of f are used) */
+int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
+		     struct mo_err *err) MO_WARN_UNUSED;
+
 #endif

@@ -18,6 +18,7 @@
 #include "embedded.h"
 #include "hlc.h"
 #include "status.h"
+#include "store_int.h"
 
 extern const struct mo_embedded hub_migrations[];
 extern const size_t hub_migrations_count;
@@ -70,6 +71,8 @@ enum stmt_id {
 	S_FEED_MAX,
 	S_COUNT
 };
+
+_Static_assert(S_COUNT <= HUB_CORE_STMTS, "raise HUB_CORE_STMTS");
 
 static const char *const sql_text[S_COUNT] = {
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -169,12 +172,6 @@ static const char *const sql_text[S_COUNT] = {
     [S_FEED_MAX] = "SELECT coalesce(max(seq), 0) FROM feed",
 };
 
-struct hub_store {
-	sqlite3 *db;
-	pthread_mutex_t lock; /* recursive: a transaction owns it */
-	sqlite3_stmt *st[S_COUNT];
-};
-
 /* ---- plumbing ---- */
 
 static void lock(struct hub_store *s)
@@ -186,8 +183,18 @@ static void unlock(struct hub_store *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void hub_sqlite_lock(struct hub_store *s)
+{
+	lock(s);
+}
+
+void hub_sqlite_unlock(struct hub_store *s)
+{
+	unlock(s);
+}
+
 /* the one mapping from SQLite result codes to mo_rc */
-static int db_fail(struct hub_store *s, int src, const char *what, struct mo_err *err)
+int hub_sqlite_fail(struct hub_store *s, int src, const char *what, struct mo_err *err)
 {
 	int rc;
 
@@ -203,6 +210,11 @@ static int db_fail(struct hub_store *s, int src, const char *what, struct mo_err
 	}
 	return mo_err_set(err, rc, NULL, "database: cannot %s: %s", what,
 			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src));
+}
+
+static int db_fail(struct hub_store *s, int src, const char *what, struct mo_err *err)
+{
+	return hub_sqlite_fail(s, src, what, err);
 }
 
 static sqlite3_stmt *stmt(struct hub_store *s, enum stmt_id id, struct mo_err *err)
@@ -387,6 +399,8 @@ void hub_store_close(struct hub_store *s)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int i = 0; i < HUB_STAFF_STMTS; i++)
+		sqlite3_finalize(s->staff[i]);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

@@ -334,6 +334,8 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 	for (size_t i = 0; i < ch->n; i++)
 		if ((rc = hub_apply_change(&a, &ch->v[i], err)) != MO_OK)
 			goto done;
+	if ((rc = hub_apply_finish(&a, err)) != MO_OK)
+		goto done;
 	if ((rc = quarantined_json(&qjson, a.q, a.nq)) != MO_OK) {
 		mo_err_set(err, rc, NULL, "cannot record the batch");
 		goto done;

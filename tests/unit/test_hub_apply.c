@@ -108,6 +108,7 @@ static const char *apply1(struct fx *f, const struct hub_device *d, const char *
 	assert_int_equal(hub_clock_load(&f->h, &clk, &err), MO_OK);
 	hub_apply_init(&a, &f->h, d, 1, &clk);
 	assert_int_equal(hub_apply_change(&a, &c, &err), MO_OK);
+	assert_int_equal(hub_apply_finish(&a, &err), MO_OK);
 	assert_int_equal(hub_clock_save(&f->h, &a.clock, &err), MO_OK);
 	assert_int_equal(hub_store_commit(f->h.store, &err), MO_OK);
 	mo_strlcpy(f->code, a.nq ? a.q[0].code : "", sizeof(f->code));
@@ -365,6 +366,47 @@ static void test_hub_receives_submitted(void **state)
 	assert_string_equal(c.status, "received");
 }
 
+/* a cancel recorded offline in the batch that brings the case: the hub's
+ * received step waits for the end of the batch, so the cancel applies */
+static void test_cancel_in_the_same_batch(void **state)
+{
+	struct fx *f = *state;
+	struct proto_change c[2];
+	struct hub_apply a;
+	struct proto_clock clk;
+	struct mo_err err = MO_ERR_INIT;
+	struct hub_case hc;
+	const char *fields[2] = {new_case_json("KR-T01", NULL, svc("submitted")),
+				 "{\"from\":\"submitted\",\"to\":\"cancelled\"}"};
+	const char *ops[2] = {"upsert", "transition"};
+
+	memset(c, 0, sizeof(c));
+	assert_int_equal(hub_store_begin(f->h.store, &err), MO_OK);
+	assert_int_equal(hub_clock_load(&f->h, &clk, &err), MO_OK);
+	hub_apply_init(&a, &f->h, &f->a, 1, &clk);
+	for (int i = 0; i < 2; i++) {
+		c[i].n = i + 1;
+		mo_strlcpy(c[i].entity, "case", sizeof(c[i].entity));
+		mo_strlcpy(c[i].id, CASE1, sizeof(c[i].id));
+		mo_strlcpy(c[i].op, ops[i], sizeof(c[i].op));
+		c[i].hlc = f->t0 + (uint64_t)i;
+		c[i].fields = cJSON_Parse(fields[i]);
+		assert_non_null(c[i].fields);
+		assert_int_equal(hub_apply_change(&a, &c[i], &err), MO_OK);
+		/* not received while the batch is still applying */
+		cJSON_Delete(doc_of(f, CASE1, &hc));
+		assert_string_equal(hc.status, i == 0 ? "submitted" : "cancelled");
+	}
+	assert_int_equal(hub_apply_finish(&a, &err), MO_OK);
+	assert_int_equal(hub_store_commit(f->h.store, &err), MO_OK);
+	assert_int_equal(a.nq, 0);
+	hub_apply_release(&a);
+	for (int i = 0; i < 2; i++)
+		cJSON_Delete(c[i].fields);
+	cJSON_Delete(doc_of(f, CASE1, &hc));
+	assert_string_equal(hc.status, "cancelled");
+}
+
 static void test_agent_transitions_checked(void **state)
 {
 	struct fx *f = *state;
@@ -469,6 +511,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_every_staff_transition, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_review_decide_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hub_receives_submitted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_in_the_same_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agent_transitions_checked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_quarantine_reasons, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_inserted_once, setup, teardown),

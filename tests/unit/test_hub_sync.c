@@ -315,7 +315,8 @@ static void test_pull_gets_catalogue_then_nothing(void **state)
 	mo_buf_release(&out);
 }
 
-static void test_thousand_changes_fast(void **state)
+/* a big batch applies in one go; its speed is measured in bench/, never asserted here */
+static void test_thousand_changes_one_batch(void **state)
 {
 	struct fx *f = *state;
 	struct mo_buf p = MO_BUF_INIT(16 << 20), env = MO_BUF_INIT(16 << 20),
@@ -325,11 +326,8 @@ static void test_thousand_changes_fast(void **state)
 	struct mo_err err = MO_ERR_INIT;
 	struct up u = {.seq = 1, .first = 1, .count = 1000};
 	struct timespec t0, t1;
-	double secs, limit = 1.0;
+	double secs;
 
-#if defined(__SANITIZE_ADDRESS__)
-	limit = 6.0; /* the sanitizers slow everything several times */
-#endif
 	payload_cases(&p, 1, 1000, NULL);
 	seal(f, &env, &u, &p);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -337,7 +335,6 @@ static void test_thousand_changes_fast(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	print_message("1000-change batch: %.3f s\n", secs);
-	assert_true(secs < limit);
 	answer(f, &out, &h, &r);
 	assert_int_equal(h.ack, 1);
 	assert_int_equal(r.nquarantined, 0);
@@ -406,7 +403,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_replay_and_fork, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap_chain_hub_revoked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_gets_catalogue_then_nothing, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_thousand_changes_fast, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_thousand_changes_one_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_feed_capped_more, setup, teardown),
 	};
 

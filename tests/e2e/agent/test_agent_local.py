@@ -4,7 +4,6 @@ import os
 import sys
 import time
 
-import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -53,7 +52,7 @@ def test_import_bad_lines_and_reimport(hub, tmp_path):
     assert len(hub.cli("case", "list", json=True)) == 44
 
 
-def test_import_speed_and_memory(hub, tmp_path):
+def test_import_ten_thousand(hub, tmp_path):
     a = Agent(tmp_path / "laptop")
     a.enroll(hub)
     src = write_jsonl(tmp_path / "big.jsonl", (jsonl_line(i) for i in range(10000)))
@@ -61,9 +60,9 @@ def test_import_speed_and_memory(hub, tmp_path):
     res = a.run("case", "import", src, json=True)
     dt = time.time() - t0
     assert res["added"] == 10000
+    # speed is measured by bench/, never asserted here
     print("imported 10000 lines in %.2f s" % dt)
-    limit = 60 if os.environ.get("MO_SANITIZED") else 20
-    assert dt < limit
+    assert len(a.run("case", "list", json=True)) == 10000
 
 
 def test_validation_names_field_and_stores_nothing(hub, tmp_path):
@@ -145,9 +144,6 @@ def test_trip_receipt_rate_cancel(hub, tmp_path):
     assert hub.cli("case", "show", n2, json=True)["status"] == "cancelled"
 
 
-@pytest.mark.xfail(reason="hub sets `received` per change, so a cancel recorded in the same "
-                          "batch as the case is quarantined as illegal_transition "
-                          "(reported to the hub owner)", strict=False)
 def test_cancel_submitted_before_first_sync(hub, tmp_path):
     a = Agent(tmp_path / "laptop")
     a.enroll(hub)

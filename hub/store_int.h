@@ -1,0 +1,30 @@
+/*
+ * store_int.h — internals shared by the two files of the SQLite store:
+ * store_sqlite.c (sync, apply, catalogue) and store_staff.c (sessions,
+ * audit, queue search, reports).  Nothing outside the store includes it.
+ */
+#ifndef HUB_STORE_INT_H
+#define HUB_STORE_INT_H
+
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define HUB_CORE_STMTS 64  /* slots of store_sqlite.c (enum stmt_id) */
+#define HUB_STAFF_STMTS 48 /* slots of store_staff.c */
+
+struct hub_store {
+	sqlite3 *db;
+	pthread_mutex_t lock; /* recursive: a transaction owns it */
+	sqlite3_stmt *st[HUB_CORE_STMTS];
+	sqlite3_stmt *staff[HUB_STAFF_STMTS];
+};
+
+void hub_sqlite_lock(struct hub_store *s);
+void hub_sqlite_unlock(struct hub_store *s);
+/* map a SQLite result code to mo_rc with the database's message */
+int hub_sqlite_fail(struct hub_store *s, int src, const char *what, struct mo_err *err);
+
+#endif

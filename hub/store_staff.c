@@ -1,0 +1,775 @@
+/*
+ * store_staff.c — the staff side of the SQLite store (store.h): sessions,
+ * sign-in throttling, the audit log, the review queue with its search, and
+ * the reports.  Same rules as store_sqlite.c: statements prepared once,
+ * bind → step → copy out → reset, every call under the store's lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "store_int.h"
+
+enum staff_stmt {
+	T_SESSION_ADD,
+	T_SESSION_GET,
+	T_SESSION_TOUCH,
+	T_SESSION_DEL,
+	T_FAIL_LOGIN,
+	T_FAIL_ADDR,
+	T_FAIL_ADD,
+	T_FAIL_PRUNE,
+	T_FAIL_CLEAR,
+	T_USER_LIST,
+	T_AUDIT_ADD,
+	T_AUDIT_LIST,
+	T_CASE_LIST,
+	T_CASE_LIST_Q,
+	T_CASE_COUNT,
+	T_CASE_COUNT_Q,
+	T_ATTACHMENT,
+	T_R_TOTALS,
+	T_R_CATEGORY,
+	T_R_SERVICE,
+	T_R_UNIT,
+	T_R_TRIP,
+	T_R_MONTH,
+	T_R_HOURS,
+	T_R_RATINGS,
+	T_COUNT
+};
+
+_Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
+
+/* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search */
+#define CREATED "json_extract(c.doc, '$.created_at')"
+#define WHERE_BASE                                                                                 \
+	"WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "                     \
+	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM case_services s WHERE s.case_id = c.id "         \
+	"AND s.code = ?3) OR json_extract(c.doc, '$.package') = ?3) "                              \
+	"AND (?4 IS NULL OR substr(" CREATED ", 1, 10) >= ?4) "                                    \
+	"AND (?5 IS NULL OR substr(" CREATED ", 1, 10) <= ?5) "
+#define WHERE_SEARCH                                                                               \
+	"AND c.id IN (SELECT case_id FROM case_search_ids WHERE rid IN "                           \
+	"(SELECT rowid FROM case_search WHERE case_search MATCH ?6)) "
+#define LIST_COLS                                                                                  \
+	"SELECT c.id, c.number, c.status, c.unit, " CREATED ", c.created_at, "                     \
+	"json_extract(c.doc, '$.applicant.surname'), "                                             \
+	"json_extract(c.doc, '$.applicant.given_name'), "                                          \
+	"json_extract(c.doc, '$.applicant.patronymic'), "                                          \
+	"json_extract(c.doc, '$.applicant.rnokpp'), json_extract(c.doc, '$.package'), "            \
+	"json_extract(c.doc, '$.fee_uah'), "                                                       \
+	"(SELECT json_group_array(json_object('code', code, 'status', status)) FROM "              \
+	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)) "             \
+	"FROM cases c "
+#define LIST_ORDER "ORDER BY " CREATED " DESC, c.id DESC LIMIT ?7 OFFSET ?8"
+
+/* the report's cases: ?1 unit, ?2 from, ?3 to; drafts are not applications yet */
+#define SEL                                                                                        \
+	"WITH sel AS (SELECT c.id, c.unit, c.status, c.doc, " CREATED " AS created, "              \
+	"coalesce(json_extract(c.doc, '$.applicant.rnokpp'), c.id) AS person FROM cases c "        \
+	"WHERE c.status <> 'draft' AND (?1 IS NULL OR c.unit = ?1) "                               \
+	"AND (?2 IS NULL OR substr(" CREATED ", 1, 10) >= ?2) "                                    \
+	"AND (?3 IS NULL OR substr(" CREATED ", 1, 10) <= ?3)) "
+
+static const char *const sql_text[T_COUNT] = {
+    [T_SESSION_ADD] = "INSERT INTO sessions(hash, login, csrf, address, created_ms, last_ms) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    [T_SESSION_GET] = "SELECT s.login, u.role, s.csrf, s.last_ms FROM sessions s "
+		      "JOIN users u ON u.login = s.login AND u.disabled = 0 WHERE s.hash = ?1",
+    [T_SESSION_TOUCH] = "UPDATE sessions SET last_ms = ?2 WHERE hash = ?1",
+    [T_SESSION_DEL] = "DELETE FROM sessions WHERE hash = ?1",
+    [T_FAIL_LOGIN] = "SELECT count(*), coalesce(min(at_ms), 0) FROM login_failures "
+		     "WHERE login = ?1 AND at_ms >= ?2",
+    [T_FAIL_ADDR] = "SELECT count(*), coalesce(min(at_ms), 0) FROM login_failures "
+		    "WHERE address = ?1 AND at_ms >= ?2",
+    [T_FAIL_ADD] = "INSERT INTO login_failures(login, address, at_ms) VALUES (?1, ?2, ?3)",
+    [T_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at_ms < ?1",
+    [T_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = ?1",
+    [T_USER_LIST] = "SELECT login, role, created_at, disabled FROM users ORDER BY login",
+    [T_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, target, detail) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [T_AUDIT_LIST] = "SELECT at, actor, action, target, detail FROM audit "
+		     "ORDER BY id DESC LIMIT ?1",
+    [T_CASE_LIST] = LIST_COLS WHERE_BASE LIST_ORDER,
+    [T_CASE_LIST_Q] = LIST_COLS WHERE_BASE WHERE_SEARCH LIST_ORDER,
+    [T_CASE_COUNT] = "SELECT count(*) FROM cases c " WHERE_BASE,
+    [T_CASE_COUNT_Q] = "SELECT count(*) FROM cases c " WHERE_BASE WHERE_SEARCH,
+    [T_ATTACHMENT] = "SELECT json_extract(fields, '$.media_type'), json_extract(fields, "
+		     "'$.name') FROM appends WHERE entity = 'attachment' "
+		     "AND json_extract(fields, '$.sha256') = ?1 ORDER BY rowid LIMIT 1",
+    [T_R_TOTALS] = SEL "SELECT count(*), count(DISTINCT person), "
+		       "coalesce(sum(status = 'approved'), 0), "
+		       "coalesce(sum(status = 'rejected'), 0), "
+		       "coalesce(sum(status = 'needs_info'), 0), "
+		       "coalesce(sum(status = 'in_review'), 0), "
+		       "coalesce(sum(status = 'issued'), 0), "
+		       "coalesce(sum(status IN ('submitted', 'received')), 0) FROM sel",
+    [T_R_CATEGORY] = SEL "SELECT coalesce(json_extract(sv.fields, '$.category'), 'other'), "
+			 "count(*) FROM sel JOIN case_services cs ON cs.case_id = sel.id "
+			 "LEFT JOIN services sv ON sv.code = cs.code GROUP BY 1 "
+			 "ORDER BY 2 DESC, 1",
+    [T_R_SERVICE] = SEL "SELECT cs.code, json_extract(sv.fields, '$.title_uk'), "
+			"json_extract(sv.fields, '$.title_en'), count(*) FROM sel "
+			"JOIN case_services cs ON cs.case_id = sel.id "
+			"LEFT JOIN services sv ON sv.code = cs.code GROUP BY cs.code "
+			"ORDER BY 4 DESC, 1",
+    [T_R_UNIT] = SEL "SELECT sel.unit, u.name, count(*), count(DISTINCT person) FROM sel "
+		     "LEFT JOIN units u ON u.code = sel.unit GROUP BY sel.unit ORDER BY 1",
+    [T_R_TRIP] = SEL "SELECT t.id, t.unit, json_extract(t.doc, '$.settlement'), "
+		     "substr(json_extract(t.doc, '$.started_at'), 1, 10), count(*) FROM sel "
+		     "JOIN trips t ON t.id = json_extract(sel.doc, '$.trip') GROUP BY t.id "
+		     "ORDER BY 4 DESC, 1",
+    [T_R_MONTH] = SEL "SELECT substr(created, 1, 7), count(*) FROM sel "
+		      "WHERE created IS NOT NULL GROUP BY 1 ORDER BY 1",
+    [T_R_HOURS] = SEL "SELECT avg((julianday(d.first) - julianday(sel.created)) * 24) "
+		      "FROM sel JOIN (SELECT case_id, min(at) AS first FROM events "
+		      "WHERE kind = 'transition' AND to_status IN ('approved', 'rejected', "
+		      "'needs_info') GROUP BY case_id) d ON d.case_id = sel.id "
+		      "WHERE julianday(sel.created) IS NOT NULL",
+    [T_R_RATINGS] = SEL "SELECT json_extract(a.fields, '$.score'), count(*) FROM appends a "
+			"JOIN sel ON sel.id = a.case_id WHERE a.entity = 'rating' GROUP BY 1",
+};
+
+/* ---- plumbing ---- */
+
+static sqlite3_stmt *stmt(struct hub_store *s, enum staff_stmt id, struct mo_err *err)
+{
+	int src;
+
+	if (s->staff[id])
+		return s->staff[id];
+	src = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->staff[id],
+				 NULL);
+	if (src != SQLITE_OK) {
+		hub_sqlite_fail(s, src, "prepare a statement", err);
+		s->staff[id] = NULL;
+	}
+	return s->staff[id];
+}
+
+static void done_stmt(sqlite3_stmt *q)
+{
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static void col_copy(sqlite3_stmt *q, int i, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	mo_strlcpy(out, t ? (const char *)t : "", outlen);
+}
+
+static void add_text(cJSON *o, const char *key, sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	if (t)
+		cJSON_AddStringToObject(o, key, (const char *)t);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static int oom(struct mo_err *err)
+{
+	return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+}
+
+/* run a statement that returns no rows (bound by the caller), under the lock */
+static int exec_q(struct hub_store *s, sqlite3_stmt *q, const char *what, struct mo_err *err)
+{
+	int src = sqlite3_step(q), rc = MO_OK;
+
+	if (src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = hub_sqlite_fail(s, src, what, err);
+	done_stmt(q);
+	return rc;
+}
+
+/* ---- sessions ---- */
+
+int hub_store_session_add(struct hub_store *s, const char *hash_hex, const char *login,
+			  const char *csrf, const char *address, uint64_t now_ms,
+			  struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_SESSION_ADD, err)) != NULL) {
+		bind_text(q, 1, hash_hex);
+		bind_text(q, 2, login);
+		bind_text(q, 3, csrf);
+		bind_text(q, 4, address);
+		sqlite3_bind_int64(q, 5, (sqlite3_int64)now_ms);
+		rc = exec_q(s, q, "store the session", err);
+	}
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+static int session_delete_locked(struct hub_store *s, const char *hash_hex, struct mo_err *err)
+{
+	sqlite3_stmt *q = stmt(s, T_SESSION_DEL, err);
+
+	if (q == NULL)
+		return MO_EIO;
+	bind_text(q, 1, hash_hex);
+	return exec_q(s, q, "delete the session", err);
+}
+
+int hub_store_session_get(struct hub_store *s, const char *hash_hex, uint64_t now_ms,
+			  uint64_t idle_ms, struct hub_session *out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	long long last = 0;
+	int rc = MO_OK, src;
+	bool expired = false;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_SESSION_GET, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, hash_hex);
+	src = sqlite3_step(q);
+	if (src == SQLITE_ROW) {
+		col_copy(q, 0, out->login, sizeof(out->login));
+		col_copy(q, 1, out->role, sizeof(out->role));
+		col_copy(q, 2, out->csrf, sizeof(out->csrf));
+		last = sqlite3_column_int64(q, 3);
+		/* a parallel request may have stamped a later time already */
+		expired =
+		    last < 0 || (now_ms > (uint64_t)last && now_ms - (uint64_t)last > idle_ms);
+	} else if (src == SQLITE_DONE) {
+		rc = mo_err_set(err, MO_ENOTFOUND, "unauthenticated", "not signed in");
+	} else {
+		rc = hub_sqlite_fail(s, src, "read the session", err);
+	}
+	done_stmt(q);
+	if (rc != MO_OK)
+		goto done;
+	if (expired) {
+		if ((rc = session_delete_locked(s, hash_hex, err)) == MO_OK)
+			rc = mo_err_set(err, MO_ENOTFOUND, "unauthenticated",
+					"the session expired; sign in again");
+		goto done;
+	}
+	/* the idle clock restarts; a clock stepping back never extends it */
+	if ((uint64_t)last < now_ms) {
+		if ((q = stmt(s, T_SESSION_TOUCH, err)) == NULL) {
+			rc = MO_EIO;
+			goto done;
+		}
+		bind_text(q, 1, hash_hex);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)now_ms);
+		rc = exec_q(s, q, "touch the session", err);
+	}
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_session_delete(struct hub_store *s, const char *hash_hex, struct mo_err *err)
+{
+	int rc;
+
+	hub_sqlite_lock(s);
+	rc = session_delete_locked(s, hash_hex, err);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- throttling ---- */
+
+static int fail_count(struct hub_store *s, enum staff_stmt id, const char *key, uint64_t since,
+		      long long *n, uint64_t *oldest, struct mo_err *err)
+{
+	sqlite3_stmt *q = stmt(s, id, err);
+	int rc = MO_OK, src;
+
+	if (q == NULL)
+		return MO_EIO;
+	bind_text(q, 1, key);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)since);
+	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(q, 0);
+		*oldest = (uint64_t)sqlite3_column_int64(q, 1);
+	} else {
+		rc = hub_sqlite_fail(s, src, "count failed sign-ins", err);
+	}
+	done_stmt(q);
+	return rc;
+}
+
+int hub_store_login_failures(struct hub_store *s, const char *login, const char *address,
+			     uint64_t since_ms, struct hub_login_failures *out, struct mo_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	hub_sqlite_lock(s);
+	rc = fail_count(s, T_FAIL_LOGIN, login, since_ms, &out->by_login, &out->oldest_login, err);
+	if (rc == MO_OK)
+		rc = fail_count(s, T_FAIL_ADDR, address, since_ms, &out->by_address,
+				&out->oldest_address, err);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_login_failure_add(struct hub_store *s, const char *login, const char *address,
+				uint64_t now_ms, uint64_t prune_before_ms, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_FAIL_PRUNE, err)) == NULL)
+		goto done;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)prune_before_ms);
+	if ((rc = exec_q(s, q, "forget old failed sign-ins", err)) != MO_OK)
+		goto done;
+	if ((q = stmt(s, T_FAIL_ADD, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, login);
+	bind_text(q, 2, address);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)now_ms);
+	rc = exec_q(s, q, "record a failed sign-in", err);
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_login_failures_clear(struct hub_store *s, const char *login, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_FAIL_CLEAR, err)) != NULL) {
+		bind_text(q, 1, login);
+		rc = exec_q(s, q, "clear failed sign-ins", err);
+	}
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- listings ---- */
+
+static int list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
+		     void (*fn)(cJSON *o, sqlite3_stmt *q), struct mo_err *err)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int src, rc = MO_OK;
+
+	if (arr == NULL) {
+		done_stmt(q);
+		return oom(err);
+	}
+	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL) {
+			rc = oom(err);
+			break;
+		}
+		fn(o, q);
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (rc == MO_OK && src != SQLITE_DONE)
+		rc = hub_sqlite_fail(s, src, "list rows", err);
+	done_stmt(q);
+	if (rc != MO_OK)
+		cJSON_Delete(arr);
+	else
+		*out = arr;
+	return rc;
+}
+
+static void user_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "login", q, 0);
+	add_text(o, "role", q, 1);
+	add_text(o, "created_at", q, 2);
+	cJSON_AddBoolToObject(o, "disabled", sqlite3_column_int(q, 3) != 0);
+}
+
+int hub_store_user_list(struct hub_store *s, cJSON **out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_USER_LIST, err)) != NULL)
+		rc = list_rows(s, q, out, user_row, err);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- audit ---- */
+
+int hub_store_audit_add(struct hub_store *s, const char *actor, const char *action,
+			const char *target, const char *detail, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc = MO_EIO;
+
+	mo_iso8601(now, sizeof(now), mo_now_ms(), true);
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_AUDIT_ADD, err)) != NULL) {
+		bind_text(q, 1, now);
+		bind_text(q, 2, actor);
+		bind_text(q, 3, action);
+		bind_text(q, 4, target);
+		bind_text(q, 5, detail);
+		rc = exec_q(s, q, "write the audit log", err);
+	}
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+static void audit_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "at", q, 0);
+	add_text(o, "actor", q, 1);
+	add_text(o, "action", q, 2);
+	add_text(o, "target", q, 3);
+	add_text(o, "detail", q, 4);
+}
+
+int hub_store_audit_list(struct hub_store *s, long long limit, cJSON **out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_AUDIT_LIST, err)) != NULL) {
+		sqlite3_bind_int64(q, 1, limit);
+		rc = list_rows(s, q, out, audit_row, err);
+	}
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- the queue ---- */
+
+static void bind_filter(sqlite3_stmt *q, const struct hub_case_filter *f)
+{
+	bind_text(q, 1, f->status);
+	bind_text(q, 2, f->unit);
+	bind_text(q, 3, f->service);
+	bind_text(q, 4, f->from);
+	bind_text(q, 5, f->to);
+	if (f->match)
+		bind_text(q, 6, f->match);
+}
+
+static cJSON *queue_item(sqlite3_stmt *q)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateObject(), *sv;
+	const char *services = (const char *)sqlite3_column_text(q, 12);
+
+	if (o == NULL || a == NULL) {
+		cJSON_Delete(o);
+		cJSON_Delete(a);
+		return NULL;
+	}
+	add_text(o, "id", q, 0);
+	add_text(o, "number", q, 1);
+	add_text(o, "status", q, 2);
+	add_text(o, "unit", q, 3);
+	add_text(o, "created_at", q, 4);
+	add_text(o, "received_at", q, 5);
+	add_text(a, "surname", q, 6);
+	add_text(a, "given_name", q, 7);
+	add_text(a, "patronymic", q, 8);
+	add_text(a, "rnokpp", q, 9);
+	cJSON_AddItemToObject(o, "applicant", a);
+	sv = services ? cJSON_Parse(services) : NULL;
+	cJSON_AddItemToObject(o, "services", sv ? sv : cJSON_CreateArray());
+	add_text(o, "package", q, 10);
+	if (sqlite3_column_type(q, 11) == SQLITE_INTEGER)
+		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(q, 11));
+	else
+		cJSON_AddNullToObject(o, "fee_uah");
+	return o;
+}
+
+int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, long long offset,
+			 long long limit, long long *total, hub_case_fn fn, void *arg,
+			 struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	hub_sqlite_lock(s);
+	if (total) {
+		if ((q = stmt(s, f->match ? T_CASE_COUNT_Q : T_CASE_COUNT, err)) == NULL) {
+			rc = MO_EIO;
+			goto done;
+		}
+		bind_filter(q, f);
+		if ((src = sqlite3_step(q)) == SQLITE_ROW)
+			*total = sqlite3_column_int64(q, 0);
+		else
+			rc = hub_sqlite_fail(s, src, "count the cases", err);
+		done_stmt(q);
+		if (rc != MO_OK)
+			goto done;
+	}
+	if ((q = stmt(s, f->match ? T_CASE_LIST_Q : T_CASE_LIST, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_filter(q, f);
+	sqlite3_bind_int64(q, 7, limit);
+	sqlite3_bind_int64(q, 8, offset);
+	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		cJSON *item = queue_item(q);
+
+		if (item == NULL) {
+			rc = oom(err);
+			break;
+		}
+		rc = fn(arg, item);
+		cJSON_Delete(item);
+		if (rc != MO_OK)
+			break;
+	}
+	if (rc == MO_OK && src != SQLITE_DONE)
+		rc = hub_sqlite_fail(s, src, "list the cases", err);
+	done_stmt(q);
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_attachment_find(struct hub_store *s, const char *sha256, char *media_type,
+			      size_t mtlen, char *name, size_t namelen, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_ATTACHMENT, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, sha256);
+	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		col_copy(q, 0, media_type, mtlen);
+		col_copy(q, 1, name, namelen);
+	} else if (src == SQLITE_DONE) {
+		rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no document with that digest");
+	} else {
+		rc = hub_sqlite_fail(s, src, "find the document", err);
+	}
+	done_stmt(q);
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- reports ---- */
+
+struct report_part {
+	enum staff_stmt id;
+	const char *key;
+	void (*fn)(cJSON *o, sqlite3_stmt *q);
+};
+
+static void num(cJSON *o, const char *key, sqlite3_stmt *q, int i)
+{
+	cJSON_AddNumberToObject(o, key, (double)sqlite3_column_int64(q, i));
+}
+
+static void category_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "category", q, 0);
+	num(o, "count", q, 1);
+}
+
+static void service_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "code", q, 0);
+	add_text(o, "title_uk", q, 1);
+	add_text(o, "title_en", q, 2);
+	num(o, "count", q, 3);
+}
+
+static void unit_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "unit", q, 0);
+	add_text(o, "name", q, 1);
+	num(o, "applications", q, 2);
+	num(o, "citizens", q, 3);
+}
+
+static void trip_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "trip", q, 0);
+	add_text(o, "unit", q, 1);
+	add_text(o, "settlement", q, 2);
+	add_text(o, "date", q, 3);
+	num(o, "applications", q, 4);
+}
+
+static void month_row(cJSON *o, sqlite3_stmt *q)
+{
+	add_text(o, "month", q, 0);
+	num(o, "applications", q, 1);
+}
+
+static void bind_report(sqlite3_stmt *q, const struct hub_case_filter *f)
+{
+	bind_text(q, 1, f->unit);
+	bind_text(q, 2, f->from);
+	bind_text(q, 3, f->to);
+}
+
+/* a report statement with the filter bound, ready to step */
+static int report_step(struct hub_store *s, enum staff_stmt id, const struct hub_case_filter *f,
+		       sqlite3_stmt **out, struct mo_err *err)
+{
+	sqlite3_stmt *q = stmt(s, id, err);
+
+	*out = NULL;
+	if (q == NULL)
+		return MO_EIO;
+	bind_report(q, f);
+	*out = q;
+	return MO_OK;
+}
+
+static int report_totals(struct hub_store *s, const struct hub_case_filter *f, cJSON *r,
+			 long long *decided, long long *rejected, struct mo_err *err)
+{
+	static const char *const kinds[] = {"approved",	 "rejected", "needs_info",
+					    "in_review", "issued",   "pending"};
+	sqlite3_stmt *q;
+	cJSON *d;
+	int rc, src;
+
+	if ((rc = report_step(s, T_R_TOTALS, f, &q, err)) != MO_OK)
+		return rc;
+	if ((src = sqlite3_step(q)) != SQLITE_ROW) {
+		rc = hub_sqlite_fail(s, src, "count the applications", err);
+		done_stmt(q);
+		return rc;
+	}
+	num(r, "applications", q, 0);
+	num(r, "citizens", q, 1);
+	if ((d = cJSON_AddObjectToObject(r, "decisions")) == NULL) {
+		done_stmt(q);
+		return oom(err);
+	}
+	for (int i = 0; i < 6; i++)
+		num(d, kinds[i], q, 2 + i);
+	*rejected = sqlite3_column_int64(q, 3);
+	*decided = sqlite3_column_int64(q, 2) + *rejected + sqlite3_column_int64(q, 6);
+	done_stmt(q);
+	return MO_OK;
+}
+
+static int report_scalars(struct hub_store *s, const struct hub_case_filter *f, cJSON *r,
+			  struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	cJSON *rt, *by;
+	long long count = 0, sum = 0, n[5] = {0};
+	int rc, src;
+
+	if ((rc = report_step(s, T_R_HOURS, f, &q, err)) != MO_OK)
+		return rc;
+	if ((src = sqlite3_step(q)) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		cJSON_AddNumberToObject(r, "avg_hours_to_decision", sqlite3_column_double(q, 0));
+	else
+		cJSON_AddNullToObject(r, "avg_hours_to_decision");
+	rc = src == SQLITE_ROW || src == SQLITE_DONE ? MO_OK
+						     : hub_sqlite_fail(s, src, "average", err);
+	done_stmt(q);
+	if (rc != MO_OK || (rc = report_step(s, T_R_RATINGS, f, &q, err)) != MO_OK)
+		return rc;
+	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		long long score = sqlite3_column_int64(q, 0), c = sqlite3_column_int64(q, 1);
+
+		if (score >= 1 && score <= 5) {
+			n[score - 1] += c;
+			count += c;
+			sum += score * c;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = hub_sqlite_fail(s, src, "count the ratings", err);
+	done_stmt(q);
+	if (rc != MO_OK)
+		return rc;
+	if ((rt = cJSON_AddObjectToObject(r, "ratings")) == NULL ||
+	    (by = cJSON_AddArrayToObject(rt, "by_score")) == NULL)
+		return oom(err);
+	cJSON_AddNumberToObject(rt, "count", (double)count);
+	if (count)
+		cJSON_AddNumberToObject(rt, "average", (double)sum / (double)count);
+	else
+		cJSON_AddNullToObject(rt, "average");
+	for (int i = 0; i < 5; i++)
+		cJSON_AddItemToArray(by, cJSON_CreateNumber((double)n[i]));
+	return MO_OK;
+}
+
+int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
+		     struct mo_err *err)
+{
+	static const struct report_part parts[] = {
+	    {T_R_CATEGORY, "by_category", category_row},
+	    {T_R_SERVICE, "by_service", service_row},
+	    {T_R_UNIT, "per_unit", unit_row},
+	    {T_R_TRIP, "per_trip", trip_row},
+	    {T_R_MONTH, "per_month", month_row},
+	};
+	cJSON *r = cJSON_CreateObject(), *it;
+	long long decided = 0, rejected = 0, services = 0;
+	int rc;
+
+	*out = NULL;
+	if (r == NULL)
+		return oom(err);
+	hub_sqlite_lock(s);
+	if ((rc = report_totals(s, f, r, &decided, &rejected, err)) != MO_OK)
+		goto done;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		sqlite3_stmt *q;
+		cJSON *arr = NULL;
+
+		if ((rc = report_step(s, parts[i].id, f, &q, err)) != MO_OK ||
+		    (rc = list_rows(s, q, &arr, parts[i].fn, err)) != MO_OK)
+			goto done;
+		cJSON_AddItemToObject(r, parts[i].key, arr);
+	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "by_service")) services +=
+	    (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "count"));
+	cJSON_AddNumberToObject(r, "services_total", (double)services);
+	cJSON_AddNumberToObject(r, "refusal_rate",
+				decided ? (double)rejected / (double)decided : 0.0);
+	rc = report_scalars(s, f, r, err);
+done:
+	hub_sqlite_unlock(s);
+	if (rc != MO_OK)
+		cJSON_Delete(r);
+	else
+		*out = r;
+	return rc;
+}
