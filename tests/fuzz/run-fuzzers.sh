@@ -60,14 +60,22 @@ for t in "${targets[@]}"; do
 	dict=()
 	[ -f "$root/tests/fuzz/dict/$t.dict" ] && dict=(-dict="$root/tests/fuzz/dict/$t.dict")
 	log=$work/fuzz.log
+	rm -f "$work"/fuzz-*.log "$log"
+	par=()
+	# with -jobs, each job logs to fuzz-<n>.log (and the parent repeats a
+	# failing job's log), so only the job logs are counted
+	[ "$jobs" -gt 1 ] && par=(-jobs="$jobs" -workers="$jobs")
 	rc=0
 	(cd "$work" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
-		-rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" \
+		-rss_limit_mb=2048 ${par[@]+"${par[@]}"} \
 		-artifact_prefix="$work/" ${dict[@]+"${dict[@]}"} corpus >"$log" 2>&1) || rc=$?
-	# with -jobs, each job logs to fuzz-<n>.log in the work dir
-	stats=$(cat "$log" "$work"/fuzz-*.log 2>/dev/null || true)
+	if [ "$jobs" -gt 1 ]; then
+		stats=$(cat "$work"/fuzz-*.log 2>/dev/null || true)
+	else
+		stats=$(cat "$log")
+	fi
 	execs=$(printf '%s\n' "$stats" | awk '/stat::number_of_executed_units:/ {s += $2} END {print s + 0}')
 	rate=$(awk -v e="$execs" -v s="$secs" 'BEGIN { printf "%d", (s > 0 ? e / s : 0) }')
 	ncorp=$(find "$work/corpus" -type f | wc -l)
