@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -29,7 +30,14 @@
 #define ENROLL_BODY_MAX (16u << 10)
 #define BLOB_BODY_MAX (1u << 20)
 #define THREADS 4
-#define CONN_LIMIT 256
+/*
+ * Connections: slow or idle clients (a 2G link, or a slowloris) each hold a
+ * slot until CONN_TIMEOUT_S without a byte, so the hub keeps many slots and
+ * raises its file-descriptor limit to pay for them.  No per-address limit:
+ * a whole region's laptops may share one carrier-NAT address.
+ */
+#define CONN_LIMIT_MAX 4096u
+#define CONN_FD_RESERVE 128u /* database, blobs, logs */
 #define CONN_MEMORY (64u << 10)
 #define CONN_TIMEOUT_S 60
 
@@ -553,6 +561,29 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v
 	return MO_OK;
 }
 
+/* raise the soft descriptor limit to the hard one; how many connections fit */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	want = rl.rlim_max == RLIM_INFINITY ? CONN_LIMIT_MAX + CONN_FD_RESERVE : rl.rlim_max;
+	if (want > CONN_LIMIT_MAX + CONN_FD_RESERVE)
+		want = CONN_LIMIT_MAX + CONN_FD_RESERVE;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return 256;
+	}
+	if (rl.rlim_cur <= CONN_FD_RESERVE + 16)
+		return 16;
+	return rl.rlim_cur - CONN_FD_RESERVE > CONN_LIMIT_MAX
+		       ? CONN_LIMIT_MAX
+		       : (unsigned)(rl.rlim_cur - CONN_FD_RESERVE);
+}
+
 int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, unsigned *port,
 		   struct mo_err *err)
 {
@@ -578,7 +609,7 @@ int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, uns
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
 				  (const struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
 				  (unsigned int)THREADS, MHD_OPTION_CONNECTION_LIMIT,
-				  (unsigned int)CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  conn_limit(), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				  (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
 				  (unsigned int)CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
 				  on_completed, srv, MHD_OPTION_END);

@@ -533,9 +533,10 @@ static int change_from_json(struct proto_change *c, cJSON *obj, size_t index, st
 	if (!cJSON_IsObject(obj))
 		return mo_err_set(err, MO_EINVAL, "bad_payload", "change %zu is not an object",
 				  index);
-	if (!proto_json_int(obj, "n", &c->n) || c->n < 1)
+	if (!proto_json_int(obj, "n", &c->n) || c->n < 1 || c->n > PROTO_CHANGE_N_MAX)
 		return mo_err_set(err, MO_EINVAL, "bad_payload",
-				  "change %zu has no integer 'n' >= 1", index);
+				  "change %zu has no integer 'n' in 1..%lld", index,
+				  (long long)PROTO_CHANGE_N_MAX);
 	for (it = obj->child; it; it = it->next)
 		if (!is_change_key(it->string)) {
 			shown(name, sizeof(name), it->string);
@@ -692,7 +693,8 @@ static int quarantine_from_json(struct proto_quarantine *q, const cJSON *obj, si
 					  "quarantined entry %zu has an unknown key", i);
 	code = proto_json_str(obj, "code");
 	msg = proto_json_str(obj, "message");
-	if (!proto_json_int(obj, "n", &q->n) || q->n < 1 || code == NULL || msg == NULL ||
+	if (!proto_json_int(obj, "n", &q->n) || q->n < 1 || q->n > PROTO_CHANGE_N_MAX ||
+	    code == NULL || msg == NULL ||
 	    !quarantine_code_ok(code))
 		return mo_err_set(err, MO_EINVAL, "bad_payload",
 				  "quarantined entry %zu needs n, code and message", i);

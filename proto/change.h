@@ -33,6 +33,13 @@
 #include "mo_err.h"
 
 #define PROTO_CHANGE_ID_MAX 65 /* UUIDs, or a service code for `service` */
+/*
+ * change numbers (and feed positions) stay below 10^15: cJSON prints a
+ * number with 15 significant digits whenever that reads back within an
+ * epsilon, so a larger integer would not survive an encode/decode
+ * round trip exactly.
+ */
+#define PROTO_CHANGE_N_MAX 999999999999999LL
 
 struct proto_change {
 	long long n;

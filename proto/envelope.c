@@ -14,7 +14,6 @@
 #include "json.h"
 
 /* integers in headers must be exact in a double (JSON numbers are doubles) */
-#define JSON_INT_MAX 9007199254740992.0 /* 2^53 */
 
 static const char DOMAIN_PREFIX[] = PROTO_DOMAIN; /* sizeof includes the zero byte */
 
@@ -224,17 +223,14 @@ static bool get_hex(const cJSON *o, const char *key, size_t n, char *out)
 	return true;
 }
 
+/* an exact integer >= min (json.h: below 2^53, so 2^53 + 1 cannot pass as 2^53) */
 static bool get_int(const cJSON *o, const char *key, long long min, long long *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	double d;
+	long long v;
 
-	if (!cJSON_IsNumber(v))
+	if (!proto_json_int(o, key, &v) || v < min)
 		return false;
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d < (double)min || d > JSON_INT_MAX)
-		return false;
-	*out = (long long)d;
+	*out = v;
 	return true;
 }
 
