@@ -171,24 +171,121 @@ struct merge {
 	struct hub *hub;
 	const char *entity, *id, *writer;
 	uint64_t hlc;
-	bool fresh; /* a new entity: no register to compare with */
+	bool fresh;   /* a new entity: no register to compare with */
+	cJSON *flat;  /* path → "<hlc hex>:<device>" of every register */
+	bool changed; /* flat must be saved */
 };
+
+/*
+ * The registers of an entity, flattened (path → stamp) from the stored
+ * grouping (stamp → [paths]; store.h).  A new entity starts empty.
+ */
+static int stamps_load(struct merge *m, struct mo_err *err)
+{
+	struct mo_buf b = MO_BUF_INIT(DOC_MAX);
+	cJSON *grouped = NULL;
+	const cJSON *g, *p;
+	int rc = MO_OK;
+
+	if ((m->flat = cJSON_CreateObject()) == NULL)
+		return oom(err);
+	if (m->fresh)
+		return MO_OK;
+	rc = hub_store_stamps_get(m->hub->store, m->entity, m->id, &b, err);
+	if (rc == MO_ENOTFOUND) {
+		rc = MO_OK;
+		goto done;
+	}
+	if (rc != MO_OK)
+		goto done;
+	if ((grouped = cJSON_ParseWithLength((const char *)b.data, b.len)) == NULL) {
+		rc = mo_err_set(err, MO_ECORRUPT, NULL, "stored field stamps of %s are corrupt",
+				m->id);
+		goto done;
+	}
+	cJSON_ArrayForEach(g, grouped)
+	{
+		cJSON_ArrayForEach(p, g)
+		{
+			if (!cJSON_IsString(p))
+				continue;
+			if (!cJSON_AddStringToObject(m->flat, p->valuestring, g->string)) {
+				rc = oom(err);
+				goto done;
+			}
+		}
+	}
+done:
+	cJSON_Delete(grouped);
+	mo_buf_release(&b);
+	return rc;
+}
+
+/* group flat (path → stamp) back into stamp → [paths] and store it */
+static int stamps_save(struct merge *m, struct mo_err *err)
+{
+	cJSON *grouped = cJSON_CreateObject();
+	const cJSON *p;
+	char *text = NULL;
+	int rc;
+
+	if (grouped == NULL)
+		return oom(err);
+	/* O(paths × stamps): a handful of each per entity */
+	cJSON_ArrayForEach(p, m->flat)
+	{
+		cJSON *arr = cJSON_GetObjectItemCaseSensitive(grouped, p->valuestring);
+
+		if (arr == NULL && (arr = cJSON_AddArrayToObject(grouped, p->valuestring)) == NULL)
+			break;
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(p->string)))
+			break;
+	}
+	if (p != NULL || (text = cJSON_PrintUnformatted(grouped)) == NULL) {
+		rc = oom(err);
+		goto done;
+	}
+	rc = hub_store_stamps_put(m->hub->store, m->entity, m->id, text, err);
+done:
+	free(text);
+	cJSON_Delete(grouped);
+	return rc;
+}
+
+/* "<16 hex>:<device>" → parts; false for a malformed stamp (never wins) */
+static bool stamp_parse(const char *st, uint64_t *hlc, char dev[PROTO_ID_LEN])
+{
+	char hex[PROTO_HLC_HEX];
+
+	if (st == NULL || strlen(st) < 17 || st[16] != ':' || strlen(st + 17) >= PROTO_ID_LEN)
+		return false;
+	memcpy(hex, st, 16);
+	hex[16] = '\0';
+	if (!proto_hlc_parse(hlc, hex))
+		return false;
+	mo_strlcpy(dev, st + 17, PROTO_ID_LEN);
+	return true;
+}
 
 /*
  * Merge the keys of obj (under prefix) into the registers; doc gets every
  * winning value, won the same shape holding only the winners.
  */
-static int merge_object(const struct merge *m, const char *prefix, const cJSON *obj, cJSON *doc,
+static int merge_object(struct merge *m, const char *prefix, const cJSON *obj, cJSON *doc,
 			cJSON *won, struct mo_err *err)
 {
 	const cJSON *v;
+	char stamp[PROTO_HLC_HEX + PROTO_ID_LEN + 1];
 	int rc = MO_OK;
 
+	proto_hlc_format(stamp, m->hlc);
+	stamp[16] = ':';
+	mo_strlcpy(stamp + 17, m->writer, PROTO_ID_LEN);
 	cJSON_ArrayForEach(v, obj)
 	{
 		char path[PATH_MAX_LEN], old_dev[PROTO_ID_LEN];
 		uint64_t old_hlc = 0;
-		char *text;
+		cJSON *reg;
 
 		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
 				     v->string) >= sizeof(path))
@@ -209,24 +306,33 @@ static int merge_object(const struct merge *m, const char *prefix, const cJSON *
 				return rc;
 			continue;
 		}
-		rc = m->fresh ? MO_ENOTFOUND
-			      : hub_store_field_get(m->hub->store, m->entity, m->id, path, &old_hlc,
-						    old_dev, err);
-		if (rc == MO_OK && !wins(m->hlc, m->writer, old_hlc, old_dev))
+		reg = cJSON_GetObjectItemCaseSensitive(m->flat, path);
+		if (reg && stamp_parse(reg->valuestring, &old_hlc, old_dev) &&
+		    !wins(m->hlc, m->writer, old_hlc, old_dev))
 			continue; /* an older or equal write: the stored value stays */
-		if (rc != MO_OK && rc != MO_ENOTFOUND)
-			return rc;
-		if ((text = print(v)) == NULL)
+		if (reg)
+			cJSON_DeleteItemFromObjectCaseSensitive(m->flat, path);
+		if (!cJSON_AddStringToObject(m->flat, path, stamp))
 			return oom(err);
-		rc = hub_store_field_put(m->hub->store, m->entity, m->id, path, text, m->hlc,
-					 m->writer, err);
-		free(text);
-		if (rc != MO_OK)
-			return rc;
+		m->changed = true;
 		if (set_key(doc, v->string, v) != MO_OK || set_key(won, v->string, v) != MO_OK)
 			return oom(err);
 	}
 	return MO_OK;
+}
+
+/* merge fields into doc/won with the entity's registers, and save them */
+static int merge_fields(struct merge *m, const cJSON *fields, cJSON *doc, cJSON *won,
+			struct mo_err *err)
+{
+	int rc;
+
+	if ((rc = stamps_load(m, err)) == MO_OK &&
+	    (rc = merge_object(m, "", fields, doc, won, err)) == MO_OK && m->changed)
+		rc = stamps_save(m, err);
+	cJSON_Delete(m->flat);
+	m->flat = NULL;
+	return rc;
 }
 
 /* ---- status moves ---- */
@@ -497,9 +603,9 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		goto done;
 	}
 	{
-		struct merge m = {h, "case", hc.id, a->dev->id, c->hlc, !exists};
+		struct merge m = {h, "case", hc.id, a->dev->id, c->hlc, !exists, NULL, false};
 
-		if ((rc = merge_object(&m, "", c->fields, docj, won, err)) != MO_OK) {
+		if ((rc = merge_fields(&m, c->fields, docj, won, err)) != MO_OK) {
 			if (err && strcmp(err->code, "bad_value") == 0) {
 				mo_err_clear(err);
 				rc = quarantine(a, c, "bad_value", "field path too long");
@@ -611,9 +717,9 @@ static int trip_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		goto done;
 	}
 	{
-		struct merge m = {h, "trip", c->id, a->dev->id, c->hlc, fresh};
+		struct merge m = {h, "trip", c->id, a->dev->id, c->hlc, fresh, NULL, false};
 
-		if ((rc = merge_object(&m, "", c->fields, docj, won, err)) != MO_OK)
+		if ((rc = merge_fields(&m, c->fields, docj, won, err)) != MO_OK)
 			goto done;
 	}
 	if (cJSON_GetArraySize(won) == 0)

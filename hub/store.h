@@ -172,13 +172,15 @@ int hub_store_service_put(struct hub_store *s, const char *code, const char *fie
 int hub_store_service_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- LWW field registers (entity "case" / "trip") ---- */
-/* MO_ENOTFOUND when the register was never written */
-int hub_store_field_get(struct hub_store *s, const char *entity, const char *id, const char *path,
-			uint64_t *hlc, char device[PROTO_ID_LEN],
-			struct mo_err *err) MO_WARN_UNUSED;
-int hub_store_field_put(struct hub_store *s, const char *entity, const char *id, const char *path,
-			const char *value_json, uint64_t hlc, const char *device,
-			struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The stamps of an entity's fields: a JSON object grouping field paths by
+ * the "<hlc hex>:<device id>" that wrote them (apply.c reads and writes it).
+ * get: MO_ENOTFOUND when the entity has none yet.
+ */
+int hub_store_stamps_get(struct hub_store *s, const char *entity, const char *id,
+			 struct mo_buf *out, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_stamps_put(struct hub_store *s, const char *entity, const char *id,
+			 const char *stamps_json, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- trips ---- */
 /* unit and materialised doc (doc may be NULL); MO_ENOTFOUND */

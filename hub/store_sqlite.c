@@ -46,8 +46,8 @@ enum stmt_id {
 	S_USER_GET,
 	S_SERVICE_PUT,
 	S_SERVICE_LIST,
-	S_FIELD_GET,
-	S_FIELD_PUT,
+	S_STAMPS_GET,
+	S_STAMPS_PUT,
 	S_TRIP_GET,
 	S_TRIP_PUT,
 	S_CASE_GET_ID,
@@ -114,12 +114,9 @@ static const char *const sql_text[S_COUNT] = {
 		      "fields = excluded.fields, hlc = excluded.hlc, "
 		      "updated_at = excluded.updated_at",
     [S_SERVICE_LIST] = "SELECT fields FROM services ORDER BY code",
-    [S_FIELD_GET] = "SELECT hlc, device FROM fields "
-		    "WHERE entity = ?1 AND entity_id = ?2 AND path = ?3",
-    [S_FIELD_PUT] = "INSERT INTO fields(entity, entity_id, path, value, hlc, device) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-		    "ON CONFLICT(entity, entity_id, path) DO UPDATE SET "
-		    "value = excluded.value, hlc = excluded.hlc, device = excluded.device",
+    [S_STAMPS_GET] = "SELECT stamps FROM stamps WHERE entity = ?1 AND entity_id = ?2",
+    [S_STAMPS_PUT] = "INSERT INTO stamps(entity, entity_id, stamps) VALUES (?1, ?2, ?3) "
+		     "ON CONFLICT(entity, entity_id) DO UPDATE SET stamps = excluded.stamps",
     [S_TRIP_GET] = "SELECT unit, doc FROM trips WHERE id = ?1",
     [S_TRIP_PUT] = "INSERT INTO trips(id, unit, device, doc, updated_at) "
 		   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET "
@@ -382,7 +379,11 @@ int hub_store_open(struct hub_store **out, const char *data_dir, const char *url
 	sqlite3_extended_result_codes(s->db, 1);
 	if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL", err)) != MO_OK ||
 	    (rc = exec_sql(s, "PRAGMA synchronous = FULL", err)) != MO_OK ||
-	    (rc = exec_sql(s, "PRAGMA foreign_keys = ON", err)) != MO_OK)
+	    (rc = exec_sql(s, "PRAGMA foreign_keys = ON", err)) != MO_OK ||
+	    /* a batch touches tens of MiB: with SQLite's 2 MiB default the
+	     * transaction spills pages to the WAL and reads them back */
+	    (rc = exec_sql(s, "PRAGMA cache_size = -65536", err)) != MO_OK ||
+	    (rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err)) != MO_OK)
 		goto done;
 	rc = migrate(s, err);
 done:
@@ -1041,28 +1042,29 @@ int hub_store_service_list(struct hub_store *s, cJSON **out, struct mo_err *err)
 
 /* ---- field registers ---- */
 
-int hub_store_field_get(struct hub_store *s, const char *entity, const char *id, const char *path,
-			uint64_t *hlc, char device[PROTO_ID_LEN], struct mo_err *err)
+int hub_store_stamps_get(struct hub_store *s, const char *entity, const char *id,
+			 struct mo_buf *out, struct mo_err *err)
 {
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;
 
 	lock(s);
-	if ((q = stmt(s, S_FIELD_GET, err)) == NULL) {
+	if ((q = stmt(s, S_STAMPS_GET, err)) == NULL) {
 		rc = MO_EIO;
 		goto done;
 	}
 	bind_text(q, 1, entity);
 	bind_text(q, 2, id);
-	bind_text(q, 3, path);
 	src = sqlite3_step(q);
 	if (src == SQLITE_ROW) {
-		*hlc = (uint64_t)sqlite3_column_int64(q, 0);
-		col_copy(q, 1, device, PROTO_ID_LEN);
+		mo_buf_reset(out);
+		if (mo_buf_add(out, sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0)) !=
+		    MO_OK)
+			rc = mo_err_set(err, MO_ETOOBIG, NULL, "field stamps of %s too large", id);
 	} else if (src == SQLITE_DONE) {
-		rc = MO_ENOTFOUND; /* the common case for a new entity: no message */
+		rc = MO_ENOTFOUND; /* a new entity: no message */
 	} else {
-		rc = db_fail(s, src, "read a field", err);
+		rc = db_fail(s, src, "read field stamps", err);
 	}
 	done_stmt(q);
 done:
@@ -1070,24 +1072,20 @@ done:
 	return rc;
 }
 
-int hub_store_field_put(struct hub_store *s, const char *entity, const char *id, const char *path,
-			const char *value_json, uint64_t hlc, const char *device,
-			struct mo_err *err)
+int hub_store_stamps_put(struct hub_store *s, const char *entity, const char *id,
+			 const char *stamps_json, struct mo_err *err)
 {
 	sqlite3_stmt *q;
 	int rc;
 
 	lock(s);
-	if ((q = stmt(s, S_FIELD_PUT, err)) == NULL) {
+	if ((q = stmt(s, S_STAMPS_PUT, err)) == NULL) {
 		rc = MO_EIO;
 	} else {
 		bind_text(q, 1, entity);
 		bind_text(q, 2, id);
-		bind_text(q, 3, path);
-		bind_text(q, 4, value_json);
-		bind_u64(q, 5, hlc);
-		bind_text(q, 6, device);
-		rc = exec_stmt(s, q, "write a field", err);
+		bind_text(q, 3, stamps_json);
+		rc = exec_stmt(s, q, "write field stamps", err);
 	}
 	unlock(s);
 	return rc;
