@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hlc.h"
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
@@ -206,6 +207,9 @@ static int resolve_services(struct agent_store *s, const struct agent_case_input
 
 /* ---- create ---- */
 
+static int stamp_case(struct agent_store *s, const char *id, const cJSON *fields, uint64_t hlc,
+		      const char *dev, struct mo_err *err);
+
 int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 		      const struct agent_case_input *in, char id_out[40], char number_out[48],
 		      struct mo_err *err)
@@ -309,7 +313,8 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,
 					 err)) != MO_OK ||
-	    (rc = agent_store_case_insert(s, &c, err)) != MO_OK)
+	    (rc = agent_store_case_insert(s, &c, err)) != MO_OK ||
+	    (rc = stamp_case(s, c.id, f, agent_store_hlc_last(s), me->device, err)) != MO_OK)
 		goto done;
 	{
 		struct agent_event ev = {.case_id = c.id,
@@ -360,6 +365,150 @@ static void merge_fields(cJSON *dst, const cJSON *src)
 		else
 			cJSON_AddItemToObject(dst, it->string, dup);
 	}
+}
+
+/* ---- field stamps: LWW by (HLC, device id), as the hub merges (DESIGN.md §4) ---- */
+
+#define STAMP_LEN (PROTO_HLC_HEX + 48)
+#define PATH_LEN 256
+
+static void stamp_format(char out[STAMP_LEN], uint64_t hlc, const char *dev)
+{
+	char h[PROTO_HLC_HEX];
+
+	proto_hlc_format(h, hlc);
+	snprintf(out, STAMP_LEN, "%s:%s", h, dev);
+}
+
+/* the HLC of a stamp "hlc:device" (0 when absent or damaged) */
+static uint64_t stamp_hlc(const cJSON *stamp, const char **dev)
+{
+	const char *t = cJSON_GetStringValue(stamp);
+	char h[PROTO_HLC_HEX];
+	uint64_t v = 0;
+
+	*dev = "";
+	if (t == NULL || strlen(t) < 17 || t[16] != ':')
+		return 0;
+	memcpy(h, t, 16);
+	h[16] = '\0';
+	if (!proto_hlc_parse(&v, h))
+		return 0;
+	*dev = t + 17;
+	return v;
+}
+
+/*
+ * (hlc, dev) beats the stored stamp.  A downstream change does not name its
+ * device on the wire, so it comes with dev "": at an equal HLC (a tie the
+ * hub breaks by device id, which we cannot see) the local value stays.
+ */
+static bool stamp_wins(uint64_t hlc, const char *dev, const cJSON *old)
+{
+	const char *odev;
+	uint64_t oh = stamp_hlc(old, &odev);
+	int c;
+
+	if (old == NULL || oh == 0)
+		return true;
+	c = proto_hlc_compare(hlc, oh);
+	return c > 0 || (c == 0 && strcmp(dev, odev) > 0);
+}
+
+static int set_item(cJSON *obj, const char *key, cJSON *v)
+{
+	if (v == NULL)
+		return MO_ENOMEM;
+	if (cJSON_HasObjectItem(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+	else
+		cJSON_AddItemToObject(obj, key, v);
+	return MO_OK;
+}
+
+/* the path of key under prefix; false when too long (then not merged) */
+static bool field_path(char out[PATH_LEN], const char *prefix, const char *key)
+{
+	return (size_t)snprintf(out, PATH_LEN, "%s%s%s", prefix, *prefix ? "." : "", key) <
+	       PATH_LEN;
+}
+
+/* stamp every leaf path of src (objects recurse, like the hub's registers) */
+static int stamp_paths(cJSON *stamps, const char *prefix, const cJSON *src, const char *stamp)
+{
+	const cJSON *it;
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(it, src)
+	{
+		char path[PATH_LEN];
+
+		if (!field_path(path, prefix, it->string))
+			continue;
+		if (cJSON_IsObject(it))
+			rc = stamp_paths(stamps, path, it, stamp);
+		else
+			rc = set_item(stamps, path, cJSON_CreateString(stamp));
+		if (rc != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
+
+/* dst ← the values of src whose stamp (hlc, dev) wins; *changed when any did */
+static int merge_stamped(cJSON *dst, cJSON *stamps, const char *prefix, const cJSON *src,
+			 uint64_t hlc, const char *dev, bool *changed)
+{
+	char stamp[STAMP_LEN];
+	const cJSON *it;
+	int rc = MO_OK;
+
+	stamp_format(stamp, hlc, dev);
+	cJSON_ArrayForEach(it, src)
+	{
+		char path[PATH_LEN];
+
+		if (!field_path(path, prefix, it->string))
+			continue;
+		if (cJSON_IsObject(it)) {
+			cJSON *sub = cJSON_GetObjectItemCaseSensitive(dst, it->string);
+
+			if (!cJSON_IsObject(sub)) {
+				if ((rc = set_item(dst, it->string, cJSON_CreateObject())) != MO_OK)
+					return rc;
+				sub = cJSON_GetObjectItemCaseSensitive(dst, it->string);
+			}
+			if ((rc = merge_stamped(sub, stamps, path, it, hlc, dev, changed)) != MO_OK)
+				return rc;
+			continue;
+		}
+		if (!stamp_wins(hlc, dev, cJSON_GetObjectItemCaseSensitive(stamps, path)))
+			continue; /* an older write: what the hub holds is what we hold */
+		if ((rc = set_item(dst, it->string, cJSON_Duplicate(it, 1))) != MO_OK ||
+		    (rc = set_item(stamps, path, cJSON_CreateString(stamp))) != MO_OK)
+			return rc;
+		*changed = true;
+	}
+	return MO_OK;
+}
+
+/* record the stamps of a local or downstream write of fields to case id */
+static int stamp_case(struct agent_store *s, const char *id, const cJSON *fields, uint64_t hlc,
+		      const char *dev, struct mo_err *err)
+{
+	char stamp[STAMP_LEN];
+	cJSON *stamps = NULL;
+	int rc;
+
+	stamp_format(stamp, hlc, dev);
+	if ((rc = agent_store_case_stamps_get(s, id, &stamps, err)) != MO_OK)
+		return rc;
+	if (stamp_paths(stamps, "", fields, stamp) != MO_OK)
+		rc = nomem(err);
+	else
+		rc = agent_store_case_stamps_put(s, id, stamps, err);
+	cJSON_Delete(stamps);
+	return rc;
 }
 
 static int case_status_recompute(struct agent_case *c)
@@ -456,7 +605,8 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 					 err)) != MO_OK)
 		goto done;
 	merge_fields(c.data, f);
-	if ((rc = agent_store_case_update(s, &c, err)) != MO_OK)
+	if ((rc = agent_store_case_update(s, &c, err)) != MO_OK ||
+	    (rc = stamp_case(s, c.id, f, agent_store_hlc_last(s), me->device, err)) != MO_OK)
 		goto done;
 	{
 		struct agent_event ev = {.case_id = c.id,
@@ -573,6 +723,114 @@ done:
 	return rc;
 }
 
+/* ---- re-queueing (clock reset, recovery after a fork) ---- */
+
+/* the year of a case number DEVICE-YYYY-NNNNNN ("" when it has no such shape) */
+static void number_year(char out[5], const char *number)
+{
+	const char *last = strrchr(number, '-');
+
+	out[0] = '\0';
+	if (last && last - number >= 5 && last[-5] == '-')
+		snprintf(out, 5, "%.4s", last - 4);
+}
+
+static int requeue_renumber(struct agent_requeue *rq, cJSON *change, cJSON *f,
+			    struct mo_err *err)
+{
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "id"));
+	char year[5], number[48], now[32];
+	struct agent_case c;
+	long long counter;
+	cJSON *o;
+	int rc;
+
+	if (id == NULL || (rc = agent_store_case_get(rq->s, id, &c, NULL)) != MO_OK)
+		return MO_OK; /* not a case of ours any more: sent as it was */
+	number_year(year, c.number);
+	if (year[0] == '\0') {
+		mo_iso8601(now, sizeof(now), mo_now_ms(), true);
+		snprintf(year, sizeof(year), "%.4s", now);
+	}
+	if ((rc = agent_store_case_counter_next(rq->s, &counter, err)) != MO_OK)
+		goto done;
+	snprintf(number, sizeof(number), "%.32s-%.4s-%06llu", rq->me->device_code, year,
+		 (unsigned long long)counter % 1000000000ULL);
+	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "id", c.id) ||
+	    !cJSON_AddStringToObject(o, "old", c.number) ||
+	    !cJSON_AddStringToObject(o, "new", number)) {
+		cJSON_Delete(o);
+		rc = nomem(err);
+		goto done;
+	}
+	cJSON_AddItemToArray(rq->renumbered, o);
+	mo_strlcpy(c.number, number, sizeof(c.number));
+	if (set_item(f, "number", cJSON_CreateString(number)) != MO_OK ||
+	    set_item(f, "device", cJSON_CreateString(rq->me->device_code)) != MO_OK ||
+	    set_item(c.data, "number", cJSON_CreateString(number)) != MO_OK ||
+	    set_item(c.data, "device", cJSON_CreateString(rq->me->device_code)) != MO_OK) {
+		rc = nomem(err);
+		goto done;
+	}
+	if ((rc = agent_store_case_renumber(rq->s, c.id, number, err)) == MO_OK)
+		rc = agent_store_case_update(rq->s, &c, err);
+done:
+	agent_case_release(&c);
+	return rc;
+}
+
+/* paths of src whose stamp carries old_hlc (this change's) move to stamp */
+static int restamp_paths(cJSON *stamps, const char *prefix, const cJSON *src, uint64_t old_hlc,
+			 const char *stamp)
+{
+	const cJSON *it;
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(it, src)
+	{
+		char path[PATH_LEN];
+		const char *dev;
+
+		if (!field_path(path, prefix, it->string))
+			continue;
+		if (cJSON_IsObject(it))
+			rc = restamp_paths(stamps, path, it, old_hlc, stamp);
+		else if (stamp_hlc(cJSON_GetObjectItemCaseSensitive(stamps, path), &dev) == old_hlc)
+			rc = set_item(stamps, path, cJSON_CreateString(stamp));
+		if (rc != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
+
+int agent_case_requeue_change(void *arg, cJSON *change, uint64_t old_hlc, uint64_t new_hlc,
+			      struct mo_err *err)
+{
+	struct agent_requeue *rq = arg;
+	const char *entity = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "entity"));
+	const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "op"));
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "id"));
+	cJSON *f = cJSON_GetObjectItemCaseSensitive(change, "fields"), *stamps = NULL;
+	char stamp[STAMP_LEN];
+	int rc;
+
+	if (entity == NULL || op == NULL || id == NULL || strcmp(entity, "case") != 0 ||
+	    strcmp(op, "upsert") != 0 || !cJSON_IsObject(f) || !agent_store_case_exists(rq->s, id))
+		return MO_OK;
+	if (rq->renumber && cJSON_HasObjectItem(f, "number") &&
+	    (rc = requeue_renumber(rq, change, f, err)) != MO_OK)
+		return rc;
+	stamp_format(stamp, new_hlc, rq->me->device);
+	if ((rc = agent_store_case_stamps_get(rq->s, id, &stamps, err)) != MO_OK)
+		return rc;
+	if (restamp_paths(stamps, "", f, old_hlc, stamp) != MO_OK)
+		rc = nomem(err);
+	else
+		rc = agent_store_case_stamps_put(rq->s, id, stamps, err);
+	cJSON_Delete(stamps);
+	return rc;
+}
+
 /* ---- downstream ---- */
 
 static const char *fstr(const cJSON *f, const char *key)
@@ -623,6 +881,8 @@ static int remote_case_new(struct agent_store *s, const struct proto_change *ch,
 		return nomem(err);
 	}
 	rc = agent_store_case_insert(s, &c, err);
+	if (rc == MO_OK)
+		rc = stamp_case(s, c.id, ch->fields, ch->hlc, "", err);
 	agent_case_release(&c);
 	return rc;
 }
@@ -631,26 +891,43 @@ static int remote_case_upsert(struct agent_store *s, const struct proto_change *
 			      struct mo_err *err)
 {
 	struct agent_case c;
+	cJSON *stamps = NULL;
+	bool changed = false;
 	int rc;
 
 	if (!agent_store_case_exists(s, ch->id))
 		return remote_case_new(s, ch, err);
 	if ((rc = agent_store_case_get(s, ch->id, &c, err)) != MO_OK)
 		return rc;
+	if ((rc = agent_store_case_stamps_get(s, c.id, &stamps, err)) != MO_OK) {
+		agent_case_release(&c);
+		return rc;
+	}
 	{
 		/* services are set at creation; a status only moves by transition */
 		cJSON *f = cJSON_Duplicate(ch->fields, 1);
 
 		if (f == NULL) {
+			cJSON_Delete(stamps);
 			agent_case_release(&c);
 			return nomem(err);
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "services");
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "number");
-		merge_fields(c.data, f);
+		/* field by field, only where the hub's write is newer than ours
+		 * (the feed carries every applied upsert, also older ones) */
+		rc = merge_stamped(c.data, stamps, "", f, ch->hlc, "", &changed);
 		cJSON_Delete(f);
 	}
-	rc = agent_store_case_update(s, &c, err);
+	if (rc != MO_OK)
+		rc = nomem(err);
+	else if (changed && (rc = agent_store_case_stamps_put(s, c.id, stamps, err)) == MO_OK)
+		rc = agent_store_case_update(s, &c, err);
+	cJSON_Delete(stamps);
+	if (rc != MO_OK || !changed) {
+		agent_case_release(&c);
+		return rc;
+	}
 	if (rc == MO_OK) {
 		struct agent_event ev = {
 		    .case_id = c.id, .kind = "corrected", .origin = "hub", .seen = true};
@@ -670,9 +947,16 @@ static int remote_case_transition(struct agent_store *s, const struct proto_chan
 	size_t moved = 0;
 	int rc;
 
-	if (to == NULL || !agent_store_case_exists(s, ch->id))
+	if (to == NULL)
 		return MO_OK;
-	if ((rc = agent_store_case_get(s, ch->id, &c, err)) != MO_OK)
+	/* a status move touches no field: neither the case's JSON nor its search
+	 * entry is read or rewritten (a first sync applies one `received` per case) */
+	rc = agent_store_case_status_get(s, ch->id, &c, err);
+	if (rc == MO_ENOTFOUND) {
+		mo_err_clear(err); /* not a case of ours: nothing to move */
+		return MO_OK;
+	}
+	if (rc != MO_OK)
 		return rc;
 	for (size_t i = 0; i < c.nsvc; i++) {
 		if (svc ? strcmp(c.svc[i].code, svc) == 0
@@ -688,7 +972,7 @@ static int remote_case_transition(struct agent_store *s, const struct proto_chan
 				mo_strlcpy(c.svc[i].status, to, sizeof(c.svc[i].status));
 	}
 	case_status_recompute(&c);
-	rc = agent_store_case_update(s, &c, err);
+	rc = agent_store_case_status_put(s, &c, err);
 	if (rc == MO_OK) {
 		struct agent_event ev = {.case_id = c.id,
 					 .kind = "decision",

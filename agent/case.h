@@ -81,6 +81,22 @@ int agent_case_move(struct agent_store *s, const struct agent_identity *me, cons
 		    const char *to, const char *reason, struct agent_case *out,
 		    struct mo_err *err) MO_WARN_UNUSED;
 
+/* what agent_case_requeue_change needs (arg of agent_store_outbox_requeue) */
+struct agent_requeue {
+	struct agent_store *s;
+	const struct agent_identity *me; /* the identity the changes are sent as */
+	bool renumber;			 /* new cases get numbers under me->device_code */
+	cJSON *renumbered;		 /* renumber: gets {"id","old","new"} (caller's array) */
+};
+
+/*
+ * An agent_requeue_fn: a re-queued case upsert moves its field stamps to
+ * the new HLC; with renumber, a creating upsert gets a new number (case row,
+ * data, search index and the change itself) under me->device_code.
+ */
+int agent_case_requeue_change(void *arg, cJSON *change, uint64_t old_hlc, uint64_t new_hlc,
+			      struct mo_err *err);
+
 /* Apply one downstream change from the hub (no outbox record). */
 int agent_apply_remote(struct agent_store *s, const struct proto_change *c,
 		       struct mo_err *err) MO_WARN_UNUSED;

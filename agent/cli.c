@@ -60,6 +60,8 @@ int agent_fail(const struct agent_ctx *ctx, int rc, const struct mo_err *err)
 			agent_say(ctx, stderr, MSG_REVOKED);
 		else if (strcmp(err->code, "clock_skew") == 0)
 			agent_say(ctx, stderr, MSG_CLOCK_SKEW);
+		else if (strcmp(err->code, "seq_conflict") == 0)
+			agent_say(ctx, stderr, MSG_FORKED);
 		else if (strcmp(err->code, "bad_token") == 0)
 			agent_say(ctx, stderr, MSG_BAD_TOKEN);
 		else if (rc == MO_EAUTH)
@@ -151,9 +153,15 @@ int agent_cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 	struct agent_identity me;
 	struct agent_sync_stats st;
 	struct mo_err err = MO_ERR_INIT;
+	struct agent_store *s;
+	bool again = false;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--again") == 0) {
+			again = true;
+			continue;
+		}
 		if ((rc = agent_opt(argc, argv, &i, "--hub", &hub)) ||
 		    (rc = agent_opt(argc, argv, &i, "--token", &token)) ||
 		    (rc = agent_opt(argc, argv, &i, "--operator", &op))) {
@@ -163,14 +171,41 @@ int agent_cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 		}
 		return agent_usage(ctx, argv[i]);
 	}
-	if (!hub || !token || !op || !*op)
-		return agent_usage(ctx, "enroll --hub URL --token TOKEN --operator NAME");
-	if (proto_text_check(op, 100, "operator", &err) != MO_OK) {
+	/* a laptop the hub found forked (seq_conflict) recovers with a fresh
+	 * token: plain `enroll` does it too, since that is what a user tries */
+	if (!again && agent_ctx_store(ctx, &s, &err) == MO_OK &&
+	    agent_meta_get_i64(s, "forked", 0) != 0)
+		again = true;
+	if (!hub || !token || (!again && (!op || !*op)))
+		return agent_usage(ctx, "enroll [--again] --hub URL --token TOKEN --operator NAME");
+	if (op && proto_text_check(op, 100, "operator", &err) != MO_OK) {
 		mo_err_set(&err, MO_EINVAL, "bad_field", "operator");
 		return agent_fail(ctx, MO_EINVAL, &err);
 	}
-	if ((rc = agent_enroll(ctx, hub, token, op, &me, &err)) != MO_OK)
+	if (again) {
+		cJSON *renumbered = NULL;
+		const cJSON *it;
+		long long requeued = 0;
+
+		rc = agent_enroll_again(ctx, hub, token, op, &me, &renumbered, &requeued, &err);
+		if (rc != MO_OK) {
+			cJSON_Delete(renumbered);
+			return agent_fail(ctx, rc, &err);
+		}
+		if (!ctx->json)
+			agent_say(ctx, stdout, MSG_RECOVERED, me.device_code, requeued);
+		/* on stderr too with --json: the operator must see which receipts changed */
+		cJSON_ArrayForEach(it, renumbered)
+		{
+			const char *old = cJSON_GetStringValue(cJSON_GetObjectItem(it, "old"));
+			const char *nu = cJSON_GetStringValue(cJSON_GetObjectItem(it, "new"));
+
+			agent_say(ctx, ctx->json ? stderr : stdout, MSG_REISSUE, old, nu, nu);
+		}
+		cJSON_Delete(renumbered);
+	} else if ((rc = agent_enroll(ctx, hub, token, op, &me, &err)) != MO_OK) {
 		return agent_fail(ctx, rc, &err);
+	}
 	if (!ctx->json)
 		agent_say(ctx, stdout, MSG_ENROLLED, me.device_code, me.unit, me.unit_name,
 			  me.operator_name);
@@ -465,6 +500,8 @@ int agent_cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 	} else {
 		agent_say(ctx, stdout, MSG_SYNC_DONE, st.changes, st.batches, st.blobs,
 			  st.received);
+		if (st.clock_reset)
+			agent_say(ctx, stderr, MSG_CLOCK_RESET);
 		if (st.quarantined)
 			agent_say(ctx, stdout, MSG_SYNC_QUARANTINED, st.quarantined);
 	}

@@ -46,6 +46,28 @@
 	  "налаштуваннях і повторіть синхронізацію. Усі дані збережено.",                                                                                             \
 	  "The laptop's clock is wrong (ahead of the hub). Fix the date and time in the system "                                                                      \
 	  "settings and sync again. Everything is kept.")                                                                                                             \
+	X(CLOCK_RESET,                                                                         \
+	  "Годинник ноутбука раніше забігав уперед. Зміни, записані тоді, надіслано з "        \
+	  "виправленим часом. Стежте, щоб дата й час на ноутбуці були правильні.",             \
+	  "The laptop's clock was ahead earlier. Changes recorded then were sent with the "    \
+	  "corrected time. Keep the laptop's date and time right.")                            \
+	X(FORKED,                                                                              \
+	  "Конфлікт із центром (seq_conflict): ноутбук, схоже, відновлено з резервної копії. " \
+	  "Центр нічого з цього не застосував; усі дані на ноутбуці збережено. Попросіть "     \
+	  "адміністратора про новий токен і виконайте: mo-agent enroll --again --hub URL "     \
+	  "--token ТОКЕН (докладно: docs/recovery.md).",                                       \
+	  "Conflict with the hub (seq_conflict): this laptop was probably restored from a "    \
+	  "backup. The hub applied nothing of it; everything on this laptop is kept. Ask the " \
+	  "administrator for a new token and run: mo-agent enroll --again --hub URL --token "  \
+	  "TOKEN (details: docs/recovery.md).")                                                \
+	X(RECOVERED,                                                                           \
+	  "Ноутбук зареєстровано знову як пристрій %s. Непідтверджені зміни (%lld) буде "      \
+	  "надіслано під час синхронізації.",                                                  \
+	  "The laptop is enrolled again as device %s. Its unacknowledged changes (%lld) will " \
+	  "be sent with the next sync.")                                                       \
+	X(REISSUE,                                                                             \
+	  "Заяву %s перенумеровано: %s. Видайте заявнику нову розписку: mo-agent receipt %s",  \
+	  "Application %s renumbered: %s. Give the applicant a new receipt: mo-agent receipt %s") \
 	X(REFUSED, "Центр відхилив запит: %s (%s). Дані на ноутбуці збережено.",                                                                                      \
 	  "The hub refused the request: %s (%s). The data on this laptop is kept.")                                                                                   \
 	X(BAD_TOKEN, "Токен реєстрації не прийнято: він неправильний, уже використаний або прострочений. Попросіть адміністратора видати новий.", \

@@ -37,6 +37,8 @@ enum q {
 	Q_CASE_SVC_INSERT,
 	Q_CASE_UPDATE,
 	Q_CASE_SVC_UPDATE,
+	Q_CASE_STATUS_GET,
+	Q_CASE_STATUS_SET,
 	Q_FTS_INSERT,
 	Q_FTS_DELETE,
 	Q_CASE_LIST,
@@ -58,10 +60,13 @@ enum q {
 	Q_OUTBOX_ASSIGN,
 	Q_BATCH_ACK,
 	Q_OUTBOX_SENT,
+	Q_BATCH_SUBMITTED,
 	Q_QUAR_ADD,
 	Q_QUAR_LIST,
 	Q_PENDING,
 	Q_COUNTS,
+	Q_STAMPS_GET,
+	Q_STAMPS_PUT,
 	Q_COUNT
 };
 
@@ -107,8 +112,11 @@ static const char *const SQL[Q_COUNT] = {
     [Q_CASE_SVC_INSERT] = "INSERT INTO case_services(case_id, pos, code, status) "
 			  "VALUES (?1, ?2, ?3, ?4)",
     [Q_CASE_UPDATE] = "UPDATE cases SET status = ?2, data = ?3, updated_at = ?4 WHERE id = ?1",
+    /* a service whose status stays is not rewritten */
     [Q_CASE_SVC_UPDATE] = "UPDATE case_services SET status = ?3 WHERE case_id = ?1 "
-			  "AND code = ?2",
+			  "AND code = ?2 AND status <> ?3",
+    [Q_CASE_STATUS_GET] = "SELECT id, status FROM cases WHERE id = ?1",
+    [Q_CASE_STATUS_SET] = "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
     [Q_FTS_INSERT] = "INSERT INTO cases_fts(rowid, case_id, number, surname, given_name, "
 		     "patronymic, rnokpp, phone) VALUES ((SELECT rowid FROM cases WHERE "
 		     "id = ?1), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -156,6 +164,12 @@ static const char *const SQL[Q_COUNT] = {
 			"batch IS NULL",
     [Q_BATCH_ACK] = "UPDATE batches SET acked_at = ?2 WHERE seq = ?1 AND acked_at IS NULL",
     [Q_OUTBOX_SENT] = "UPDATE outbox SET sent = 1 WHERE batch = ?1",
+    /* the services an acked batch leaves submitted: the hub received them */
+    [Q_BATCH_SUBMITTED] = "SELECT cs.case_id, cs.code, c.status FROM case_services cs "
+			  "JOIN cases c ON c.id = cs.case_id WHERE cs.status = 'submitted' "
+			  "AND cs.case_id IN (SELECT entity_id FROM outbox WHERE batch = ?1 "
+			  "AND entity = 'case' AND n NOT IN (SELECT n FROM quarantine)) "
+			  "ORDER BY cs.case_id",
     [Q_QUAR_ADD] = "INSERT OR REPLACE INTO quarantine(n, code, message, at) VALUES (?1, ?2, "
 		   "?3, ?4)",
     [Q_QUAR_LIST] = "SELECT q.n, q.code, q.message, q.at, o.entity, o.entity_id, "
@@ -163,6 +177,8 @@ static const char *const SQL[Q_COUNT] = {
 		    "LEFT JOIN outbox o ON o.n = q.n ORDER BY q.n",
     [Q_PENDING] = "SELECT count(*), coalesce(sum(length(json)), 0) FROM outbox WHERE sent = 0",
     [Q_COUNTS] = "SELECT status, count(*) FROM cases GROUP BY status ORDER BY status",
+    [Q_STAMPS_GET] = "SELECT stamps FROM cases WHERE id = ?1",
+    [Q_STAMPS_PUT] = "UPDATE cases SET stamps = ?2 WHERE id = ?1",
 };
 
 struct agent_store {
@@ -483,7 +499,10 @@ int agent_store_hlc_next(struct agent_store *s, uint64_t *out, struct mo_err *er
 
 int agent_store_hlc_receive(struct agent_store *s, uint64_t remote, struct mo_err *err)
 {
-	int rc = proto_hlc_receive(&s->clock, remote, mo_now_ms(), PROTO_HLC_MAX_AHEAD_MS, err);
+	/* no 24 h limit: it guards the hub against laptops ahead; a laptop days
+	 * behind must still move past the hub's time, or its next edits are
+	 * stamped before what it has seen and silently lose at the hub */
+	int rc = proto_hlc_receive(&s->clock, remote, mo_now_ms(), UINT64_MAX, err);
 
 	if (rc != MO_OK)
 		return rc;
@@ -909,6 +928,50 @@ int agent_store_case_update(struct agent_store *s, const struct agent_case *c, s
 			return rc;
 	}
 	return fts_put(s, c, true, err);
+}
+
+int agent_store_case_status_get(struct agent_store *s, const char *id, struct agent_case *out,
+				struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_CASE_STATUS_GET);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	bind_text(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return mo_err_set(err, MO_ENOTFOUND, "case_not_found", "no case '%s'", id);
+	}
+	mo_strlcpy(out->id, col_text(st, 0), sizeof(out->id));
+	mo_strlcpy(out->status, col_text(st, 1), sizeof(out->status));
+	sqlite3_reset(st);
+	if ((rc = load_services(s, out, err)) != MO_OK)
+		agent_case_release(out);
+	return rc;
+}
+
+int agent_store_case_status_put(struct agent_store *s, const struct agent_case *c,
+				struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_CASE_STATUS_SET);
+	char now[32];
+	int rc;
+
+	now_iso(now);
+	bind_text(st, 1, c->id);
+	bind_text(st, 2, c->status);
+	bind_text(st, 3, now);
+	if ((rc = run(s, st, err, "case")) != MO_OK)
+		return rc;
+	for (size_t i = 0; i < c->nsvc; i++) {
+		st = stmt(s, Q_CASE_SVC_UPDATE);
+		bind_text(st, 1, c->id);
+		bind_text(st, 2, c->svc[i].code);
+		bind_text(st, 3, c->svc[i].status);
+		if ((rc = run(s, st, err, "case service")) != MO_OK)
+			return rc;
+	}
+	return MO_OK;
 }
 
 int agent_store_case_counter_next(struct agent_store *s, long long *out, struct mo_err *err)
@@ -1391,6 +1454,42 @@ int agent_store_batch_acked(struct agent_store *s, long long seq, struct mo_err 
 	return run(s, st, err, "outbox");
 }
 
+int agent_store_batch_submitted(struct agent_store *s, long long seq, struct agent_case_service **out,
+				size_t *n, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_BATCH_SUBMITTED);
+	struct agent_case_service *v = NULL, *nv;
+	size_t k = 0, cap = 0;
+	int src;
+
+	*out = NULL;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, seq);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				sqlite3_reset(st);
+				return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			}
+			v = nv;
+		}
+		mo_strlcpy(v[k].case_id, col_text(st, 0), sizeof(v[k].case_id));
+		mo_strlcpy(v[k].code, col_text(st, 1), sizeof(v[k].code));
+		v[k].case_submitted = strcmp(col_text(st, 2), "submitted") == 0;
+		k++;
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE) {
+		free(v);
+		return db_err(s, src, err, "acked batch");
+	}
+	*out = v;
+	*n = k;
+	return MO_OK;
+}
+
 int agent_store_quarantine_add(struct agent_store *s, long long n, const char *code,
 			       const char *message, struct mo_err *err)
 {
@@ -1466,4 +1565,205 @@ int agent_store_status_json(struct agent_store *s, cJSON **out, struct mo_err *e
 	sqlite3_reset(st);
 	*out = o;
 	return MO_OK;
+}
+
+/* ---- field stamps, clock reset and re-queueing (bugs found by tests/faults) ---- */
+
+uint64_t agent_store_hlc_last(struct agent_store *s)
+{
+	return s->clock.last;
+}
+
+int agent_store_hlc_reset(struct agent_store *s, uint64_t to, struct mo_err *err)
+{
+	s->clock.last = to;
+	return agent_meta_set_i64(s, "hlc", (long long)to, err);
+}
+
+int agent_store_case_stamps_get(struct agent_store *s, const char *id, cJSON **out,
+				struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_STAMPS_GET);
+	cJSON *o = NULL;
+
+	bind_text(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o = col_json(st, 0);
+	sqlite3_reset(st);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+	}
+	*out = o;
+	return o ? MO_OK : mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+}
+
+int agent_store_case_stamps_put(struct agent_store *s, const char *id, const cJSON *stamps,
+				struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_STAMPS_PUT);
+
+	bind_text(st, 1, id);
+	if (bind_json(st, 2, stamps) != MO_OK) {
+		sqlite3_reset(st);
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	}
+	return run(s, st, err, "case stamps");
+}
+
+int agent_store_case_renumber(struct agent_store *s, const char *id, const char *number,
+			      struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	/* rare (recovery only): not worth a persistent statement */
+	src = sqlite3_prepare_v2(s->db, "UPDATE cases SET number = ?2 WHERE id = ?1", -1, &st,
+				 NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "renumber");
+	bind_text(st, 1, id);
+	bind_text(st, 2, number);
+	src = sqlite3_step(st);
+	rc = src == SQLITE_DONE ? MO_OK : db_err(s, src, err, "renumber");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct requeue_row {
+	long long n;
+	char *json;
+};
+
+/* every unacked change, in order (owned by the caller: free each json, then v) */
+static int requeue_rows(struct agent_store *s, struct requeue_row **out, size_t *nout,
+			struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct requeue_row *v = NULL;
+	size_t n = 0, cap = 0;
+	int src, rc = MO_OK;
+
+	*out = NULL;
+	*nout = 0;
+	src = sqlite3_prepare_v2(s->db, "SELECT n, json FROM outbox WHERE sent = 0 ORDER BY n", -1,
+				 &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "outbox");
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct requeue_row *p = realloc(v, ncap * sizeof(*p));
+
+			if (p == NULL) {
+				rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+				goto done;
+			}
+			v = p;
+			cap = ncap;
+		}
+		v[n].n = sqlite3_column_int64(st, 0);
+		if ((v[n].json = strdup(col_text(st, 1))) == NULL) {
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		n++;
+	}
+	if (src != SQLITE_DONE)
+		rc = db_err(s, src, err, "outbox");
+done:
+	sqlite3_finalize(st);
+	if (rc != MO_OK) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i].json);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return MO_OK;
+}
+
+static int outbox_rewrite(struct agent_store *s, long long old_n, long long n, const char *json,
+			  struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	src = sqlite3_prepare_v2(s->db, "UPDATE outbox SET n = ?2, json = ?3 WHERE n = ?1", -1,
+				 &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "outbox");
+	sqlite3_bind_int64(st, 1, old_n);
+	sqlite3_bind_int64(st, 2, n);
+	bind_text(st, 3, json);
+	src = sqlite3_step(st);
+	rc = src == SQLITE_DONE ? MO_OK : db_err(s, src, err, "outbox");
+	if (rc == MO_OK && sqlite3_changes(s->db) != 1)
+		rc = mo_err_set(err, MO_ECORRUPT, NULL, "outbox change %lld vanished", old_n);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int agent_store_outbox_requeue(struct agent_store *s, bool renumber, agent_requeue_fn fn,
+			       void *arg, struct mo_err *err)
+{
+	struct requeue_row *v = NULL;
+	size_t nv = 0;
+	int rc;
+
+	/* the hub applied none of the unacked batches: they are rebuilt, same seq/prev */
+	if ((rc = exec(s, renumber ? "DELETE FROM batches"
+				   : "DELETE FROM batches WHERE acked_at IS NULL",
+		       err)) != MO_OK ||
+	    (rc = exec(s, "UPDATE outbox SET batch = NULL WHERE sent = 0", err)) != MO_OK)
+		return rc;
+	if (renumber) {
+		/* a new device numbers its changes from 1; what was acked is at the hub */
+		if ((rc = exec(s, "DELETE FROM quarantine", err)) != MO_OK ||
+		    (rc = exec(s, "DELETE FROM outbox WHERE sent = 1", err)) != MO_OK ||
+		    (rc = exec(s, "UPDATE outbox SET n = -n", err)) != MO_OK)
+			return rc;
+	}
+	if ((rc = requeue_rows(s, &v, &nv, err)) != MO_OK)
+		return rc;
+	if (renumber) /* negated above: ascending order is descending n */
+		for (size_t i = 0; i < nv / 2; i++) {
+			struct requeue_row t = v[i];
+
+			v[i] = v[nv - 1 - i];
+			v[nv - 1 - i] = t;
+		}
+	for (size_t i = 0; i < nv && rc == MO_OK; i++) {
+		long long n = renumber ? (long long)i + 1 : v[i].n;
+		cJSON *c = cJSON_Parse(v[i].json);
+		const char *old = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "hlc"));
+		char hlc[PROTO_HLC_HEX], *json = NULL;
+		uint64_t old_hlc = 0, new_hlc;
+
+		if (c == NULL || old == NULL || !proto_hlc_parse(&old_hlc, old)) {
+			cJSON_Delete(c);
+			rc = mo_err_set(err, MO_ECORRUPT, NULL, "outbox change %lld is damaged",
+					v[i].n);
+			break;
+		}
+		new_hlc = proto_hlc_now(&s->clock, mo_now_ms());
+		proto_hlc_format(hlc, new_hlc);
+		cJSON_ReplaceItemInObjectCaseSensitive(c, "n", cJSON_CreateNumber((double)n));
+		cJSON_ReplaceItemInObjectCaseSensitive(c, "hlc", cJSON_CreateString(hlc));
+		if (fn)
+			rc = fn(arg, c, old_hlc, new_hlc, err);
+		if (rc == MO_OK && (json = cJSON_PrintUnformatted(c)) == NULL)
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		if (rc == MO_OK)
+			rc = outbox_rewrite(s, v[i].n, n, json, err);
+		free(json);
+		cJSON_Delete(c);
+	}
+	for (size_t i = 0; i < nv; i++)
+		free(v[i].json);
+	free(v);
+	if (rc == MO_OK)
+		rc = agent_meta_set_i64(s, "hlc", (long long)s->clock.last, err);
+	return rc;
 }

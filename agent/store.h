@@ -55,7 +55,7 @@ int agent_meta_set_i64(struct agent_store *s, const char *key, long long v,
 
 /* a fresh HLC for a local event (persisted with the transaction) */
 int agent_store_hlc_next(struct agent_store *s, uint64_t *out, struct mo_err *err) MO_WARN_UNUSED;
-/* merge a remote HLC (the hub's); clock_skew past 24 h ahead */
+/* merge a verified remote HLC (the hub's, trusted: no ahead limit) */
 int agent_store_hlc_receive(struct agent_store *s, uint64_t remote,
 			    struct mo_err *err) MO_WARN_UNUSED;
 
@@ -136,6 +136,15 @@ int agent_store_case_insert(struct agent_store *s, const struct agent_case *c,
 /* rewrite data, services and status of an existing case (and the search index) */
 int agent_store_case_update(struct agent_store *s, const struct agent_case *c,
 			    struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * Only id, status and services of a case (data stays NULL): what a status
+ * move needs, without parsing and re-printing the case's JSON.  MO_ENOTFOUND.
+ */
+int agent_store_case_status_get(struct agent_store *s, const char *id, struct agent_case *out,
+				struct mo_err *err) MO_WARN_UNUSED;
+/* write status and service statuses of c; data and search index are untouched */
+int agent_store_case_status_put(struct agent_store *s, const struct agent_case *c,
+				struct mo_err *err) MO_WARN_UNUSED;
 /* next value of the device's case counter (inside a transaction) */
 int agent_store_case_counter_next(struct agent_store *s, long long *out,
 				  struct mo_err *err) MO_WARN_UNUSED;
@@ -214,6 +223,19 @@ int agent_store_batch_freeze(struct agent_store *s, const struct agent_batch *b,
 /* mark a batch acked and its changes sent (inside the caller's transaction) */
 int agent_store_batch_acked(struct agent_store *s, long long seq,
 			    struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The (case, service) pairs still submitted among the cases that batch seq
+ * applied (its case changes that were not quarantined), ordered by case:
+ * the hub moved them to received in the batch's transaction and does not
+ * echo that back to this laptop (hub/apply.h).  *out is the caller's to free.
+ */
+struct agent_case_service {
+	char case_id[65]; /* a UUID */
+	char code[64];
+	bool case_submitted; /* the case as a whole is submitted */
+};
+int agent_store_batch_submitted(struct agent_store *s, long long seq, struct agent_case_service **out,
+				size_t *n, struct mo_err *err) MO_WARN_UNUSED;
 int agent_store_quarantine_add(struct agent_store *s, long long n, const char *code,
 			       const char *message, struct mo_err *err) MO_WARN_UNUSED;
 
@@ -225,5 +247,32 @@ int agent_store_quarantine_add(struct agent_store *s, long long n, const char *c
 int agent_store_status_json(struct agent_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 /* changes not yet acked, and their raw JSON bytes (bytes may be NULL) */
 long long agent_store_pending_changes(struct agent_store *s, long long *bytes);
+
+/* ---- field stamps, clock reset, re-queueing ---- */
+
+/* the last HLC issued or merged (the one agent_store_outbox_add just stamped) */
+uint64_t agent_store_hlc_last(struct agent_store *s);
+/* set the clock (and meta hlc) to `to`: only to undo an HLC from a clock that was ahead */
+int agent_store_hlc_reset(struct agent_store *s, uint64_t to, struct mo_err *err) MO_WARN_UNUSED;
+/* a case's field stamps {path: "hlc:device"}; *out owned by the caller ({} when none) */
+int agent_store_case_stamps_get(struct agent_store *s, const char *id, cJSON **out,
+				struct mo_err *err) MO_WARN_UNUSED;
+int agent_store_case_stamps_put(struct agent_store *s, const char *id, const cJSON *stamps,
+				struct mo_err *err) MO_WARN_UNUSED;
+/* give a case another number (the caller then rewrites data and search index) */
+int agent_store_case_renumber(struct agent_store *s, const char *id, const char *number,
+			      struct mo_err *err) MO_WARN_UNUSED;
+
+/* called for each re-queued change (its "n" and "hlc" already rewritten; may edit it) */
+typedef int (*agent_requeue_fn)(void *arg, cJSON *change, uint64_t old_hlc, uint64_t new_hlc,
+				struct mo_err *err);
+/*
+ * Inside the caller's transaction: drop the unacked frozen batches (all
+ * batches when renumber), give every unacked change a fresh HLC in order,
+ * and with renumber drop the acked changes and number the rest from 1 (a
+ * new device identity).  Only for batches the hub has NOT applied.
+ */
+int agent_store_outbox_requeue(struct agent_store *s, bool renumber, agent_requeue_fn fn,
+			       void *arg, struct mo_err *err) MO_WARN_UNUSED;
 
 #endif

@@ -99,6 +99,7 @@ struct http_resp {
 	char offset[32];
 	char complete[8];
 	char retry_after[16];
+	bool too_big; /* the body passed its cap: the transfer was aborted */
 };
 
 struct sync {
@@ -119,8 +120,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_resp *r = arg;
 
-	if (mo_buf_add(&r->body, p, size * n) != MO_OK)
+	if (mo_buf_add(&r->body, p, size * n) != MO_OK) {
+		r->too_big = true;
 		return 0; /* past the cap: abort the transfer */
+	}
 	return size * n;
 }
 
@@ -200,6 +203,7 @@ static int http_do(struct sync *sy, const char *method, const char *path, struct
 	mo_buf_reset(&r->body);
 	r->status = 0;
 	r->offset[0] = r->complete[0] = r->retry_after[0] = '\0';
+	r->too_big = false;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -227,6 +231,12 @@ static int http_do(struct sync *sy, const char *method, const char *path, struct
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	cc = curl_easy_perform(c);
+	if (cc == CURLE_WRITE_ERROR && r->too_big)
+		/* the hub was reached; its answer is refused unread (exit 4, not 3) */
+		return mo_err_set(err, MO_EAUTH, "too_large",
+				  "the hub's answer is too large (over %zu bytes): refused, "
+				  "nothing applied",
+				  r->body.max);
 	if (cc != CURLE_OK)
 		return mo_err_set(err, MO_ENET, "network", "%s",
 				  cerr[0] ? cerr : curl_easy_strerror(cc));
@@ -255,12 +265,16 @@ static int hub_refused(struct sync *sy, const struct http_resp *r, struct mo_err
 			err->expected = x;
 	}
 	cJSON_Delete(j);
-	if (err && strcmp(err->code, "device_revoked") == 0) {
-		/* the revocation notice: remember it, keep every record */
+	if (err && (strcmp(err->code, "device_revoked") == 0 ||
+		    strcmp(err->code, "seq_conflict") == 0)) {
+		/* the revocation notice, or a fork (a laptop restored from a backup:
+		 * `enroll` then recovers, docs/recovery.md): remember it, keep every
+		 * record */
 		struct mo_err e2 = MO_ERR_INIT;
+		const char *flag = strcmp(err->code, "device_revoked") == 0 ? "revoked" : "forked";
 
 		if (agent_store_begin(sy->s, &e2) == MO_OK) {
-			if (agent_meta_set_i64(sy->s, "revoked", 1, &e2) != MO_OK ||
+			if (agent_meta_set_i64(sy->s, flag, 1, &e2) != MO_OK ||
 			    agent_store_commit(sy->s, &e2) != MO_OK)
 				agent_store_rollback(sy->s);
 		}
@@ -342,7 +356,7 @@ static int blob_upload(void *arg, const char *sha, long long size)
 {
 	struct sync *sy = arg;
 	struct mo_err *err = sy->err;
-	struct http_resp r = {0, MO_BUF_INIT(64 * 1024), "", "", ""};
+	struct http_resp r = {0, MO_BUF_INIT(64 * 1024), "", "", "", false};
 	unsigned char *chunk = NULL;
 	char path[1300];
 	FILE *f = NULL;
@@ -432,6 +446,45 @@ static int load_ids(struct sync *sy, struct mo_err *err)
 }
 
 /* verify a kind-2 answer and apply it in one transaction */
+/*
+ * The ack of batch seq stands for the hub's `received` of every case it
+ * applied (the hub does not echo that move back to the sender): apply it
+ * the way a downstream transition is applied, service by service.  Inside
+ * the caller's transaction, after the quarantined list is stored.
+ */
+static int ack_received(struct sync *sy, long long seq, uint64_t hlc, struct mo_err *err)
+{
+	struct agent_case_service *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = agent_store_batch_submitted(sy->s, seq, &v, &n, err)) != MO_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == MO_OK; i++) {
+		struct proto_change c = {.op = "transition", .entity = "case", .hlc = hlc};
+		cJSON *f;
+		/* as the hub does it: the whole case when it is submitted, else
+		 * each submitted service of a case whose status shows another */
+		bool whole = v[i].case_submitted;
+
+		if (whole && i > 0 && strcmp(v[i - 1].case_id, v[i].case_id) == 0)
+			continue; /* the case already moved as a whole */
+		mo_strlcpy(c.id, v[i].case_id, sizeof(c.id));
+		f = cJSON_CreateObject();
+		if (f == NULL || !cJSON_AddStringToObject(f, "from", "submitted") ||
+		    !cJSON_AddStringToObject(f, "to", "received") ||
+		    (!whole && !cJSON_AddStringToObject(f, "service", v[i].code))) {
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		} else {
+			c.fields = f;
+			rc = agent_apply_remote(sy->s, &c, err);
+		}
+		cJSON_Delete(f);
+	}
+	free(v);
+	return rc;
+}
+
 static int apply_response(struct sync *sy, const struct http_resp *r, long long seq,
 			  uint64_t req_hlc, bool *more, struct mo_err *err)
 {
@@ -486,8 +539,11 @@ static int apply_response(struct sync *sy, const struct http_resp *r, long long 
 						     p.quarantined[i].message, err)) != MO_OK)
 			goto rollback;
 	}
-	if (seq > 0)
+	if (seq > 0) {
 		sy->stats->quarantined += (long long)p.nquarantined;
+		if ((rc = ack_received(sy, seq, env.hdr.hlc, err)) != MO_OK)
+			goto rollback;
+	}
 	for (size_t i = 0; i < p.changes.n; i++) {
 		const struct proto_change *c = &p.changes.v[i];
 
@@ -502,13 +558,11 @@ static int apply_response(struct sync *sy, const struct http_resp *r, long long 
 	    (rc = agent_meta_set(sy->s, "last_sync", now, err)) != MO_OK ||
 	    (rc = agent_meta_set(sy->s, "hub_time", env.hdr.time, err)) != MO_OK)
 		goto rollback;
-	{
-		/* a laptop clock behind the hub is fine: then we just do not merge */
-		struct mo_err e2 = MO_ERR_INIT;
-
-		if (agent_store_hlc_receive(sy->s, env.hdr.hlc, &e2) != MO_OK)
-			mo_err_clear(&e2);
-	}
+	/* the verified hub's HLC is merged whatever the laptop clock says: a
+	 * laptop days behind must still stamp its next edits after it */
+	if ((rc = agent_store_hlc_receive(sy->s, env.hdr.hlc, err)) != MO_OK ||
+	    (rc = agent_meta_set_i64(sy->s, "hub_hlc", (long long)env.hdr.hlc, err)) != MO_OK)
+		goto rollback;
 	if ((rc = agent_store_commit(sy->s, err)) != MO_OK)
 		goto rollback;
 	*more = env.hdr.more;
@@ -529,7 +583,7 @@ done:
 static int post_envelope(struct sync *sy, const void *env, size_t len, long long seq,
 			 uint64_t req_hlc, bool *more, struct mo_err *err)
 {
-	struct http_resp r = {0, MO_BUF_INIT(RESPONSE_MAX), "", "", ""};
+	struct http_resp r = {0, MO_BUF_INIT(RESPONSE_MAX), "", "", "", false};
 	struct curl_slist *h = NULL;
 	int rc = MO_OK;
 
@@ -596,6 +650,40 @@ static uint64_t frozen_hlc(const struct agent_batch *b)
 	return env.hdr.hlc;
 }
 
+/*
+ * A clock_skew refusal after the laptop clock was fixed: our HLC (meta and
+ * the frozen batch header and changes) still comes from the days the clock
+ * was ahead, so every sync would be refused until real time caught up.  A
+ * refused batch changes nothing at the hub, so it is dropped and rebuilt
+ * (same seq/prev) from the unacked changes, each given a fresh HLC, with the
+ * clock reset to max(wall, last hub HLC).  Only when our HLC is more than
+ * 24 h ahead of the wall clock: while the clock itself is still ahead, the
+ * refusal stands and the user is told to fix it.  true when reset.
+ */
+static bool clock_reset(struct sync *sy, const struct mo_err *refusal)
+{
+	uint64_t wall = mo_now_ms(), to = wall << 16, hub;
+	struct agent_requeue rq = {sy->s, &sy->me, false, NULL};
+	struct mo_err e2 = MO_ERR_INIT;
+
+	if (refusal == NULL || strcmp(refusal->code, "clock_skew") != 0 ||
+	    proto_hlc_ms(agent_store_hlc_last(sy->s)) <= wall + PROTO_HLC_MAX_AHEAD_MS)
+		return false;
+	hub = (uint64_t)agent_meta_get_i64(sy->s, "hub_hlc", 0);
+	if (hub > to)
+		to = hub;
+	if (agent_store_begin(sy->s, &e2) != MO_OK)
+		return false;
+	/* on failure the in-memory clock stays reset; the process ends with the refusal */
+	if (agent_store_hlc_reset(sy->s, to, &e2) != MO_OK ||
+	    agent_store_outbox_requeue(sy->s, false, agent_case_requeue_change, &rq, &e2) != MO_OK ||
+	    agent_store_commit(sy->s, &e2) != MO_OK) {
+		agent_store_rollback(sy->s);
+		return false;
+	}
+	return true;
+}
+
 int agent_sync(struct agent_ctx *ctx, struct agent_sync_stats *stats, struct mo_err *err)
 {
 	struct sync sy;
@@ -638,7 +726,10 @@ int agent_sync(struct agent_ctx *ctx, struct agent_sync_stats *stats, struct mo_
 			   : AGENT_BATCH_BYTES_MAX;
 	bo.level = ctx->zlib_level >= 0 ? ctx->zlib_level : PROTO_LEVEL_DEFAULT;
 	bo.dict_id = proto_dict_default();
-	(void)agent_store_pending_changes(sy.s, &total);
+	/* the bar's total reads every pending change (O(backlog)): only for a bar shown */
+	total = 0;
+	if (!ctx->quiet && agent_stderr_is_tty())
+		(void)agent_store_pending_changes(sy.s, &total);
 	agent_progress_start(&sy.bar, !ctx->quiet && total > 0,
 			     ctx->lang == AGENT_LANG_EN ? "sync" : "синхронізація", total, true);
 	for (long iter = 0; iter < 1000000; iter++) {
@@ -646,8 +737,14 @@ int agent_sync(struct agent_ctx *ctx, struct agent_sync_stats *stats, struct mo_
 		if (rc == MO_OK) {
 			sy.bar_scale = b.envelope.len ? (double)b.raw / (double)b.envelope.len : 0;
 			if ((rc = post_envelope(&sy, b.envelope.data, b.envelope.len, b.seq,
-						frozen_hlc(&b), &more, err)) != MO_OK)
+						frozen_hlc(&b), &more, err)) != MO_OK) {
+				if (!stats->clock_reset && clock_reset(&sy, err)) {
+					stats->clock_reset = true; /* once: then rebuild */
+					mo_err_clear(err);
+					continue;
+				}
 				goto done;
+			}
 			stats->changes += b.count;
 			stats->batches++;
 			exchanged = true;
@@ -661,8 +758,14 @@ int agent_sync(struct agent_ctx *ctx, struct agent_sync_stats *stats, struct mo_
 		mo_err_clear(err);
 		if (exchanged && !more)
 			break;
-		if ((rc = send_pull(&sy, &more, err)) != MO_OK)
+		if ((rc = send_pull(&sy, &more, err)) != MO_OK) {
+			if (!stats->clock_reset && clock_reset(&sy, err)) {
+				stats->clock_reset = true;
+				mo_err_clear(err);
+				continue;
+			}
 			goto done;
+		}
 		exchanged = true;
 		if (!more)
 			break;
@@ -679,11 +782,13 @@ done:
 
 /* ---- enrolment ---- */
 
-int agent_enroll(struct agent_ctx *ctx, const char *url, const char *token,
-		 const char *operator_name, struct agent_identity *out, struct mo_err *err)
+/* again: enrol an enrolled store under a new key (agent_enroll_again) */
+static int enroll_do(struct agent_ctx *ctx, const char *url, const char *token,
+		     const char *operator_name, bool again, struct agent_identity *out,
+		     struct mo_err *err)
 {
 	struct sync sy;
-	struct http_resp r = {0, MO_BUF_INIT(64 * 1024), "", "", ""};
+	struct http_resp r = {0, MO_BUF_INIT(64 * 1024), "", "", "", false};
 	struct mo_buf b64 = MO_BUF_INIT(128), hubpub = MO_BUF_INIT(128);
 	struct curl_slist *h = NULL;
 	unsigned char pub[PROTO_PUBKEY_LEN];
@@ -697,7 +802,7 @@ int agent_enroll(struct agent_ctx *ctx, const char *url, const char *token,
 	sy.ctx = ctx;
 	if ((rc = agent_ctx_store(ctx, &sy.s, err)) != MO_OK)
 		goto done;
-	if (agent_identity_load(sy.s, out, NULL) == MO_OK) {
+	if (!again && agent_identity_load(sy.s, out, NULL) == MO_OK) {
 		rc = mo_err_set(err, MO_EEXISTS, "already_enrolled", "%s", out->device_code);
 		goto done;
 	}
@@ -809,4 +914,85 @@ done:
 		curl_easy_cleanup(sy.curl);
 	EVP_PKEY_free(sy.key);
 	return rc;
+}
+
+int agent_enroll(struct agent_ctx *ctx, const char *url, const char *token,
+		 const char *operator_name, struct agent_identity *out, struct mo_err *err)
+{
+	return enroll_do(ctx, url, token, operator_name, false, out, err);
+}
+
+/* step 3 of agent_enroll_again: the store starts over as the new device */
+static int recover_requeue(struct agent_store *s, const struct agent_identity *me,
+			   cJSON *renumbered, long long *requeued, struct mo_err *err)
+{
+	struct agent_requeue rq = {s, me, true, renumbered};
+	int rc;
+
+	if ((rc = agent_store_begin(s, err)) != MO_OK)
+		return rc;
+	/* a new device: seq from 1 with a zero prev (no batches), the whole feed
+	 * again (cursor 0; what we hold merges by field stamps, nothing doubles),
+	 * case numbers from 1 under the new code */
+	if ((rc = agent_meta_set_i64(s, "cursor", 0, err)) != MO_OK ||
+	    (rc = agent_meta_set_i64(s, "case_counter", 0, err)) != MO_OK ||
+	    (rc = agent_meta_set_i64(s, "forked", 0, err)) != MO_OK ||
+	    (rc = agent_meta_set_i64(s, "revoked", 0, err)) != MO_OK ||
+	    (rc = agent_store_outbox_requeue(s, true, agent_case_requeue_change, &rq, err)) !=
+		MO_OK ||
+	    (rc = agent_meta_set(s, "recover_from", "", err)) != MO_OK) {
+		agent_store_rollback(s);
+		return rc;
+	}
+	if ((rc = agent_store_commit(s, err)) != MO_OK) {
+		agent_store_rollback(s);
+		return rc;
+	}
+	*requeued = agent_store_pending_changes(s, NULL);
+	return MO_OK;
+}
+
+int agent_enroll_again(struct agent_ctx *ctx, const char *url, const char *token,
+		       const char *operator_name, struct agent_identity *out, cJSON **renumbered,
+		       long long *requeued, struct mo_err *err)
+{
+	struct agent_store *s;
+	struct agent_identity old;
+	char from[PROTO_ID_LEN] = "", kpath[1200], moved[1300], op[112];
+	int rc;
+
+	*renumbered = NULL;
+	*requeued = 0;
+	if ((rc = agent_ctx_store(ctx, &s, err)) != MO_OK)
+		return rc;
+	(void)agent_meta_get(s, "recover_from", from, sizeof(from));
+	if (from[0] == '\0') {
+		/* 1. put the old identity aside; its key is kept under its id */
+		if ((rc = agent_identity_load(s, &old, err)) != MO_OK)
+			return rc;
+		agent_key_path(ctx, kpath, sizeof(kpath));
+		snprintf(moved, sizeof(moved), "%s/device-%s.key", ctx->data_dir, old.device);
+		if (agent_path_exists(kpath) && agent_rename(kpath, moved) != MO_OK)
+			return mo_err_set(err, MO_EIO, NULL, "cannot move '%s'", kpath);
+		if ((rc = agent_store_begin(s, err)) != MO_OK)
+			return rc;
+		if ((rc = agent_meta_set(s, "recover_from", old.device, err)) != MO_OK ||
+		    (rc = agent_store_commit(s, err)) != MO_OK) {
+			agent_store_rollback(s);
+			return rc;
+		}
+		mo_strlcpy(from, old.device, sizeof(from));
+	}
+	/* 2. enrol a new key with the fresh token (skipped when a rerun finds it done) */
+	if (agent_identity_load(s, out, NULL) != MO_OK || strcmp(out->device, from) == 0) {
+		/* the operator stays the current one unless --operator names another */
+		mo_strlcpy(op, operator_name && *operator_name ? operator_name : out->operator_name,
+			   sizeof(op));
+		if ((rc = enroll_do(ctx, url, token, op, true, out, err)) != MO_OK)
+			return rc;
+	}
+	/* 3. re-queue everything unacknowledged as the new device */
+	if ((*renumbered = cJSON_CreateArray()) == NULL)
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	return recover_requeue(s, out, *renumbered, requeued, err);
 }

@@ -42,12 +42,27 @@ int agent_batch_next(struct agent_store *s, const struct agent_identity *me, EVP
 
 struct agent_sync_stats {
 	long long changes, batches, blobs, received, quarantined;
+	bool clock_reset; /* HLCs from a clock that was ahead were replaced */
 };
 
 /* Register this laptop with a hub (POST /v1/enroll) and pin its key. */
 int agent_enroll(struct agent_ctx *ctx, const char *url, const char *token,
 		 const char *operator_name, struct agent_identity *out,
 		 struct mo_err *err) MO_WARN_UNUSED;
+
+/*
+ * Recovery of a restored laptop (seq_conflict; docs/recovery.md): keep the
+ * store, move the old key aside (device-<id>.key), enrol a new key with a
+ * fresh token, then as the new device: batches, cursor and case counter
+ * reset, acked changes dropped (the hub has them), unacked ones re-queued
+ * from n 1 with fresh HLCs, and the cases created since the last ack given
+ * numbers under the new device code.  *renumbered (caller's) gets
+ * [{"id","old","new"}]: those receipts must be reissued.  Safe to rerun
+ * after a failure (meta recover_from holds the step reached).
+ */
+int agent_enroll_again(struct agent_ctx *ctx, const char *url, const char *token,
+		       const char *operator_name, struct agent_identity *out, cJSON **renumbered,
+		       long long *requeued, struct mo_err *err) MO_WARN_UNUSED;
 
 /*
  * Upload pending blobs, then batches, then pull until nothing is pending and

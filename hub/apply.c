@@ -61,7 +61,7 @@ int hub_apply_finish(struct hub_apply *a, struct mo_err *err)
 	int rc = MO_OK;
 
 	for (size_t i = 0; i < a->nreceive && rc == MO_OK; i++)
-		rc = hub_case_receive(a->hub, a->receive[i], &a->clock, err);
+		rc = hub_case_receive(a->hub, a->receive[i], a->dev->id, &a->clock, err);
 	a->nreceive = 0;
 	return rc;
 }
@@ -439,8 +439,8 @@ done:
 	return rc;
 }
 
-int hub_case_receive(struct hub *h, const char *case_id, struct proto_clock *clock,
-		     struct mo_err *err)
+int hub_case_receive(struct hub *h, const char *case_id, const char *origin,
+		     struct proto_clock *clock, struct mo_err *err)
 {
 	for (int step = 0; step < RECEIVE_MAX_STEPS; step++) {
 		struct hub_case c;
@@ -449,7 +449,8 @@ int hub_case_receive(struct hub *h, const char *case_id, struct proto_clock *clo
 					   .from = "submitted",
 					   .to = "received",
 					   .actor = PROTO_ACTOR_HUB,
-					   .actor_name = "hub"};
+					   .actor_name = "hub",
+					   .origin = origin};
 		char service[HUB_CODE_MAX] = "";
 		size_t n = 0;
 		int rc;

@@ -82,8 +82,14 @@ struct hub_transition {
 int hub_case_transition(struct hub *h, const struct hub_transition *t,
 			struct mo_err *err) MO_WARN_UNUSED;
 
-/* the hub's own step: every submitted service of the case → received */
-int hub_case_receive(struct hub *h, const char *case_id, struct proto_clock *clock,
-		     struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The hub's own step: every submitted service of the case → received.
+ * `origin` is the device whose batch brought the case: its feed entries
+ * skip that device, which learns `received` from the ack itself (every
+ * applied case of an acked batch; agent/sync.c), so a push is not echoed
+ * back change by change.  Other laptops of the unit get the transition.
+ */
+int hub_case_receive(struct hub *h, const char *case_id, const char *origin,
+		     struct proto_clock *clock, struct mo_err *err) MO_WARN_UNUSED;
 
 #endif

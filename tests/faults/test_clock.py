@@ -112,15 +112,6 @@ def test_skewed_laptop_merges_by_hlc(hub, tmp, offset):
 	assert fig.errors == 0, fig.line()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-	"agent: a change recorded while the laptop clock is days ahead is stamped with a "
-	"future HLC, which the agent persists (meta hlc) and freezes into the batch "
-	"header; after the clock is fixed every sync still sends that HLC and the hub "
-	"answers clock_skew until the wall clock catches up (days): nothing is lost, but "
-	"nothing syncs.  Needed: on clock_skew, once the wall clock is within 24 h of the "
-	"hub's time again, re-stamp the unacked changes with fresh HLCs (in order), reset "
-	"the persisted HLC to max(wall, last hub HLC) and re-seal the refused batch (the "
-	"hub never applied it)"))
 def test_clock_days_ahead_then_fixed(hub, tmp):
 	fig = H.Figures("clock.days_ahead")
 	rng = H.rng_for("clock.ahead")
@@ -183,14 +174,6 @@ def two_laptops_one_case(hub, tmp, rng, b_offset=None, creator="b", n=1):
 	return a, b, ids
 
 
-@pytest.mark.xfail(strict=True, reason=(
-	"agent/case.c remote_case_upsert() merges a downstream case upsert into the local "
-	"fields unconditionally (merge_fields, no HLC comparison, no per-field HLC kept), and "
-	"the hub feeds every applied device upsert downstream; so when laptop B's older edit "
-	"reaches laptop A in the answer to A's newer (winning) edit, A overwrites its own "
-	"value and shows what the hub does not hold.  Fix: keep (hlc, device) per field on "
-	"the agent and apply a downstream field only when greater (or the hub sends only "
-	"winning values)"))
 def test_laptop_keeps_winning_edit(hub, tmp):
 	"""B edits a case, then A edits it (A's HLC is greater: it wins at the
 	hub).  B syncs, then A: A's answer carries B's older edit.  Both laptops
@@ -213,14 +196,6 @@ def test_laptop_keeps_winning_edit(hub, tmp):
 	assert fig.errors == 0, fig.line()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-	"agent/sync.c apply_response() merges the hub's HLC with agent_store_hlc_receive(..., "
-	"PROTO_HLC_MAX_AHEAD_MS) and ignores the refusal ('a laptop clock behind the hub is "
-	"fine: then we just do not merge'): a laptop more than 24 h behind never advances its "
-	"HLC, so an edit it makes after seeing a case is stamped before that case's own HLC "
-	"and silently loses at the hub (the hub keeps the old value, the laptop shows its "
-	"edit).  Fix: merge the verified hub HLC unconditionally (the 24 h limit guards the "
-	"hub against laptops ahead, not the laptop against the hub)"))
 def test_slow_laptop_edit_not_lost(hub, tmp):
 	"""A laptop 3 days behind edits a case another laptop created (after it
 	received it): the edit is causally later and must win at the hub."""

@@ -108,8 +108,11 @@ def final_check(hub, agent, fig, acked, content=True):
 	fig.notes["acked"] = len(set(acked))
 	fig.notes["content_differs"] = differ
 	# decisions: every hub transition of this unit's cases, once on the agent
+	# (the hub's `received` is addressed to the sender through its ack, so
+	# its feed row names the sending laptop as origin)
 	feed = H.query(hub.db, "SELECT entity_id, fields FROM feed WHERE entity = 'case' AND "
-		       "op = 'transition' AND origin IS NULL")
+		       "op = 'transition' AND (origin IS NULL OR "
+		       "json_extract(fields, '$.to') = 'received')")
 	want = {}
 	for cid, fields in feed:
 		to = json.loads(fields).get("to")

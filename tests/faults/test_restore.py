@@ -72,15 +72,6 @@ def test_restored_laptop_fork_detected(hub, tmp):
 	assert any(f[0] for f in flag), "the forked device was not flagged for staff"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-	"agent: no recovery path after seq_conflict.  `mo-agent enroll` on the restored "
-	"data dir refuses (already enrolled) and no command re-enrols under a new device "
-	"code.  Needed: `mo-agent enroll --again` (or `recover`) that keeps the store, "
-	"generates a new device key, enrols with a fresh token (new device id/code), "
-	"resets seq/prev/cursor, drops unacked frozen batches, re-numbers the cases "
-	"created since the last ack under the new device code (their old numbers collide "
-	"with the lost branch's numbers at the hub) and re-queues their changes, plus a "
-	"message telling the operator to reissue those receipts"))
 def test_restored_laptop_recovers(hub, tmp):
 	fig = H.Figures("restore.recovery")
 	rng = H.rng_for("restore.recover")

@@ -323,6 +323,104 @@ static void test_package_expands(void **state)
 	agent_case_release(&c);
 }
 
+/* a downstream transition of one of our cases (the hub's `received`, a decision) */
+static int remote_move(struct fx *fx, const char *id, const char *from, const char *to,
+		       const char *service, struct mo_err *err)
+{
+	struct proto_change ch;
+	int rc;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.n = 7;
+	mo_strlcpy(ch.entity, "case", sizeof(ch.entity));
+	mo_strlcpy(ch.id, id, sizeof(ch.id));
+	mo_strlcpy(ch.op, "transition", sizeof(ch.op));
+	ch.hlc = 1;
+	ch.fields = cJSON_CreateObject();
+	assert_non_null(ch.fields);
+	cJSON_AddStringToObject(ch.fields, "from", from);
+	cJSON_AddStringToObject(ch.fields, "to", to);
+	if (service)
+		cJSON_AddStringToObject(ch.fields, "service", service);
+	if ((rc = agent_store_begin(fx->s, err)) == MO_OK) {
+		rc = agent_apply_remote(fx->s, &ch, err);
+		if (rc == MO_OK)
+			rc = agent_store_commit(fx->s, err);
+		else
+			agent_store_rollback(fx->s);
+	}
+	cJSON_Delete(ch.fields);
+	return rc;
+}
+
+/* the statuses of a case's services, "PAS-01=received,TAX-01=approved" */
+static void svc_statuses(struct fx *fx, const char *id, char *out, size_t len)
+{
+	struct mo_err err = MO_ERR_INIT;
+	struct agent_case c;
+
+	out[0] = '\0';
+	assert_int_equal(agent_store_case_status_get(fx->s, id, &c, &err), MO_OK);
+	assert_null(c.data); /* status only: the case's JSON is not read */
+	for (size_t i = 0; i < c.nsvc; i++) {
+		size_t n = strlen(out);
+
+		snprintf(out + n, len - n, "%s%s=%s", i ? "," : "", c.svc[i].code, c.svc[i].status);
+	}
+	agent_case_release(&c);
+}
+
+static void test_remote_transition(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct agent_case c;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48], st[128];
+	cJSON *j, *h, *last;
+
+	input(&in, "Шевченко");
+	in.services[0] = "PKG-ID14";
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+
+	/* the hub's `received`: every service that was submitted moves */
+	assert_int_equal(remote_move(fx, id, "submitted", "received", NULL, &err), MO_OK);
+	svc_statuses(fx, id, st, sizeof(st));
+	assert_string_equal(st, "PAS-01=received,TAX-01=received");
+	assert_int_equal(agent_store_case_get(fx->s, id, &c, &err), MO_OK);
+	assert_string_equal(c.status, "received");
+	/* the fields and the search index are untouched by a status move */
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+				cJSON_GetObjectItem(c.data, "applicant"), "surname")),
+			    "Шевченко");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c.data, "package")),
+			    "PKG-ID14");
+	assert_int_equal(search(fx, "шевченко"), 1);
+
+	/* a decision on one service moves that service alone, and is history */
+	assert_int_equal(remote_move(fx, id, "received", "in_review", "TAX-01", &err), MO_OK);
+	svc_statuses(fx, id, st, sizeof(st));
+	assert_string_equal(st, "PAS-01=received,TAX-01=in_review");
+	assert_int_equal(agent_store_case_json(fx->s, &c, &j, &err), MO_OK);
+	h = cJSON_GetObjectItem(j, "history");
+	last = cJSON_GetArrayItem(h, cJSON_GetArraySize(h) - 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(last, "to")), "in_review");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(last, "service")), "TAX-01");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(last, "origin")), "hub");
+	cJSON_Delete(j);
+	agent_case_release(&c);
+
+	/* a case this laptop does not hold: nothing to move, no error */
+	assert_int_equal(remote_move(fx, "6b1f7c1e-2a1e-4c55-9a51-1f2d3c4b5a69", "received",
+				     "approved", NULL, &err),
+			 MO_OK);
+	assert_int_equal(err.code[0], '\0');
+	assert_int_equal(
+	    agent_store_case_status_get(fx->s, "6b1f7c1e-2a1e-4c55-9a51-1f2d3c4b5a69", &c, &err),
+	    MO_ENOTFOUND);
+	assert_int_equal(count_cases(fx), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +428,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_cyrillic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_package_expands, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_remote_transition, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,9 +33,15 @@ def test_upload_applies_and_hub_receives(hub, device):
     assert [c["id"] for c in cases] == [cid]
     assert cases[0]["status"] == "received"
     assert cases[0]["number"] == ch["fields"]["number"]
-    # the hub's `received` move reaches the laptop; its own upsert does not
-    mine = [c for c in p["changes"] if c["id"] == cid]
-    assert [(c["op"], c["fields"].get("to")) for c in mine] == [("transition", "received")]
+    # neither its own upsert nor the hub's `received` move is echoed to the
+    # sender (the ack says it: every applied case is received) ...
+    assert [c for c in p["changes"] if c["id"] == cid] == []
+    # ... but another laptop of the same unit gets both
+    mate = hub.device()
+    r, h, p = mate.sync(mate.pull())
+    theirs = [c for c in p["changes"] if c["id"] == cid]
+    assert [(c["op"], c["fields"].get("to")) for c in theirs] == [("upsert", None),
+                                                                  ("transition", "received")]
     shown = hub.cli("case", "show", ch["fields"]["number"], json=True)
     assert shown["fields"]["applicant"]["surname"] == "Шевченко"
     assert [e["to"] for e in shown["history"] if e["kind"] == "transition"] == ["received"]
