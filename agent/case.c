@@ -1,6 +1,8 @@
 /* case.c — applications on the laptop (case.h). */
 #include "case.h"
 
+#include "lww.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,53 +369,12 @@ static void merge_fields(cJSON *dst, const cJSON *src)
 	}
 }
 
-/* ---- field stamps: LWW by (HLC, device id), as the hub merges (DESIGN.md §4) ---- */
-
-#define STAMP_LEN (PROTO_HLC_HEX + 48)
-#define PATH_LEN 256
-
-static void stamp_format(char out[STAMP_LEN], uint64_t hlc, const char *dev)
-{
-	char h[PROTO_HLC_HEX];
-
-	proto_hlc_format(h, hlc);
-	snprintf(out, STAMP_LEN, "%s:%s", h, dev);
-}
-
-/* the HLC of a stamp "hlc:device" (0 when absent or damaged) */
-static uint64_t stamp_hlc(const cJSON *stamp, const char **dev)
-{
-	const char *t = cJSON_GetStringValue(stamp);
-	char h[PROTO_HLC_HEX];
-	uint64_t v = 0;
-
-	*dev = "";
-	if (t == NULL || strlen(t) < 17 || t[16] != ':')
-		return 0;
-	memcpy(h, t, 16);
-	h[16] = '\0';
-	if (!proto_hlc_parse(&v, h))
-		return 0;
-	*dev = t + 17;
-	return v;
-}
-
-/*
- * (hlc, dev) beats the stored stamp.  A downstream change does not name its
- * device on the wire, so it comes with dev "": at an equal HLC (a tie the
- * hub breaks by device id, which we cannot see) the local value stays.
+/* ---- field stamps: LWW by (HLC, device id), the hub's rule (proto/lww.h) ----
+ *
+ * A downstream change does not name its device on the wire, so it merges
+ * with device "": at an equal HLC (a tie the hub breaks by device id, which
+ * the laptop cannot see) the local value stays.
  */
-static bool stamp_wins(uint64_t hlc, const char *dev, const cJSON *old)
-{
-	const char *odev;
-	uint64_t oh = stamp_hlc(old, &odev);
-	int c;
-
-	if (old == NULL || oh == 0)
-		return true;
-	c = proto_hlc_compare(hlc, oh);
-	return c > 0 || (c == 0 && strcmp(dev, odev) > 0);
-}
 
 static int set_item(cJSON *obj, const char *key, cJSON *v)
 {
@@ -426,84 +387,18 @@ static int set_item(cJSON *obj, const char *key, cJSON *v)
 	return MO_OK;
 }
 
-/* the path of key under prefix; false when too long (then not merged) */
-static bool field_path(char out[PATH_LEN], const char *prefix, const char *key)
-{
-	return (size_t)snprintf(out, PATH_LEN, "%s%s%s", prefix, *prefix ? "." : "", key) <
-	       PATH_LEN;
-}
-
-/* stamp every leaf path of src (objects recurse, like the hub's registers) */
-static int stamp_paths(cJSON *stamps, const char *prefix, const cJSON *src, const char *stamp)
-{
-	const cJSON *it;
-	int rc = MO_OK;
-
-	cJSON_ArrayForEach(it, src)
-	{
-		char path[PATH_LEN];
-
-		if (!field_path(path, prefix, it->string))
-			continue;
-		if (cJSON_IsObject(it))
-			rc = stamp_paths(stamps, path, it, stamp);
-		else
-			rc = set_item(stamps, path, cJSON_CreateString(stamp));
-		if (rc != MO_OK)
-			return rc;
-	}
-	return MO_OK;
-}
-
-/* dst ← the values of src whose stamp (hlc, dev) wins; *changed when any did */
-static int merge_stamped(cJSON *dst, cJSON *stamps, const char *prefix, const cJSON *src,
-			 uint64_t hlc, const char *dev, bool *changed)
-{
-	char stamp[STAMP_LEN];
-	const cJSON *it;
-	int rc = MO_OK;
-
-	stamp_format(stamp, hlc, dev);
-	cJSON_ArrayForEach(it, src)
-	{
-		char path[PATH_LEN];
-
-		if (!field_path(path, prefix, it->string))
-			continue;
-		if (cJSON_IsObject(it)) {
-			cJSON *sub = cJSON_GetObjectItemCaseSensitive(dst, it->string);
-
-			if (!cJSON_IsObject(sub)) {
-				if ((rc = set_item(dst, it->string, cJSON_CreateObject())) != MO_OK)
-					return rc;
-				sub = cJSON_GetObjectItemCaseSensitive(dst, it->string);
-			}
-			if ((rc = merge_stamped(sub, stamps, path, it, hlc, dev, changed)) != MO_OK)
-				return rc;
-			continue;
-		}
-		if (!stamp_wins(hlc, dev, cJSON_GetObjectItemCaseSensitive(stamps, path)))
-			continue; /* an older write: what the hub holds is what we hold */
-		if ((rc = set_item(dst, it->string, cJSON_Duplicate(it, 1))) != MO_OK ||
-		    (rc = set_item(stamps, path, cJSON_CreateString(stamp))) != MO_OK)
-			return rc;
-		*changed = true;
-	}
-	return MO_OK;
-}
-
 /* record the stamps of a local or downstream write of fields to case id */
 static int stamp_case(struct agent_store *s, const char *id, const cJSON *fields, uint64_t hlc,
 		      const char *dev, struct mo_err *err)
 {
-	char stamp[STAMP_LEN];
+	char stamp[PROTO_STAMP_LEN];
 	cJSON *stamps = NULL;
 	int rc;
 
-	stamp_format(stamp, hlc, dev);
+	proto_stamp_format(stamp, hlc, dev);
 	if ((rc = agent_store_case_stamps_get(s, id, &stamps, err)) != MO_OK)
 		return rc;
-	if (stamp_paths(stamps, "", fields, stamp) != MO_OK)
+	if (proto_lww_stamp(stamps, "", fields, stamp, 0) != MO_OK)
 		rc = nomem(err);
 	else
 		rc = agent_store_case_stamps_put(s, id, stamps, err);
@@ -779,30 +674,6 @@ done:
 	return rc;
 }
 
-/* paths of src whose stamp carries old_hlc (this change's) move to stamp */
-static int restamp_paths(cJSON *stamps, const char *prefix, const cJSON *src, uint64_t old_hlc,
-			 const char *stamp)
-{
-	const cJSON *it;
-	int rc = MO_OK;
-
-	cJSON_ArrayForEach(it, src)
-	{
-		char path[PATH_LEN];
-		const char *dev;
-
-		if (!field_path(path, prefix, it->string))
-			continue;
-		if (cJSON_IsObject(it))
-			rc = restamp_paths(stamps, path, it, old_hlc, stamp);
-		else if (stamp_hlc(cJSON_GetObjectItemCaseSensitive(stamps, path), &dev) == old_hlc)
-			rc = set_item(stamps, path, cJSON_CreateString(stamp));
-		if (rc != MO_OK)
-			return rc;
-	}
-	return MO_OK;
-}
-
 int agent_case_requeue_change(void *arg, cJSON *change, uint64_t old_hlc, uint64_t new_hlc,
 			      struct mo_err *err)
 {
@@ -811,7 +682,7 @@ int agent_case_requeue_change(void *arg, cJSON *change, uint64_t old_hlc, uint64
 	const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "op"));
 	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "id"));
 	cJSON *f = cJSON_GetObjectItemCaseSensitive(change, "fields"), *stamps = NULL;
-	char stamp[STAMP_LEN];
+	char stamp[PROTO_STAMP_LEN];
 	int rc;
 
 	if (entity == NULL || op == NULL || id == NULL || strcmp(entity, "case") != 0 ||
@@ -820,10 +691,11 @@ int agent_case_requeue_change(void *arg, cJSON *change, uint64_t old_hlc, uint64
 	if (rq->renumber && cJSON_HasObjectItem(f, "number") &&
 	    (rc = requeue_renumber(rq, change, f, err)) != MO_OK)
 		return rc;
-	stamp_format(stamp, new_hlc, rq->me->device);
+	proto_stamp_format(stamp, new_hlc, rq->me->device);
 	if ((rc = agent_store_case_stamps_get(rq->s, id, &stamps, err)) != MO_OK)
 		return rc;
-	if (restamp_paths(stamps, "", f, old_hlc, stamp) != MO_OK)
+	/* the paths this change stamped (its old HLC) move to the new one */
+	if (proto_lww_stamp(stamps, "", f, stamp, old_hlc) != MO_OK)
 		rc = nomem(err);
 	else
 		rc = agent_store_case_stamps_put(rq->s, id, stamps, err);
@@ -916,7 +788,7 @@ static int remote_case_upsert(struct agent_store *s, const struct proto_change *
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "number");
 		/* field by field, only where the hub's write is newer than ours
 		 * (the feed carries every applied upsert, also older ones) */
-		rc = merge_stamped(c.data, stamps, "", f, ch->hlc, "", &changed);
+		rc = proto_lww_merge(c.data, NULL, stamps, "", f, ch->hlc, "", &changed);
 		cJSON_Delete(f);
 	}
 	if (rc != MO_OK)

@@ -3,6 +3,8 @@
  */
 #include "apply.h"
 
+#include "lww.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,43 +132,6 @@ static int quarantine(struct hub_apply *a, const struct proto_change *c, const c
 
 /* ---- LWW registers ---- */
 
-static bool wins(uint64_t hlc, const char *dev, uint64_t old_hlc, const char *old_dev)
-{
-	int c = proto_hlc_compare(hlc, old_hlc);
-
-	return c > 0 || (c == 0 && strcmp(dev, old_dev) > 0);
-}
-
-/* the object at doc[key], made (replacing a non-object) when missing */
-static cJSON *child_object(cJSON *doc, const char *key)
-{
-	cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, key);
-
-	if (cJSON_IsObject(o))
-		return o;
-	o = cJSON_CreateObject();
-	if (o == NULL)
-		return NULL;
-	if (cJSON_HasObjectItem(doc, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(doc, key, o);
-	else
-		cJSON_AddItemToObject(doc, key, o);
-	return o;
-}
-
-static int set_key(cJSON *obj, const char *key, const cJSON *v)
-{
-	cJSON *dup = cJSON_Duplicate(v, true);
-
-	if (dup == NULL)
-		return MO_ENOMEM;
-	if (cJSON_HasObjectItem(obj, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, dup);
-	else
-		cJSON_AddItemToObject(obj, key, dup);
-	return MO_OK;
-}
-
 struct merge {
 	struct hub *hub;
 	const char *entity, *id, *writer;
@@ -252,84 +217,22 @@ done:
 	return rc;
 }
 
-/* "<16 hex>:<device>" → parts; false for a malformed stamp (never wins) */
-static bool stamp_parse(const char *st, uint64_t *hlc, char dev[PROTO_ID_LEN])
-{
-	char hex[PROTO_HLC_HEX];
-
-	if (st == NULL || strlen(st) < 17 || st[16] != ':' || strlen(st + 17) >= PROTO_ID_LEN)
-		return false;
-	memcpy(hex, st, 16);
-	hex[16] = '\0';
-	if (!proto_hlc_parse(hlc, hex))
-		return false;
-	mo_strlcpy(dev, st + 17, PROTO_ID_LEN);
-	return true;
-}
-
-/*
- * Merge the keys of obj (under prefix) into the registers; doc gets every
- * winning value, won the same shape holding only the winners.
- */
-static int merge_object(struct merge *m, const char *prefix, const cJSON *obj, cJSON *doc,
-			cJSON *won, struct mo_err *err)
-{
-	const cJSON *v;
-	char stamp[PROTO_HLC_HEX + PROTO_ID_LEN + 1];
-	int rc = MO_OK;
-
-	proto_hlc_format(stamp, m->hlc);
-	stamp[16] = ':';
-	mo_strlcpy(stamp + 17, m->writer, PROTO_ID_LEN);
-	cJSON_ArrayForEach(v, obj)
-	{
-		char path[PATH_MAX_LEN], old_dev[PROTO_ID_LEN];
-		uint64_t old_hlc = 0;
-		cJSON *reg;
-
-		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
-				     v->string) >= sizeof(path))
-			return mo_err_set(err, MO_EINVAL, "bad_value", "field path too long");
-		if (cJSON_IsObject(v)) {
-			cJSON *dsub = child_object(doc, v->string), *wsub = cJSON_CreateObject();
-
-			if (dsub == NULL || wsub == NULL) {
-				cJSON_Delete(wsub);
-				return oom(err);
-			}
-			rc = merge_object(m, path, v, dsub, wsub, err);
-			if (rc == MO_OK && cJSON_GetArraySize(wsub) > 0)
-				cJSON_AddItemToObject(won, v->string, wsub);
-			else
-				cJSON_Delete(wsub);
-			if (rc != MO_OK)
-				return rc;
-			continue;
-		}
-		reg = cJSON_GetObjectItemCaseSensitive(m->flat, path);
-		if (reg && stamp_parse(reg->valuestring, &old_hlc, old_dev) &&
-		    !wins(m->hlc, m->writer, old_hlc, old_dev))
-			continue; /* an older or equal write: the stored value stays */
-		if (reg)
-			cJSON_DeleteItemFromObjectCaseSensitive(m->flat, path);
-		if (!cJSON_AddStringToObject(m->flat, path, stamp))
-			return oom(err);
-		m->changed = true;
-		if (set_key(doc, v->string, v) != MO_OK || set_key(won, v->string, v) != MO_OK)
-			return oom(err);
-	}
-	return MO_OK;
-}
-
-/* merge fields into doc/won with the entity's registers, and save them */
+/* merge fields into doc/won with the entity's registers (proto/lww.h), and save them */
 static int merge_fields(struct merge *m, const cJSON *fields, cJSON *doc, cJSON *won,
 			struct mo_err *err)
 {
 	int rc;
 
-	if ((rc = stamps_load(m, err)) == MO_OK &&
-	    (rc = merge_object(m, "", fields, doc, won, err)) == MO_OK && m->changed)
+	if ((rc = stamps_load(m, err)) != MO_OK)
+		goto done;
+	rc = proto_lww_merge(doc, won, m->flat, "", fields, m->hlc, m->writer, &m->changed);
+	if (rc == MO_EINVAL)
+		rc = mo_err_set(err, MO_EINVAL, "bad_value", "field path too long");
+	else if (rc != MO_OK)
+		rc = oom(err);
+	else if (m->changed)
 		rc = stamps_save(m, err);
+done:
 	cJSON_Delete(m->flat);
 	m->flat = NULL;
 	return rc;

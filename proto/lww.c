@@ -1,0 +1,138 @@
+/* lww.c — field-level last-writer-wins registers (lww.h). */
+#include "lww.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mo_err.h"
+
+void proto_stamp_format(char out[PROTO_STAMP_LEN], uint64_t hlc, const char *device)
+{
+	char h[PROTO_HLC_HEX];
+
+	proto_hlc_format(h, hlc);
+	snprintf(out, PROTO_STAMP_LEN, "%s:%s", h, device ? device : "");
+}
+
+uint64_t proto_stamp_hlc(const char *stamp, const char **device)
+{
+	char h[PROTO_HLC_HEX];
+	uint64_t v = 0;
+
+	if (device)
+		*device = "";
+	if (stamp == NULL || strlen(stamp) < PROTO_HLC_HEX || stamp[PROTO_HLC_HEX - 1] != ':')
+		return 0;
+	memcpy(h, stamp, PROTO_HLC_HEX - 1);
+	h[PROTO_HLC_HEX - 1] = '\0';
+	if (!proto_hlc_parse(&v, h))
+		return 0;
+	if (device)
+		*device = stamp + PROTO_HLC_HEX;
+	return v;
+}
+
+bool proto_lww_wins(uint64_t hlc, const char *device, const char *old_stamp)
+{
+	const char *odev;
+	uint64_t oh = proto_stamp_hlc(old_stamp, &odev);
+	int c;
+
+	if (oh == 0)
+		return true;
+	c = proto_hlc_compare(hlc, oh);
+	return c > 0 || (c == 0 && strcmp(device ? device : "", odev) > 0);
+}
+
+/* obj[key] = v (owned), replacing what was there; MO_ENOMEM when v is NULL */
+static int put(cJSON *obj, const char *key, cJSON *v)
+{
+	if (v == NULL)
+		return MO_ENOMEM;
+	if (cJSON_HasObjectItem(obj, key))
+		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v) ? MO_OK : MO_ENOMEM;
+	return cJSON_AddItemToObject(obj, key, v) ? MO_OK : MO_ENOMEM;
+}
+
+static bool path_of(char out[PROTO_LWW_PATH_MAX], const char *prefix, const char *key)
+{
+	return (size_t)snprintf(out, PROTO_LWW_PATH_MAX, "%s%s%s", prefix, *prefix ? "." : "",
+				key) < PROTO_LWW_PATH_MAX;
+}
+
+/* the object at obj[key], made (replacing a non-object) when missing */
+static cJSON *child(cJSON *obj, const char *key)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (cJSON_IsObject(o))
+		return o;
+	if (put(obj, key, cJSON_CreateObject()) != MO_OK)
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+int proto_lww_merge(cJSON *doc, cJSON *won, cJSON *stamps, const char *prefix,
+		    const cJSON *fields, uint64_t hlc, const char *device, bool *changed)
+{
+	char stamp[PROTO_STAMP_LEN];
+	const cJSON *v;
+	int rc;
+
+	proto_stamp_format(stamp, hlc, device);
+	cJSON_ArrayForEach(v, fields)
+	{
+		char path[PROTO_LWW_PATH_MAX];
+
+		if (!path_of(path, prefix, v->string))
+			return MO_EINVAL;
+		if (cJSON_IsObject(v)) {
+			cJSON *dsub = child(doc, v->string), *wsub = NULL;
+
+			if (dsub == NULL || (won && (wsub = cJSON_CreateObject()) == NULL))
+				return MO_ENOMEM;
+			rc = proto_lww_merge(dsub, wsub, stamps, path, v, hlc, device, changed);
+			if (rc == MO_OK && wsub && cJSON_GetArraySize(wsub) > 0)
+				rc = put(won, v->string, wsub);
+			else
+				cJSON_Delete(wsub);
+			if (rc != MO_OK)
+				return rc;
+			continue;
+		}
+		if (!proto_lww_wins(hlc, device,
+				    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stamps, path))))
+			continue; /* an older or equal write: the held value stays */
+		if ((rc = put(stamps, path, cJSON_CreateString(stamp))) != MO_OK ||
+		    (rc = put(doc, v->string, cJSON_Duplicate(v, true))) != MO_OK ||
+		    (won && (rc = put(won, v->string, cJSON_Duplicate(v, true))) != MO_OK))
+			return rc;
+		*changed = true;
+	}
+	return MO_OK;
+}
+
+int proto_lww_stamp(cJSON *stamps, const char *prefix, const cJSON *fields, const char *stamp,
+		    uint64_t only_hlc)
+{
+	const cJSON *v;
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(v, fields)
+	{
+		char path[PROTO_LWW_PATH_MAX];
+
+		if (!path_of(path, prefix, v->string))
+			return MO_EINVAL;
+		if (cJSON_IsObject(v))
+			rc = proto_lww_stamp(stamps, path, v, stamp, only_hlc);
+		else if (only_hlc == 0 ||
+			 proto_stamp_hlc(cJSON_GetStringValue(
+						 cJSON_GetObjectItemCaseSensitive(stamps, path)),
+					 NULL) == only_hlc)
+			rc = put(stamps, path, cJSON_CreateString(stamp));
+		if (rc != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
