@@ -905,6 +905,22 @@ int agent_store_case_insert(struct agent_store *s, const struct agent_case *c, s
 	return fts_put(s, c, false, err);
 }
 
+/* the statuses of a case's services (rows exist: they are made with the case) */
+static int services_put(struct agent_store *s, const struct agent_case *c, struct mo_err *err)
+{
+	for (size_t i = 0; i < c->nsvc; i++) {
+		sqlite3_stmt *st = stmt(s, Q_CASE_SVC_UPDATE);
+		int rc;
+
+		bind_text(st, 1, c->id);
+		bind_text(st, 2, c->svc[i].code);
+		bind_text(st, 3, c->svc[i].status);
+		if ((rc = run(s, st, err, "case service")) != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
+
 int agent_store_case_update(struct agent_store *s, const struct agent_case *c, struct mo_err *err)
 {
 	sqlite3_stmt *st = stmt(s, Q_CASE_UPDATE);
@@ -919,14 +935,8 @@ int agent_store_case_update(struct agent_store *s, const struct agent_case *c, s
 	bind_text(st, 4, now);
 	if ((rc = run(s, st, err, "case")) != MO_OK)
 		return rc;
-	for (size_t i = 0; i < c->nsvc; i++) {
-		st = stmt(s, Q_CASE_SVC_UPDATE);
-		bind_text(st, 1, c->id);
-		bind_text(st, 2, c->svc[i].code);
-		bind_text(st, 3, c->svc[i].status);
-		if ((rc = run(s, st, err, "case service")) != MO_OK)
-			return rc;
-	}
+	if ((rc = services_put(s, c, err)) != MO_OK)
+		return rc;
 	return fts_put(s, c, true, err);
 }
 
@@ -963,15 +973,7 @@ int agent_store_case_status_put(struct agent_store *s, const struct agent_case *
 	bind_text(st, 3, now);
 	if ((rc = run(s, st, err, "case")) != MO_OK)
 		return rc;
-	for (size_t i = 0; i < c->nsvc; i++) {
-		st = stmt(s, Q_CASE_SVC_UPDATE);
-		bind_text(st, 1, c->id);
-		bind_text(st, 2, c->svc[i].code);
-		bind_text(st, 3, c->svc[i].status);
-		if ((rc = run(s, st, err, "case service")) != MO_OK)
-			return rc;
-	}
-	return MO_OK;
+	return services_put(s, c, err);
 }
 
 int agent_store_case_counter_next(struct agent_store *s, long long *out, struct mo_err *err)
