@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -26,5 +27,10 @@ void hub_sqlite_lock(struct hub_store *s);
 void hub_sqlite_unlock(struct hub_store *s);
 /* map a SQLite result code to mo_rc with the database's message */
 int hub_sqlite_fail(struct hub_store *s, int src, const char *what, struct mo_err *err);
+/* column i as a JSON string (null for SQL NULL) */
+void hub_sqlite_json_text(cJSON *o, const char *key, sqlite3_stmt *q, int i);
+/* run a listing statement (then reset), one JSON object per row made by fn */
+int hub_sqlite_list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
+			 void (*fn)(cJSON *o, sqlite3_stmt *q), struct mo_err *err);
 
 #endif

@@ -290,7 +290,7 @@ static int exec_sql(struct hub_store *s, const char *sql, struct mo_err *err)
 	return MO_OK;
 }
 
-static void json_add_text(cJSON *o, const char *key, sqlite3_stmt *q, int i)
+void hub_sqlite_json_text(cJSON *o, const char *key, sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 
@@ -559,15 +559,16 @@ done:
 	return rc;
 }
 
-/* run a listing statement, one JSON object per row made by fn */
-static int list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
-		     void (*fn)(cJSON *o, sqlite3_stmt *q), struct mo_err *err)
+int hub_sqlite_list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
+			 void (*fn)(cJSON *o, sqlite3_stmt *q), struct mo_err *err)
 {
 	cJSON *arr = cJSON_CreateArray();
 	int src, rc = MO_OK;
 
-	if (arr == NULL)
+	if (arr == NULL) {
+		done_stmt(q);
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	}
 	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
 		cJSON *o = cJSON_CreateObject();
 
@@ -590,10 +591,10 @@ static int list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
 
 static void unit_row(cJSON *o, sqlite3_stmt *q)
 {
-	json_add_text(o, "code", q, 0);
-	json_add_text(o, "name", q, 1);
-	json_add_text(o, "kind", q, 2);
-	json_add_text(o, "created_at", q, 3);
+	hub_sqlite_json_text(o, "code", q, 0);
+	hub_sqlite_json_text(o, "name", q, 1);
+	hub_sqlite_json_text(o, "kind", q, 2);
+	hub_sqlite_json_text(o, "created_at", q, 3);
 	cJSON_AddNumberToObject(o, "devices", (double)sqlite3_column_int64(q, 4));
 }
 
@@ -604,7 +605,7 @@ int hub_store_unit_list(struct hub_store *s, cJSON **out, struct mo_err *err)
 
 	lock(s);
 	q = stmt(s, S_UNIT_LIST, err);
-	rc = q ? list_rows(s, q, out, unit_row, err) : MO_EIO;
+	rc = q ? hub_sqlite_list_rows(s, q, out, unit_row, err) : MO_EIO;
 	unlock(s);
 	return rc;
 }
@@ -852,17 +853,17 @@ int hub_store_device_seen(struct hub_store *s, const char *id, long long cursor,
 
 static void device_row(cJSON *o, sqlite3_stmt *q)
 {
-	json_add_text(o, "id", q, 0);
-	json_add_text(o, "code", q, 1);
-	json_add_text(o, "unit", q, 2);
-	json_add_text(o, "status", q, 3);
+	hub_sqlite_json_text(o, "id", q, 0);
+	hub_sqlite_json_text(o, "code", q, 1);
+	hub_sqlite_json_text(o, "unit", q, 2);
+	hub_sqlite_json_text(o, "status", q, 3);
 	cJSON_AddBoolToObject(o, "flagged", sqlite3_column_type(q, 4) != SQLITE_NULL);
-	json_add_text(o, "flag", q, 4);
-	json_add_text(o, "hostname", q, 5);
-	json_add_text(o, "operator", q, 6);
-	json_add_text(o, "enrolled_at", q, 7);
-	json_add_text(o, "revoked_at", q, 8);
-	json_add_text(o, "last_seen_at", q, 9);
+	hub_sqlite_json_text(o, "flag", q, 4);
+	hub_sqlite_json_text(o, "hostname", q, 5);
+	hub_sqlite_json_text(o, "operator", q, 6);
+	hub_sqlite_json_text(o, "enrolled_at", q, 7);
+	hub_sqlite_json_text(o, "revoked_at", q, 8);
+	hub_sqlite_json_text(o, "last_seen_at", q, 9);
 	cJSON_AddNumberToObject(o, "last_seq", (double)sqlite3_column_int64(q, 10));
 	cJSON_AddNumberToObject(o, "cursor", (double)sqlite3_column_int64(q, 11));
 }
@@ -874,7 +875,7 @@ int hub_store_device_list(struct hub_store *s, cJSON **out, struct mo_err *err)
 
 	lock(s);
 	q = stmt(s, S_DEVICE_LIST, err);
-	rc = q ? list_rows(s, q, out, device_row, err) : MO_EIO;
+	rc = q ? hub_sqlite_list_rows(s, q, out, device_row, err) : MO_EIO;
 	unlock(s);
 	return rc;
 }
@@ -1035,7 +1036,7 @@ int hub_store_service_list(struct hub_store *s, cJSON **out, struct mo_err *err)
 
 	lock(s);
 	q = stmt(s, S_SERVICE_LIST, err);
-	rc = q ? list_rows(s, q, out, service_row, err) : MO_EIO;
+	rc = q ? hub_sqlite_list_rows(s, q, out, service_row, err) : MO_EIO;
 	unlock(s);
 	return rc;
 }
@@ -1332,15 +1333,15 @@ int hub_store_case_service_set(struct hub_store *s, const char *id, const char *
 
 static void case_row(cJSON *o, sqlite3_stmt *q)
 {
-	json_add_text(o, "id", q, 0);
-	json_add_text(o, "number", q, 1);
-	json_add_text(o, "status", q, 2);
-	json_add_text(o, "unit", q, 3);
-	json_add_text(o, "device", q, 4);
-	json_add_text(o, "created_at", q, 5);
-	json_add_text(o, "updated_at", q, 6);
-	json_add_text(o, "surname", q, 7);
-	json_add_text(o, "given_name", q, 8);
+	hub_sqlite_json_text(o, "id", q, 0);
+	hub_sqlite_json_text(o, "number", q, 1);
+	hub_sqlite_json_text(o, "status", q, 2);
+	hub_sqlite_json_text(o, "unit", q, 3);
+	hub_sqlite_json_text(o, "device", q, 4);
+	hub_sqlite_json_text(o, "created_at", q, 5);
+	hub_sqlite_json_text(o, "updated_at", q, 6);
+	hub_sqlite_json_text(o, "surname", q, 7);
+	hub_sqlite_json_text(o, "given_name", q, 8);
 }
 
 int hub_store_case_list(struct hub_store *s, const char *status, const char *unit, cJSON **out,
@@ -1355,7 +1356,7 @@ int hub_store_case_list(struct hub_store *s, const char *status, const char *uni
 	} else {
 		bind_text(q, 1, status);
 		bind_text(q, 2, unit);
-		rc = list_rows(s, q, out, case_row, err);
+		rc = hub_sqlite_list_rows(s, q, out, case_row, err);
 	}
 	unlock(s);
 	return rc;
@@ -1365,15 +1366,15 @@ static void event_row(cJSON *o, sqlite3_stmt *q)
 {
 	char hlc[PROTO_HLC_HEX];
 
-	json_add_text(o, "kind", q, 0);
-	json_add_text(o, "from", q, 1);
-	json_add_text(o, "to", q, 2);
-	json_add_text(o, "service", q, 3);
-	json_add_text(o, "reason", q, 4);
-	json_add_text(o, "actor", q, 5);
+	hub_sqlite_json_text(o, "kind", q, 0);
+	hub_sqlite_json_text(o, "from", q, 1);
+	hub_sqlite_json_text(o, "to", q, 2);
+	hub_sqlite_json_text(o, "service", q, 3);
+	hub_sqlite_json_text(o, "reason", q, 4);
+	hub_sqlite_json_text(o, "actor", q, 5);
 	snprintf(hlc, sizeof(hlc), "%016llx", (unsigned long long)sqlite3_column_int64(q, 6));
 	cJSON_AddStringToObject(o, "hlc", hlc);
-	json_add_text(o, "at", q, 7);
+	hub_sqlite_json_text(o, "at", q, 7);
 }
 
 static void append_row(cJSON *o, sqlite3_stmt *q)
@@ -1381,22 +1382,22 @@ static void append_row(cJSON *o, sqlite3_stmt *q)
 	const char *t = (const char *)sqlite3_column_text(q, 2);
 	cJSON *v = t ? cJSON_Parse(t) : NULL;
 
-	json_add_text(o, "id", q, 0);
-	json_add_text(o, "entity", q, 1);
+	hub_sqlite_json_text(o, "id", q, 0);
+	hub_sqlite_json_text(o, "entity", q, 1);
 	cJSON_AddItemToObject(o, "fields", v ? v : cJSON_CreateNull());
-	json_add_text(o, "received_at", q, 3);
+	hub_sqlite_json_text(o, "received_at", q, 3);
 }
 
 static void quarantine_case_row(cJSON *o, sqlite3_stmt *q)
 {
 	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(q, 0));
-	json_add_text(o, "device", q, 1);
+	hub_sqlite_json_text(o, "device", q, 1);
 	cJSON_AddNumberToObject(o, "n", (double)sqlite3_column_int64(q, 2));
-	json_add_text(o, "entity", q, 3);
-	json_add_text(o, "op", q, 4);
-	json_add_text(o, "code", q, 5);
-	json_add_text(o, "message", q, 6);
-	json_add_text(o, "received_at", q, 7);
+	hub_sqlite_json_text(o, "entity", q, 3);
+	hub_sqlite_json_text(o, "op", q, 4);
+	hub_sqlite_json_text(o, "code", q, 5);
+	hub_sqlite_json_text(o, "message", q, 6);
+	hub_sqlite_json_text(o, "received_at", q, 7);
 }
 
 int hub_store_case_detail(struct hub_store *s, const char *id, cJSON *obj, struct mo_err *err)
@@ -1422,7 +1423,7 @@ int hub_store_case_detail(struct hub_store *s, const char *id, cJSON *obj, struc
 			break;
 		}
 		bind_text(q, 1, id);
-		if ((rc = list_rows(s, q, &arr, parts[i].fn, err)) == MO_OK)
+		if ((rc = hub_sqlite_list_rows(s, q, &arr, parts[i].fn, err)) == MO_OK)
 			cJSON_AddItemToObject(obj, parts[i].key, arr);
 	}
 	unlock(s);
@@ -1516,15 +1517,15 @@ int hub_store_quarantine_add(struct hub_store *s, const struct hub_quarantine_re
 static void quarantine_row(cJSON *o, sqlite3_stmt *q)
 {
 	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(q, 0));
-	json_add_text(o, "device", q, 1);
+	hub_sqlite_json_text(o, "device", q, 1);
 	cJSON_AddNumberToObject(o, "batch", (double)sqlite3_column_int64(q, 2));
 	cJSON_AddNumberToObject(o, "n", (double)sqlite3_column_int64(q, 3));
-	json_add_text(o, "entity", q, 4);
-	json_add_text(o, "entity_id", q, 5);
-	json_add_text(o, "op", q, 6);
-	json_add_text(o, "code", q, 7);
-	json_add_text(o, "message", q, 8);
-	json_add_text(o, "received_at", q, 9);
+	hub_sqlite_json_text(o, "entity", q, 4);
+	hub_sqlite_json_text(o, "entity_id", q, 5);
+	hub_sqlite_json_text(o, "op", q, 6);
+	hub_sqlite_json_text(o, "code", q, 7);
+	hub_sqlite_json_text(o, "message", q, 8);
+	hub_sqlite_json_text(o, "received_at", q, 9);
 }
 
 int hub_store_quarantine_list(struct hub_store *s, cJSON **out, struct mo_err *err)
@@ -1534,7 +1535,7 @@ int hub_store_quarantine_list(struct hub_store *s, cJSON **out, struct mo_err *e
 
 	lock(s);
 	q = stmt(s, S_QUAR_LIST, err);
-	rc = q ? list_rows(s, q, out, quarantine_row, err) : MO_EIO;
+	rc = q ? hub_sqlite_list_rows(s, q, out, quarantine_row, err) : MO_EIO;
 	unlock(s);
 	return rc;
 }

@@ -170,16 +170,6 @@ static void col_copy(sqlite3_stmt *q, int i, char *out, size_t outlen)
 	mo_strlcpy(out, t ? (const char *)t : "", outlen);
 }
 
-static void add_text(cJSON *o, const char *key, sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-
-	if (t)
-		cJSON_AddStringToObject(o, key, (const char *)t);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static int oom(struct mo_err *err)
 {
 	return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
@@ -366,43 +356,11 @@ int hub_store_login_failures_clear(struct hub_store *s, const char *login, struc
 	return rc;
 }
 
-/* ---- listings ---- */
-
-static int list_rows(struct hub_store *s, sqlite3_stmt *q, cJSON **out,
-		     void (*fn)(cJSON *o, sqlite3_stmt *q), struct mo_err *err)
-{
-	cJSON *arr = cJSON_CreateArray();
-	int src, rc = MO_OK;
-
-	if (arr == NULL) {
-		done_stmt(q);
-		return oom(err);
-	}
-	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		if (o == NULL) {
-			rc = oom(err);
-			break;
-		}
-		fn(o, q);
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc == MO_OK && src != SQLITE_DONE)
-		rc = hub_sqlite_fail(s, src, "list rows", err);
-	done_stmt(q);
-	if (rc != MO_OK)
-		cJSON_Delete(arr);
-	else
-		*out = arr;
-	return rc;
-}
-
 static void user_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "login", q, 0);
-	add_text(o, "role", q, 1);
-	add_text(o, "created_at", q, 2);
+	hub_sqlite_json_text(o, "login", q, 0);
+	hub_sqlite_json_text(o, "role", q, 1);
+	hub_sqlite_json_text(o, "created_at", q, 2);
 	cJSON_AddBoolToObject(o, "disabled", sqlite3_column_int(q, 3) != 0);
 }
 
@@ -413,7 +371,7 @@ int hub_store_user_list(struct hub_store *s, cJSON **out, struct mo_err *err)
 
 	hub_sqlite_lock(s);
 	if ((q = stmt(s, T_USER_LIST, err)) != NULL)
-		rc = list_rows(s, q, out, user_row, err);
+		rc = hub_sqlite_list_rows(s, q, out, user_row, err);
 	hub_sqlite_unlock(s);
 	return rc;
 }
@@ -443,11 +401,11 @@ int hub_store_audit_add(struct hub_store *s, const char *actor, const char *acti
 
 static void audit_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "at", q, 0);
-	add_text(o, "actor", q, 1);
-	add_text(o, "action", q, 2);
-	add_text(o, "target", q, 3);
-	add_text(o, "detail", q, 4);
+	hub_sqlite_json_text(o, "at", q, 0);
+	hub_sqlite_json_text(o, "actor", q, 1);
+	hub_sqlite_json_text(o, "action", q, 2);
+	hub_sqlite_json_text(o, "target", q, 3);
+	hub_sqlite_json_text(o, "detail", q, 4);
 }
 
 int hub_store_audit_list(struct hub_store *s, long long limit, cJSON **out, struct mo_err *err)
@@ -458,7 +416,7 @@ int hub_store_audit_list(struct hub_store *s, long long limit, cJSON **out, stru
 	hub_sqlite_lock(s);
 	if ((q = stmt(s, T_AUDIT_LIST, err)) != NULL) {
 		sqlite3_bind_int64(q, 1, limit);
-		rc = list_rows(s, q, out, audit_row, err);
+		rc = hub_sqlite_list_rows(s, q, out, audit_row, err);
 	}
 	hub_sqlite_unlock(s);
 	return rc;
@@ -487,20 +445,20 @@ static cJSON *queue_item(sqlite3_stmt *q)
 		cJSON_Delete(a);
 		return NULL;
 	}
-	add_text(o, "id", q, 0);
-	add_text(o, "number", q, 1);
-	add_text(o, "status", q, 2);
-	add_text(o, "unit", q, 3);
-	add_text(o, "created_at", q, 4);
-	add_text(o, "received_at", q, 5);
-	add_text(a, "surname", q, 6);
-	add_text(a, "given_name", q, 7);
-	add_text(a, "patronymic", q, 8);
-	add_text(a, "rnokpp", q, 9);
+	hub_sqlite_json_text(o, "id", q, 0);
+	hub_sqlite_json_text(o, "number", q, 1);
+	hub_sqlite_json_text(o, "status", q, 2);
+	hub_sqlite_json_text(o, "unit", q, 3);
+	hub_sqlite_json_text(o, "created_at", q, 4);
+	hub_sqlite_json_text(o, "received_at", q, 5);
+	hub_sqlite_json_text(a, "surname", q, 6);
+	hub_sqlite_json_text(a, "given_name", q, 7);
+	hub_sqlite_json_text(a, "patronymic", q, 8);
+	hub_sqlite_json_text(a, "rnokpp", q, 9);
 	cJSON_AddItemToObject(o, "applicant", a);
 	sv = services ? cJSON_Parse(services) : NULL;
 	cJSON_AddItemToObject(o, "services", sv ? sv : cJSON_CreateArray());
-	add_text(o, "package", q, 10);
+	hub_sqlite_json_text(o, "package", q, 10);
 	if (sqlite3_column_type(q, 11) == SQLITE_INTEGER)
 		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(q, 11));
 	else
@@ -598,38 +556,38 @@ static void num(cJSON *o, const char *key, sqlite3_stmt *q, int i)
 
 static void category_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "category", q, 0);
+	hub_sqlite_json_text(o, "category", q, 0);
 	num(o, "count", q, 1);
 }
 
 static void service_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "code", q, 0);
-	add_text(o, "title_uk", q, 1);
-	add_text(o, "title_en", q, 2);
+	hub_sqlite_json_text(o, "code", q, 0);
+	hub_sqlite_json_text(o, "title_uk", q, 1);
+	hub_sqlite_json_text(o, "title_en", q, 2);
 	num(o, "count", q, 3);
 }
 
 static void unit_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "unit", q, 0);
-	add_text(o, "name", q, 1);
+	hub_sqlite_json_text(o, "unit", q, 0);
+	hub_sqlite_json_text(o, "name", q, 1);
 	num(o, "applications", q, 2);
 	num(o, "citizens", q, 3);
 }
 
 static void trip_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "trip", q, 0);
-	add_text(o, "unit", q, 1);
-	add_text(o, "settlement", q, 2);
-	add_text(o, "date", q, 3);
+	hub_sqlite_json_text(o, "trip", q, 0);
+	hub_sqlite_json_text(o, "unit", q, 1);
+	hub_sqlite_json_text(o, "settlement", q, 2);
+	hub_sqlite_json_text(o, "date", q, 3);
 	num(o, "applications", q, 4);
 }
 
 static void month_row(cJSON *o, sqlite3_stmt *q)
 {
-	add_text(o, "month", q, 0);
+	hub_sqlite_json_text(o, "month", q, 0);
 	num(o, "applications", q, 1);
 }
 
@@ -755,7 +713,7 @@ int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON
 		cJSON *arr = NULL;
 
 		if ((rc = report_step(s, parts[i].id, f, &q, err)) != MO_OK ||
-		    (rc = list_rows(s, q, &arr, parts[i].fn, err)) != MO_OK)
+		    (rc = hub_sqlite_list_rows(s, q, &arr, parts[i].fn, err)) != MO_OK)
 			goto done;
 		cJSON_AddItemToObject(r, parts[i].key, arr);
 	}
