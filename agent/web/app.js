@@ -463,6 +463,10 @@
     go('saved');
   }
   $('#f-case').addEventListener('submit', (ev) => { ev.preventDefault(); saveCase(false); });
+  // Enter on a checkbox saves too (text fields submit on Enter natively)
+  $('#f-case').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && ev.target.type === 'checkbox') { ev.preventDefault(); $('#f-case').requestSubmit(); }
+  });
   $('#c-draft').addEventListener('click', () => saveCase(true));
   $('#saved-same').addEventListener('click', () => { S.carry = S.lastApplicant; go('new'); });
   $('#saved-next').addEventListener('click', () => { S.carry = null; go('new'); });
