@@ -636,6 +636,15 @@
     S.syncTimer = setInterval(pollSync, 400);
   });
 
+  // a receipt link opens the print view and the browser's print dialog (A4 or A5)
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest && ev.target.closest('a[href^="/receipt/"]');
+    if (!a || ev.ctrlKey || ev.shiftKey || ev.metaKey) return;
+    ev.preventDefault();
+    const w = window.open(a.getAttribute('href'), '_blank');
+    if (w) w.addEventListener('load', () => w.print(), { once: true });
+  });
+
   // ---- start ----
   (async () => {
     if (await loadSession()) route();

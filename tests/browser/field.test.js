@@ -296,3 +296,13 @@ test('two operators: each change records its operator', async () => {
   await switchTo(OP1, PIN1);
   assert.equal(await page.textContent('#operator'), OP1);
 });
+
+test('mo-agent ui stops cleanly on SIGTERM (no leak under ASan)', async () => {
+  await page.close();
+  const code = await new Promise((ok) => {
+    uiProc.removeAllListeners('exit');
+    uiProc.on('exit', (c, sig) => ok(c === null ? sig : c));
+    uiProc.kill('SIGTERM');
+  });
+  assert.equal(code, 0);
+});
