@@ -48,9 +48,9 @@ static int trip_write(struct agent_store *s, const struct agent_identity *me, co
 	return commit_or_rollback(s, rc, err);
 }
 
-int agent_trip_start(struct agent_store *s, const struct agent_identity *me,
-		     const char *settlement, const char *kind, const char *const *crew,
-		     size_t ncrew, char id[MO_UUID_LEN], struct mo_err *err)
+int agent_trip_start(struct agent_store *s, const struct agent_identity *me, const char *settlement,
+		     const char *kind, const char *const *crew, size_t ncrew, char id[MO_UUID_LEN],
+		     struct mo_err *err)
 {
 	char open[40], now[32];
 	cJSON *f, *arr;
@@ -107,8 +107,8 @@ int agent_trip_end(struct agent_store *s, const struct agent_identity *me, char 
 const char *agent_media_type_of(const char *name)
 {
 	static const char *const MAP[][2] = {
-	    {".pdf", "application/pdf"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
-	    {".png", "image/png"},	 {".tif", "image/tiff"}, {".tiff", "image/tiff"},
+	    {".pdf", "application/pdf"}, {".jpg", "image/jpeg"},  {".jpeg", "image/jpeg"},
+	    {".png", "image/png"},	 {".tif", "image/tiff"},  {".tiff", "image/tiff"},
 	    {".txt", "text/plain"},	 {".webp", "image/webp"},
 	};
 	const char *dot = name ? strrchr(name, '.') : NULL;
@@ -221,7 +221,8 @@ static int attachment_of(struct agent_store *s, const struct agent_case *c, cons
 		return rc;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "attachments"))
 	{
-		const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "sha256"));
+		const char *h =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "sha256"));
 		const char *i = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
 
 		if (h && i && strcmp(h, sha) == 0) {

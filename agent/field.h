@@ -27,9 +27,9 @@ bool agent_trip_kind_ok(const char *k);
  * "required" (settlement) / "no_operator"; MO_ECONFLICT code "trip_open"
  * (err->msg = the open trip's id) when one is open.  id gets the new trip.
  */
-int agent_trip_start(struct agent_store *s, const struct agent_identity *me,
-		     const char *settlement, const char *kind, const char *const *crew,
-		     size_t ncrew, char id[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
+int agent_trip_start(struct agent_store *s, const struct agent_identity *me, const char *settlement,
+		     const char *kind, const char *const *crew, size_t ncrew, char id[MO_UUID_LEN],
+		     struct mo_err *err) MO_WARN_UNUSED;
 
 /* Close the open trip; MO_ENOTFOUND code "no_trip" when none.  id gets it. */
 int agent_trip_end(struct agent_store *s, const struct agent_identity *me, char id[40],

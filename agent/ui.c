@@ -41,9 +41,9 @@ extern const struct mo_embedded agent_web[];
 extern const size_t agent_web_count;
 
 /* No inline script anywhere; inline style only in the receipt's own page */
-#define UI_CSP                                                                                \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " \
-	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "        \
+#define UI_CSP                                                                                     \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "    \
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "             \
 	"frame-ancestors 'none'"
 #define UI_CSP_JSON "default-src 'none'; frame-ancestors 'none'"
 #define CONN_MEMORY (64u << 10)
@@ -136,16 +136,17 @@ static enum MHD_Result refuse_page(struct agent_ui *ui, struct MHD_Connection *c
 	enum MHD_Result ret;
 
 	(void)ui;
-	if (mo_buf_adds(&res.body,
-			"<!DOCTYPE html><html lang=\"uk\"><head><meta charset=\"utf-8\">"
-			"<title>mo-agent</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
-			"<body><main class=\"refused\"><h1>Сторінку не відкрито</h1>"
-			"<p>Відкрийте посилання, яке надрукувала команда <code>mo-agent ui</code>. "
-			"Посилання діє один раз; якщо його вже використано, перезапустіть "
-			"<code>mo-agent ui</code>.</p><h1 lang=\"en\">The page was not opened</h1>"
-			"<p lang=\"en\">Open the link printed by <code>mo-agent ui</code>. It works "
-			"once; if it was used already, restart <code>mo-agent ui</code>.</p>"
-			"</main></body></html>\n") != MO_OK)
+	if (mo_buf_adds(
+		&res.body,
+		"<!DOCTYPE html><html lang=\"uk\"><head><meta charset=\"utf-8\">"
+		"<title>mo-agent</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
+		"<body><main class=\"refused\"><h1>Сторінку не відкрито</h1>"
+		"<p>Відкрийте посилання, яке надрукувала команда <code>mo-agent ui</code>. "
+		"Посилання діє один раз; якщо його вже використано, перезапустіть "
+		"<code>mo-agent ui</code>.</p><h1 lang=\"en\">The page was not opened</h1>"
+		"<p lang=\"en\">Open the link printed by <code>mo-agent ui</code>. It works "
+		"once; if it was used already, restart <code>mo-agent ui</code>.</p>"
+		"</main></body></html>\n") != MO_OK)
 		return MHD_NO;
 	ret = send_res(c, r, &res, NULL, NULL);
 	mo_buf_release(&res.body);
@@ -254,8 +255,8 @@ static int new_token(char out[UI_TOKEN_HEX])
 }
 
 /* GET /?key=K: the launch key, once, for a session cookie; then to "/" */
-static enum MHD_Result exchange_key(struct agent_ui *ui, struct MHD_Connection *c,
-				    struct ui_req *r, const char *key)
+static enum MHD_Result exchange_key(struct agent_ui *ui, struct MHD_Connection *c, struct ui_req *r,
+				    const char *key)
 {
 	struct ui_res res = {303, MO_BUF_INIT(16), "text/plain; charset=utf-8", NULL};
 	char cookie[160];
@@ -434,7 +435,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			/* a body without Content-Length past the cap: drop the connection */
 			if (r->upload_size > UI_SCAN_MAX)
 				return MHD_NO;
-			if (r->upload && !r->failed && fwrite(upload_data, 1, len, r->upload) != len)
+			if (r->upload && !r->failed &&
+			    fwrite(upload_data, 1, len, r->upload) != len)
 				r->failed = true;
 			return MHD_YES;
 		}
@@ -547,13 +549,14 @@ int agent_cmd_ui(struct agent_ctx *ctx, int argc, char **argv)
 	snprintf(ui->origin_ip, sizeof(ui->origin_ip), "http://127.0.0.1:%u", ui->port);
 	snprintf(ui->origin_name, sizeof(ui->origin_name), "http://localhost:%u", ui->port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/?key=%s", ui->port, ui->key);
-	printf("%s %s\n", ctx->lang == AGENT_LANG_EN ? "Open in the browser:" : "Відкрийте в браузері:",
-	       url);
+	printf("%s %s\n",
+	       ctx->lang == AGENT_LANG_EN ? "Open in the browser:" : "Відкрийте в браузері:", url);
 	fflush(stdout);
 	if (!no_browser && agent_open_browser(url) != MO_OK)
 		fprintf(stderr, "mo-agent: %s\n",
-			ctx->lang == AGENT_LANG_EN ? "could not open the browser; open the link above"
-						   : "не вдалося відкрити браузер; відкрийте посилання вище");
+			ctx->lang == AGENT_LANG_EN
+			    ? "could not open the browser; open the link above"
+			    : "не вдалося відкрити браузер; відкрийте посилання вище");
 	OPENSSL_cleanse(url, sizeof(url));
 	agent_stop_signals_wait();
 	rc = AGENT_EXIT_OK;

@@ -205,8 +205,7 @@ static void get_trips(struct agent_ui *ui, struct ui_res *res)
 	cJSON *arr = NULL;
 	int rc;
 
-	if ((rc = agent_store_trip_list(ui->store, &arr, &err)) != MO_OK)
-		{
+	if ((rc = agent_store_trip_list(ui->store, &arr, &err)) != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -243,8 +242,7 @@ static void post_trip_start(struct agent_ui *ui, const struct ui_call *call, str
 			 ui_text(ui, "Вкажіть населений пункт.", "Enter the settlement."));
 		return;
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -268,8 +266,7 @@ static void post_trip_end(struct agent_ui *ui, struct ui_res *res)
 		ui_error(res, 404, "no_trip", agent_msg(ui->sess.lang, MSG_NO_TRIP));
 		return;
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -391,8 +388,7 @@ static void get_cases(struct agent_ui *ui, const struct ui_call *call, struct ui
 	f.search = q && *q ? q : NULL;
 	if (lim && !mo_parse_i64(&f.limit, lim, 1, 10000))
 		f.limit = LIST_LIMIT;
-	if ((rc = agent_store_case_list(ui->store, &f, &arr, &err)) != MO_OK)
-		{
+	if ((rc = agent_store_case_list(ui->store, &f, &arr, &err)) != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -406,15 +402,13 @@ static void get_case(struct agent_ui *ui, const char *key, struct ui_res *res)
 	cJSON *o = NULL;
 	int rc;
 
-	if ((rc = agent_store_case_get(ui->store, key, &c, &err)) != MO_OK)
-		{
+	if ((rc = agent_store_case_get(ui->store, key, &c, &err)) != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
 	rc = agent_store_case_json(ui->store, &c, &o, &err);
 	agent_case_release(&c);
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -456,13 +450,11 @@ static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struc
 		if (rc != MO_OK)
 			agent_store_rollback(ui->store);
 	}
-	if (rc == MO_EINVAL)
-		{
+	if (rc == MO_EINVAL) {
 		invalid(ui, res, &err);
 		return;
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -488,13 +480,11 @@ static void post_case_edit(struct agent_ui *ui, const char *key, const struct ui
 		if (rc != MO_OK)
 			agent_store_rollback(ui->store);
 	}
-	if (rc == MO_EINVAL)
-		{
+	if (rc == MO_EINVAL) {
 		invalid(ui, res, &err);
 		return;
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -520,8 +510,7 @@ static void post_case_move(struct agent_ui *ui, const char *key, const char *to,
 		if (rc != MO_OK)
 			agent_store_rollback(ui->store);
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -539,14 +528,14 @@ static void post_rate(struct agent_ui *ui, const char *key, const struct ui_call
 	if (!who(ui, res, &me))
 		return;
 	if (!cJSON_IsNumber(sc)) {
-		ui_error(res, 422, "score",
-			 ui_text(ui, "Виберіть оцінку від 1 до 5.", "Choose a rating from 1 to 5."));
+		ui_error(
+		    res, 422, "score",
+		    ui_text(ui, "Виберіть оцінку від 1 до 5.", "Choose a rating from 1 to 5."));
 		return;
 	}
 	rc = agent_case_rate(ui->store, &me, key, (int)sc->valuedouble, jstr(call->json, "comment"),
 			     &err);
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -593,8 +582,7 @@ static void post_scan(struct agent_ui *ui, const char *key, const struct ui_call
 		ui_error(res, 422, "empty", ui_text(ui, "Файл порожній.", "The file is empty."));
 		return;
 	}
-	if (rc != MO_OK)
-		{
+	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -614,8 +602,7 @@ static void get_status(struct agent_ui *ui, struct ui_res *res)
 	cJSON *o = NULL;
 	int rc;
 
-	if ((rc = agent_store_status_json(ui->store, &o, &err)) != MO_OK)
-		{
+	if ((rc = agent_store_status_json(ui->store, &o, &err)) != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -631,8 +618,7 @@ static void post_sync(struct agent_ui *ui, struct ui_res *res)
 
 	if (!who(ui, res, &me))
 		return;
-	if ((rc = ui_sync_start(ui, &err)) != MO_OK && rc != MO_ECONFLICT)
-		{
+	if ((rc = ui_sync_start(ui, &err)) != MO_OK && rc != MO_ECONFLICT) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -666,27 +652,23 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 	/* sign-out after idle; the pages' polling is not activity */
 	if (ui->sess.operator_name[0] && now - ui->sess.last_ms > ui->idle_ms)
 		ui->sess.operator_name[0] = '\0';
-	if (!(get && (strcmp(p, "session") == 0 || strcmp(p, "sync") == 0 ||
-		      strcmp(p, "status") == 0)))
+	if (!(get &&
+	      (strcmp(p, "session") == 0 || strcmp(p, "sync") == 0 || strcmp(p, "status") == 0)))
 		ui->sess.last_ms = now;
 
-	if (get && strcmp(p, "session") == 0)
-		{
+	if (get && strcmp(p, "session") == 0) {
 		get_session(ui, res);
 		return;
 	}
-	if (!get && strcmp(p, "signin") == 0)
-		{
+	if (!get && strcmp(p, "signin") == 0) {
 		post_signin(ui, call, res);
 		return;
 	}
-	if (!get && strcmp(p, "signout") == 0)
-		{
+	if (!get && strcmp(p, "signout") == 0) {
 		post_signout(ui, res);
 		return;
 	}
-	if (!get && strcmp(p, "lang") == 0)
-		{
+	if (!get && strcmp(p, "lang") == 0) {
 		post_lang(ui, call, res);
 		return;
 	}
@@ -694,78 +676,64 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 		get_services(ui, call, res);
 		return;
 	}
-	if (get && strcmp(p, "trips") == 0)
-		{
+	if (get && strcmp(p, "trips") == 0) {
 		get_trips(ui, res);
 		return;
 	}
-	if (!get && strcmp(p, "trips") == 0)
-		{
+	if (!get && strcmp(p, "trips") == 0) {
 		post_trip_start(ui, call, res);
 		return;
 	}
-	if (!get && strcmp(p, "trips/end") == 0)
-		{
+	if (!get && strcmp(p, "trips/end") == 0) {
 		post_trip_end(ui, res);
 		return;
 	}
-	if (get && strcmp(p, "cases") == 0)
-		{
+	if (get && strcmp(p, "cases") == 0) {
 		get_cases(ui, call, res);
 		return;
 	}
-	if (!get && strcmp(p, "cases") == 0)
-		{
+	if (!get && strcmp(p, "cases") == 0) {
 		post_case_new(ui, call, res);
 		return;
 	}
-	if (get && (strcmp(p, "status") == 0 || strcmp(p, "sync") == 0))
-		{
+	if (get && (strcmp(p, "status") == 0 || strcmp(p, "sync") == 0)) {
 		get_status(ui, res);
 		return;
 	}
-	if (!get && strcmp(p, "sync") == 0)
-		{
+	if (!get && strcmp(p, "sync") == 0) {
 		post_sync(ui, res);
 		return;
 	}
 	if (strncmp(p, "scan/", 5) == 0 && call->upload_path &&
-	    (rest = split_key(p + 5, key, sizeof(key))) && *rest == '\0')
-		{
+	    (rest = split_key(p + 5, key, sizeof(key))) && *rest == '\0') {
 		post_scan(ui, key, call, res);
 		return;
 	}
 	if (strncmp(p, "cases/", 6) == 0 && (rest = split_key(p + 6, key, sizeof(key)))) {
-		if (get && *rest == '\0')
-			{
-		get_case(ui, key, res);
-		return;
-	}
-		if (!get && strcmp(rest, "edit") == 0)
-			{
-		post_case_edit(ui, key, call, res);
-		return;
-	}
-		if (!get && strcmp(rest, "submit") == 0)
-			{
-		post_case_move(ui, key, "submitted", call, res);
-		return;
-	}
-		if (!get && strcmp(rest, "cancel") == 0)
-			{
-		post_case_move(ui, key, "cancelled", call, res);
-		return;
-	}
-		if (!get && strcmp(rest, "issue") == 0)
-			{
-		post_case_move(ui, key, "issued", call, res);
-		return;
-	}
-		if (!get && strcmp(rest, "rate") == 0)
-			{
-		post_rate(ui, key, call, res);
-		return;
-	}
+		if (get && *rest == '\0') {
+			get_case(ui, key, res);
+			return;
+		}
+		if (!get && strcmp(rest, "edit") == 0) {
+			post_case_edit(ui, key, call, res);
+			return;
+		}
+		if (!get && strcmp(rest, "submit") == 0) {
+			post_case_move(ui, key, "submitted", call, res);
+			return;
+		}
+		if (!get && strcmp(rest, "cancel") == 0) {
+			post_case_move(ui, key, "cancelled", call, res);
+			return;
+		}
+		if (!get && strcmp(rest, "issue") == 0) {
+			post_case_move(ui, key, "issued", call, res);
+			return;
+		}
+		if (!get && strcmp(rest, "rate") == 0) {
+			post_rate(ui, key, call, res);
+			return;
+		}
 	}
 	ui_error(res, 404, "not_found", ui_text(ui, "Не знайдено.", "Not found."));
 }
@@ -785,8 +753,7 @@ void ui_receipt_page(struct agent_ui *ui, const char *key, const char *paper, st
 	(void)paper;
 	ctx.lang = ui->sess.lang;
 	if ((rc = agent_identity_load(ui->store, &me, &err)) != MO_OK ||
-	    (rc = agent_store_case_get(ui->store, key, &c, &err)) != MO_OK)
-		{
+	    (rc = agent_store_case_get(ui->store, key, &c, &err)) != MO_OK) {
 		fail(ui, res, rc, &err);
 		return;
 	}
@@ -800,9 +767,9 @@ void ui_receipt_page(struct agent_ui *ui, const char *key, const char *paper, st
 	if (rc != MO_OK) {
 		fclose(f);
 		{
-		fail(ui, res, rc, &err);
-		return;
-	}
+			fail(ui, res, rc, &err);
+			return;
+		}
 	}
 	n = ftell(f);
 	rewind(f);

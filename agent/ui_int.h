@@ -27,9 +27,9 @@
 #include "mo_err.h"
 #include "store.h"
 
-#define UI_BODY_MAX (256u << 10)   /* JSON bodies */
-#define UI_SCAN_MAX (20ll << 20)   /* one scanned document */
-#define UI_TOKEN_HEX 65		   /* 32 random bytes as hex + NUL */
+#define UI_BODY_MAX (256u << 10) /* JSON bodies */
+#define UI_SCAN_MAX (20ll << 20) /* one scanned document */
+#define UI_TOKEN_HEX 65		 /* 32 random bytes as hex + NUL */
 #define UI_COOKIE "mo_field"
 
 enum ui_sync_state { UI_SYNC_IDLE = 0, UI_SYNC_RUNNING, UI_SYNC_DONE, UI_SYNC_FAILED };
@@ -78,7 +78,7 @@ struct ui_call {
 	const char *path; /* after "/api/" */
 	const char *(*arg)(void *ctx, const char *name);
 	void *arg_ctx;
-	cJSON *json; /* the parsed body (POST), NULL when none */
+	cJSON *json;		 /* the parsed body (POST), NULL when none */
 	const char *header_name; /* scan upload: X-File-Name (percent-encoded) */
 	const char *upload_path; /* scan upload: the received bytes, in a temp file */
 	long long upload_size;

@@ -33,7 +33,8 @@ static void failure_text(const struct ui_sync *y, int rc, const struct mo_err *e
 	} else if (code == AGENT_EXIT_REFUSED) {
 		snprintf(out, len, agent_msg(L, MSG_REFUSED), err->msg, err->code);
 	} else {
-		snprintf(out, len, agent_msg(L, MSG_STORAGE), err->msg[0] ? err->msg : mo_strerror(rc));
+		snprintf(out, len, agent_msg(L, MSG_STORAGE),
+			 err->msg[0] ? err->msg : mo_strerror(rc));
 	}
 }
 
