@@ -112,6 +112,10 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 			in->consent_set = true;
 			continue;
 		}
+		if (strcmp(argv[i], "--no-rnokpp") == 0) {
+			in->no_rnokpp = true;
+			continue;
+		}
 		if (strcmp(argv[i], "--draft") == 0) {
 			in->draft = true;
 			continue;
@@ -195,6 +199,29 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 		agent_say(ctx, stderr, MSG_NO_OPERATOR);
 		rc = AGENT_EXIT_USAGE;
 		goto done;
+	}
+	{
+		/* every problem at once, by the field names of the paper form */
+		struct agent_case_errors *all = malloc(sizeof(*all));
+
+		if (all == NULL) {
+			rc = agent_fail(ctx, MO_ENOMEM, &err);
+			goto done;
+		}
+		if (agent_case_check(s, &o.in, ctx->lang, all, &err) != MO_OK && all->n > 0) {
+			fprintf(stderr, "%s\n",
+				ctx->lang == AGENT_LANG_EN
+				    ? "The application was not recorded; please correct:"
+				    : "Заяву не записано; виправте, будь ласка:");
+			for (size_t k = 0; k < all->n; k++)
+				fprintf(stderr, "  «%s»: %s\n",
+					agent_field_label(ctx->lang, all->e[k].field),
+					all->e[k].message);
+			free(all);
+			rc = AGENT_EXIT_USAGE;
+			goto done;
+		}
+		free(all);
 	}
 	if ((rc = agent_store_begin(s, &err)) == MO_OK) {
 		rc = agent_case_create(s, me, &o.in, id, number, &err);

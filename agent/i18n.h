@@ -136,6 +136,17 @@ void agent_say(const struct agent_ctx *ctx, FILE *f, enum agent_msg_id id, ...);
  * code is known (rnokpp_check_digit, unknown_service, ...), else err->msg.
  */
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len);
+/*
+ * A form field by its name on the paper form («Дата народження» for
+ * "birth_date"); an unknown field is returned as given.
+ */
+const char *agent_field_label(enum agent_lang lang, const char *field);
+/*
+ * What agent_case_check says for a problem `code` (a printf format with at
+ * most one %s for `detail`: a date, a service code, a length); NULL when
+ * the code is unknown.
+ */
+const char *agent_check_text(enum agent_lang lang, const char *code);
 /* a status name in words ("submitted" → "подано") */
 const char *agent_status_word(enum agent_lang lang, const char *status);
 

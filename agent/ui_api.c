@@ -369,6 +369,7 @@ static void case_input(const cJSON *j, struct agent_case_input *in)
 		in->consent_set = true;
 	}
 	in->draft = jtrue(j, "draft");
+	in->no_rnokpp = jtrue(j, "no_rnokpp");
 }
 
 static void get_cases(struct agent_ui *ui, const struct ui_call *call, struct ui_res *res)
@@ -432,6 +433,58 @@ static void invalid(struct agent_ui *ui, struct ui_res *res, const struct mo_err
 	ui_json(res, 422, o);
 }
 
+/*
+ * The form as typed, checked by the agent's own rule (agent_case_check):
+ * 200 {"ok":true,"errors":[]} or 422 {"ok":false,"errors":[{field,code,message}]}.
+ * Nothing is written.  Returns true when the form is clean.
+ */
+static bool check_form(struct agent_ui *ui, const struct agent_case_input *in, struct ui_res *res,
+		       bool only_errors)
+{
+	struct agent_case_errors *all = malloc(sizeof(*all));
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *o, *arr;
+	bool ok;
+
+	if (all == NULL) {
+		ui_error(res, 500, "storage", "memory");
+		return false;
+	}
+	ok = agent_case_check(ui->store, in, ui->sess.lang, all, &err) == MO_OK;
+	if (!ok || !only_errors) {
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", ok);
+		if (!ok) {
+			cJSON *e = cJSON_AddObjectToObject(o, "error");
+
+			cJSON_AddStringToObject(e, "code", "invalid");
+			cJSON_AddStringToObject(e, "message", all->e[0].message);
+		}
+		arr = cJSON_AddArrayToObject(o, "errors");
+		for (size_t i = 0; i < all->n; i++) {
+			cJSON *one = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(one, "field", all->e[i].field);
+			cJSON_AddStringToObject(one, "label",
+						agent_field_label(ui->sess.lang, all->e[i].field));
+			cJSON_AddStringToObject(one, "code", all->e[i].code);
+			cJSON_AddStringToObject(one, "message", all->e[i].message);
+			cJSON_AddItemToArray(arr, one);
+		}
+		ui_json(res, ok ? 200 : 422, o);
+	}
+	free(all);
+	return ok;
+}
+
+static void post_case_check(struct agent_ui *ui, const struct ui_call *call, struct ui_res *res)
+{
+	struct agent_case_input in;
+
+	case_input(call->json, &in);
+	(void)check_form(ui, &in, res, false);
+}
+
 static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struct ui_res *res)
 {
 	struct agent_identity me;
@@ -443,6 +496,8 @@ static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struc
 	if (!who(ui, res, &me))
 		return;
 	case_input(call->json, &in);
+	if (!check_form(ui, &in, res, true))
+		return;
 	if ((rc = agent_store_begin(ui->store, &err)) == MO_OK) {
 		rc = agent_case_create(ui->store, &me, &in, id, number, &err);
 		if (rc == MO_OK)
@@ -694,6 +749,10 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 	}
 	if (!get && strcmp(p, "cases") == 0) {
 		post_case_new(ui, call, res);
+		return;
+	}
+	if (!get && strcmp(p, "cases/check") == 0) {
+		post_case_check(ui, call, res);
 		return;
 	}
 	if (get && (strcmp(p, "status") == 0 || strcmp(p, "sync") == 0)) {

@@ -7,6 +7,7 @@
 #include "validate.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -223,6 +224,20 @@ int proto_rnokpp_check(const char *rnokpp, const char *birth_date, struct mo_err
 				  "the RNOKPP encodes the birth date %04ld-%02ld-%02ld, not %s", y,
 				  m, d, birth_date);
 	}
+	return MO_OK;
+}
+
+int proto_rnokpp_birth_date(const char *rnokpp, char out_iso[11])
+{
+	long days, y, m, d;
+
+	out_iso[0] = '\0';
+	if (rnokpp == NULL || strlen(rnokpp) != 10 || (days = digits_value(rnokpp, 5)) < 1)
+		return MO_EINVAL;
+	civil_from_days(days + days_from_civil(1899, 12, 31), &y, &m, &d);
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > 31)
+		return MO_EINVAL;
+	snprintf(out_iso, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 	return MO_OK;
 }
 

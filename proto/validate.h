@@ -27,6 +27,9 @@
 int proto_rnokpp_check(const char *rnokpp, const char *birth_date, struct mo_err *err)
 	MO_WARN_UNUSED;
 
+/* the birth date digits 1-5 of an RNOKPP encode, as "YYYY-MM-DD" */
+int proto_rnokpp_birth_date(const char *rnokpp, char out_iso[11]) MO_WARN_UNUSED;
+
 /*
  * Ukrainian phone number to +380XXXXXXXXX.  Accepts "+380 67 123 45 67",
  * "380671234567", "0671234567", "(067) 123-45-67", "+38 (067) 123 45 67".

@@ -75,15 +75,15 @@ def test_validation_names_field_and_stores_nothing(hub, tmp_path):
     r = a.run(*base, "--tax-id", wrong, check=False)
     assert r.returncode == 1 and "check digit" in r.stderr
     r = Agent(a.data, lang="uk").run(*base, "--tax-id", wrong, check=False)
-    assert r.returncode == 1 and "контрольна цифра" in r.stderr
+    assert r.returncode == 1 and "Контрольна цифра" in r.stderr and "«РНОКПП»" in r.stderr
     other = ["case", "new", "--service", "PAS-02", "--surname", p["surname"],
              "--given-name", p["given_name"], "--birth-date", "1990-01-01", "--consent",
              "--tax-id", p["rnokpp"]]
     r = a.run(*other, check=False)
-    assert r.returncode == 1 and "birth date" in r.stderr
+    assert r.returncode == 1 and "date of birth" in r.stderr
     r = a.run("case", "new", "--service", "NOPE-1", *base[4:], "--tax-id", p["rnokpp"],
               check=False)
-    assert r.returncode == 1 and "unknown service" in r.stderr and "NOPE-1" in r.stderr
+    assert r.returncode == 1 and "no such service" in r.stderr and "NOPE-1" in r.stderr
     noconsent = [x for x in base if x != "--consent"]
     r = a.run(*noconsent, "--tax-id", p["rnokpp"], check=False)
     assert r.returncode == 1 and "consent" in r.stderr
@@ -95,6 +95,56 @@ def test_validation_names_field_and_stores_nothing(hub, tmp_path):
     assert a.run("case", "submit", d["id"], check=False).returncode == 1
     a.run("case", "edit", d["id"], "--consent")
     assert a.run("case", "submit", d["id"], json=True)["status"] == "submitted"
+
+
+def test_every_error_at_once_with_paper_form_names(hub, tmp_path):
+    """one run shows every problem, by the words of the paper form, and
+    says which birth date the RNOKPP encodes (as 15.03.1948)"""
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    p = person(2)
+    y, m, d = p["birth_date"].split("-")
+    r = Agent(a.data, lang="uk").run(
+        "case", "new", "--service", "NOPE-1", "--given-name", p["given_name"],
+        "--birth-date", "01.01.1990", "--tax-id", p["rnokpp"], "--phone", "12345",
+        check=False)
+    assert r.returncode == 1, r.stderr
+    err = r.stderr
+    for label in ("«Послуги»", "«Прізвище»", "«Дата народження»", "«Телефон»",
+                  "«Згода на обробку персональних даних»"):
+        assert label in err, (label, err)
+    assert "%s.%s.%s" % (d, m, y) in err, err           # the date the number encodes
+    assert "NOPE-1" in err
+    for internal in ("birth_date", "tax_id", "surname", "consent", "rnokpp_"):
+        assert internal not in err, (internal, err)
+    assert len([ln for ln in err.splitlines() if ln.startswith("  «")]) == 5, err
+    # entirely in English when asked
+    r = a.run("case", "new", "--service", "PAS-02", "--tax-id", p["rnokpp"], check=False)
+    assert r.returncode == 1 and "«Surname»" in r.stderr and "«Date of birth»" in r.stderr
+    assert "Заяву" not in r.stderr and "Прізвище" not in r.stderr
+    assert a.run("case", "list", json=True) == []
+
+    # dd.mm.yyyy is accepted and stored as ISO
+    c = a.run("case", "new", "--service", "PAS-02", "--surname", p["surname"],
+              "--given-name", p["given_name"], "--birth-date", "%s.%s.%s" % (d, m, y),
+              "--tax-id", p["rnokpp"], "--consent", json=True)
+    assert a.show(c["id"])["applicant"]["birth_date"] == p["birth_date"]
+
+    # refused an RNOKPP: a passport is required instead, and the hub accepts it
+    base = ["case", "new", "--service", "PAS-02", "--surname", "Коваль", "--given-name",
+            "Марія", "--birth-date", "15.03.1948", "--consent", "--no-rnokpp"]
+    r = Agent(a.data, lang="uk").run(*base, check=False)
+    assert r.returncode == 1 and "паспорта" in r.stderr and "«РНОКПП»" not in r.stderr
+    r = Agent(a.data, lang="uk").run(*base, "--tax-id", p["rnokpp"],
+                                     "--doc", "passport:КА123456", check=False)
+    assert r.returncode == 1 and "«РНОКПП»" in r.stderr
+    c = a.run(*base, "--doc", "passport:КА123456", json=True)
+    app = a.show(c["id"])["applicant"]
+    assert app["no_rnokpp"] is True and app["rnokpp"] is None
+    assert app["birth_date"] == "1948-03-15"
+    a.sync()
+    st = a.status()
+    assert st["pending_changes"] == 0 and not st.get("quarantined"), st
 
 
 def test_cyrillic_search_and_json(hub, tmp_path):

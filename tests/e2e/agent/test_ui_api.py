@@ -102,6 +102,42 @@ def test_validation_refuses_and_writes_nothing(ui, laptop):
     assert laptop.status()["pending_changes"] == 0
 
 
+def test_live_check_every_error_by_field(ui, laptop):
+    """POST /api/cases/check: the agent's own rule, every error at once, each
+    for its field, in the page's language; nothing is written"""
+    ui.signin(OP, PIN)
+    p = person(3)
+    y, m, d = p["birth_date"].split("-")
+    ui.api("POST", "lang", {"lang": "uk"})
+    form = application(3, birth_date="01.01.1990", phone="12345", consent=False)
+    del form["surname"]
+    r = ui.request("POST", "/api/cases/check", form)
+    assert r.status == 422, r.body
+    by = {e["field"]: e for e in r.json["errors"]}
+    assert set(by) == {"surname", "birth_date", "phone", "consent"}, by
+    assert by["birth_date"]["label"] == "Дата народження"
+    assert "%s.%s.%s" % (d, m, y) in by["birth_date"]["message"]
+    assert "+380" in by["phone"]["message"]
+    # the same answer refuses the application itself
+    r = ui.request("POST", "/api/cases", form)
+    assert r.status == 422 and len(r.json["errors"]) == 4, r.body
+    # a clean form, with the date as people write it
+    ok = ui.api("POST", "cases/check", application(3, birth_date="%s.%s.%s" % (d, m, y)))
+    assert ok["ok"] is True and ok["errors"] == []
+    # refused RNOKPP: the passport is asked for instead
+    nr = application(3, no_rnokpp=True)
+    del nr["rnokpp"]
+    r = ui.request("POST", "/api/cases/check", nr)
+    assert r.status == 422 and [e["field"] for e in r.json["errors"]] == ["documents"]
+    nr["documents"] = [{"type": "passport", "number": "КА123456"}]
+    c = ui.api("POST", "cases", nr)
+    assert c["applicant"]["no_rnokpp"] is True and c["applicant"]["rnokpp"] is None
+    ui.api("POST", "lang", {"lang": "en"})
+    r = ui.request("POST", "/api/cases/check", dict(form, services=[]))
+    assert "Choose at least one service." in [e["message"] for e in r.json["errors"]]
+    assert laptop.status()["pending_changes"] == 1
+
+
 def test_sync_from_the_page(ui, laptop, hub):
     ui.signin(OP, PIN)
     c = ui.api("POST", "cases", application(2))
