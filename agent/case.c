@@ -581,14 +581,18 @@ static int case_status_recompute(struct agent_case *c)
 /* ---- edit ---- */
 
 int agent_case_edit(struct agent_store *s, const struct agent_identity *me, const char *key,
-		    const struct agent_case_input *in, struct mo_err *err)
+		    const struct agent_case_input *raw, struct mo_err *err)
 {
+	struct agent_case_input norm;
+	const struct agent_case_input *in = &norm;
+	struct case_dates dates;
 	struct agent_case c;
 	char phone[PROTO_PHONE_LEN];
 	cJSON *f = NULL, *app = NULL, *cur_app;
 	const char *birth, *rnokpp;
 	int rc, st;
 
+	normalize_dates(raw, &norm, &dates);
 	if ((rc = agent_store_case_get(s, key, &c, err)) != MO_OK)
 		return rc;
 	st = proto_status_parse(c.status);

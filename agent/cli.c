@@ -658,3 +658,61 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 	agent_case_release(&c);
 	return rc == MO_OK ? AGENT_EXIT_OK : agent_fail(ctx, rc, &err);
 }
+
+/* ---- service list [--search T] [--json] ---- */
+
+int agent_cmd_service(struct agent_ctx *ctx, int argc, char **argv)
+{
+	struct agent_store *s;
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	const char *text = NULL;
+	const cJSON *it, *m;
+	cJSON *arr = NULL;
+	int rc;
+
+	if (argc < 1 || strcmp(argv[0], "list") != 0)
+		return agent_usage(ctx, "service list [--search ТЕКСТ]");
+	for (int i = 1; i < argc; i++) {
+		if ((rc = agent_opt(argc, argv, &i, "--search", &text)) != 0) {
+			if (rc < 0)
+				return agent_usage(ctx, "--search");
+			continue;
+		}
+		return agent_usage(ctx, argv[i]);
+	}
+	if ((rc = agent_open(ctx, &s, &me, true)) != AGENT_EXIT_OK)
+		return rc;
+	if ((rc = agent_store_service_search(s, text, &arr, &err)) != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	if (ctx->json) {
+		agent_print_json(arr);
+		cJSON_Delete(arr);
+		return AGENT_EXIT_OK;
+	}
+	if (cJSON_GetArraySize(arr) == 0)
+		printf("%s\n", ctx->lang == AGENT_LANG_EN
+				   ? "No service matches. Try part of the title or the code."
+				   : "Такої послуги не знайдено. Спробуйте частину назви або код.");
+	cJSON_ArrayForEach(it, arr)
+	{
+		const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    it, ctx->lang == AGENT_LANG_EN ? "title_en" : "title"));
+		double fee = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "fee_uah"));
+
+		if (title == NULL || *title == '\0')
+			title = cJSON_GetStringValue(cJSON_GetObjectItem(it, "title"));
+		printf("%-10s %s", cJSON_GetStringValue(cJSON_GetObjectItem(it, "code")), title);
+		if (fee > 0)
+			printf(ctx->lang == AGENT_LANG_EN ? " — %.0f UAH" : " — %.0f грн", fee);
+		putchar('\n');
+		cJSON_ArrayForEach(m, cJSON_GetObjectItem(it, "members"))
+		{
+			printf("           + %s %s\n",
+			       cJSON_GetStringValue(cJSON_GetObjectItem(m, "code")),
+			       cJSON_GetStringValue(cJSON_GetObjectItem(m, "title")));
+		}
+	}
+	cJSON_Delete(arr);
+	return AGENT_EXIT_OK;
+}

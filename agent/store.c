@@ -1769,3 +1769,171 @@ int agent_store_outbox_requeue(struct agent_store *s, bool renumber, agent_reque
 		rc = agent_meta_set_i64(s, "hlc", (long long)s->clock.last, err);
 	return rc;
 }
+
+/* ---- catalogue search (the field UI's picker and `service list`) ---- */
+
+/*
+ * Lower-case UTF-8 for matching: ASCII and the Cyrillic letters Ukrainian
+ * uses (А-Я, Ѐ-Џ incl. Є І Ї, Ґ).  Other bytes are copied.  out has room
+ * for cap bytes including the NUL; the result is truncated, never split
+ * inside a sequence that was copied whole.
+ */
+static void fold_utf8(const char *in, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*p && o + 3 < cap) {
+		if (*p >= 'A' && *p <= 'Z') {
+			out[o++] = (char)(*p++ + 32);
+		} else if ((p[0] == 0xD0 || p[0] == 0xD2) && p[1] >= 0x80 && p[1] <= 0xBF) {
+			unsigned cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+
+			if (cp >= 0x410 && cp <= 0x42F)
+				cp += 0x20;
+			else if (cp >= 0x400 && cp <= 0x40F)
+				cp += 0x50;
+			else if (cp == 0x490)
+				cp = 0x491;
+			out[o++] = (char)(0xC0 | (cp >> 6));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+			p += 2;
+		} else {
+			out[o++] = (char)*p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+int agent_store_service_search(struct agent_store *s, const char *text, cJSON **out,
+			       struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *all = NULL, *res = NULL, *it;
+	char q[256], hay[1024];
+	int src, rc = MO_OK;
+
+	*out = NULL;
+	q[0] = '\0';
+	if (text) {
+		while (*text == ' ')
+			text++;
+		if (strlen(text) > 200)
+			return mo_err_set(err, MO_EINVAL, "too_long", "search text too long");
+		fold_utf8(text, q, sizeof(q));
+		for (size_t n = strlen(q); n > 0 && q[n - 1] == ' '; n--)
+			q[n - 1] = '\0';
+	}
+	src = sqlite3_prepare_v2(s->db,
+				 "SELECT code, coalesce(category, ''), title_uk, title_en, fee_uah, "
+				 "required_documents, members FROM services WHERE active = 1 "
+				 "ORDER BY members IS NOT NULL DESC, code",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "service search");
+	if ((all = cJSON_CreateArray()) == NULL || (res = cJSON_CreateArray()) == NULL) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject(), *docs = col_json(st, 5), *mem = NULL;
+
+		if (o == NULL) {
+			cJSON_Delete(docs);
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		cJSON_AddStringToObject(o, "code", col_text(st, 0));
+		cJSON_AddStringToObject(o, "title", col_text(st, 2));
+		cJSON_AddStringToObject(o, "title_en", col_text(st, 3));
+		cJSON_AddStringToObject(o, "category", col_text(st, 1));
+		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(st, 4));
+		if (cJSON_IsArray(docs) && cJSON_GetArraySize(docs) > 0)
+			cJSON_AddItemToObject(o, "documents", docs);
+		else
+			cJSON_Delete(docs);
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			mem = col_json(st, 6);
+		if (cJSON_IsArray(mem) && cJSON_GetArraySize(mem) > 0)
+			cJSON_AddItemToObject(o, "members", mem); /* codes; titled below */
+		else
+			cJSON_Delete(mem);
+		cJSON_AddItemToArray(all, o);
+	}
+	if (src != SQLITE_DONE) {
+		rc = db_err(s, src, err, "service search");
+		goto done;
+	}
+	cJSON_ArrayForEach(it, all)
+	{
+		const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(it, "code"));
+		cJSON *o, *mem, *m;
+		bool hit, exact;
+
+		fold_utf8(code, hay, sizeof(hay));
+		exact = q[0] != '\0' && strcmp(hay, q) == 0;
+		hit = q[0] == '\0' || strncmp(hay, q, strlen(q)) == 0;
+		if (!hit) {
+			fold_utf8(cJSON_GetStringValue(cJSON_GetObjectItem(it, "title")), hay,
+				  sizeof(hay));
+			hit = strstr(hay, q) != NULL;
+		}
+		if (!hit) {
+			fold_utf8(cJSON_GetStringValue(cJSON_GetObjectItem(it, "title_en")), hay,
+				  sizeof(hay));
+			hit = strstr(hay, q) != NULL;
+		}
+		if (!hit)
+			continue;
+		if ((o = cJSON_Duplicate(it, 1)) == NULL) {
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		/* a package's members as {code, title} (only those in the catalogue) */
+		if ((mem = cJSON_DetachItemFromObject(o, "members")) != NULL) {
+			cJSON *titled = cJSON_AddArrayToObject(o, "members");
+
+			cJSON_ArrayForEach(m, mem)
+			{
+				const cJSON *x;
+
+				if (!cJSON_IsString(m))
+					continue;
+				cJSON_ArrayForEach(x, all)
+				{
+					const char *xc =
+					    cJSON_GetStringValue(cJSON_GetObjectItem(x, "code"));
+
+					if (xc && strcmp(xc, m->valuestring) == 0) {
+						cJSON *t = cJSON_CreateObject();
+
+						cJSON_AddStringToObject(t, "code", xc);
+						cJSON_AddStringToObject(
+						    t, "title",
+						    cJSON_GetStringValue(
+							cJSON_GetObjectItem(x, "title")));
+						cJSON_AddNumberToObject(
+						    t, "fee_uah",
+						    cJSON_GetNumberValue(
+							cJSON_GetObjectItem(x, "fee_uah")));
+						cJSON_AddItemToArray(titled, t);
+						break;
+					}
+				}
+			}
+			cJSON_Delete(mem);
+		}
+		/* the exact code typed comes first, so Enter picks it */
+		if (exact)
+			cJSON_InsertItemInArray(res, 0, o);
+		else
+			cJSON_AddItemToArray(res, o);
+	}
+	*out = res;
+	res = NULL;
+done:
+	sqlite3_finalize(st);
+	cJSON_Delete(all);
+	cJSON_Delete(res);
+	return rc;
+}

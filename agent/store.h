@@ -87,6 +87,15 @@ struct agent_service {
 void agent_service_release(struct agent_service *svc);
 int agent_store_service_get(struct agent_store *s, const char *code, struct agent_service *out,
 			    struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The active catalogue matching text (NULL or "" = all): a code prefix or a
+ * piece of the Ukrainian (or English) title, case-insensitive for Cyrillic
+ * too.  *out (caller's) = JSON array, packages first, of
+ * {"code","title","title_en","category","fee_uah","documents"?,
+ *  "members":[{"code","title","fee_uah"}]?}.
+ */
+int agent_store_service_search(struct agent_store *s, const char *text, cJSON **out,
+			       struct mo_err *err) MO_WARN_UNUSED;
 /* upsert from the fields of a `service` change (hub → laptop) */
 int agent_store_service_upsert(struct agent_store *s, const char *code, const cJSON *fields,
 			       struct mo_err *err) MO_WARN_UNUSED;

@@ -277,53 +277,18 @@ static void post_trip_end(struct agent_ui *ui, struct ui_res *res)
 
 /* ---- the catalogue ---- */
 
-/*
- * INTERIM until fieldcore's agent_store_service_search() is merged: only an
- * exact code (any case) is found.  The answer already has the contract's
- * shape {code,title,title_en,category,fee_uah,documents,members[{code,title}]}.
- */
+/* the service picker: the catalogue search the CLI's `service list` uses */
 static void get_services(struct agent_ui *ui, const struct ui_call *call, struct ui_res *res)
 {
-	const char *q = call->arg(call->arg_ctx, "q");
-	struct agent_service svc, m;
-	cJSON *arr = cJSON_CreateArray(), *o, *mem;
-	const cJSON *it;
-	char code[40];
-	size_t i;
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr = NULL;
+	int rc;
 
-	for (i = 0; q && q[i] && i + 1 < sizeof(code); i++)
-		code[i] = q[i] >= 'a' && q[i] <= 'z' ? (char)(q[i] - 32) : q[i];
-	code[i] = '\0';
-	if (i == 0 || agent_store_service_get(ui->store, code, &svc, NULL) != MO_OK) {
-		ui_json(res, 200, arr);
+	if ((rc = agent_store_service_search(ui->store, call->arg(call->arg_ctx, "q"), &arr,
+					     &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
 		return;
 	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "code", svc.code);
-	cJSON_AddStringToObject(o, "title", svc.title_uk);
-	cJSON_AddStringToObject(o, "title_en", svc.title_en);
-	cJSON_AddStringToObject(o, "category", svc.category);
-	cJSON_AddNumberToObject(o, "fee_uah", (double)svc.fee_uah);
-	if (svc.required_documents)
-		cJSON_AddItemToObject(o, "documents", cJSON_Duplicate(svc.required_documents, 1));
-	if (svc.is_package) {
-		mem = cJSON_AddArrayToObject(o, "members");
-		cJSON_ArrayForEach(it, svc.members)
-		{
-			cJSON *x;
-
-			if (!cJSON_IsString(it) ||
-			    agent_store_service_get(ui->store, it->valuestring, &m, NULL) != MO_OK)
-				continue;
-			x = cJSON_CreateObject();
-			cJSON_AddStringToObject(x, "code", m.code);
-			cJSON_AddStringToObject(x, "title", m.title_uk);
-			cJSON_AddItemToArray(mem, x);
-			agent_service_release(&m);
-		}
-	}
-	agent_service_release(&svc);
-	cJSON_AddItemToArray(arr, o);
 	ui_json(res, 200, arr);
 }
 

@@ -147,6 +147,33 @@ def test_every_error_at_once_with_paper_form_names(hub, tmp_path):
     assert st["pending_changes"] == 0 and not st.get("quarantined"), st
 
 
+def test_service_list_search(hub, tmp_path):
+    """the catalogue by a piece of the Ukrainian title in any case, or a code
+    prefix; a package lists its members with titles"""
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    everything = a.run("service", "list", json=True)
+    assert len(everything) > 20
+    codes = lambda r: [x["code"] for x in r]  # noqa: E731
+    # "СМЕРТІ" in capitals finds «Державна реєстрація смерті»
+    r = a.run("service", "list", "--search", "РЕЄСТРАЦІЯ СМЕРТІ", json=True)
+    assert "CIV-02" in codes(r) and all("смерті" in x["title"].lower() for x in r)
+    assert codes(a.run("service", "list", "--search", "pas-0", json=True))[:1] == ["PAS-01"]
+    assert all(c.startswith("PAS-0") or "pas-0" in t.lower() for c, t in
+               [(x["code"], x["title"]) for x in a.run("service", "list", "--search", "PAS-0",
+                                                         json=True)])
+    loss = [x for x in a.run("service", "list", "--search", "втрата", json=True)
+            if x["code"] == "PKG-LOSS"][0]
+    assert [m["code"] for m in loss["members"]] == ["CIV-02", "SOC-04", "RES-02", "PEN-02",
+                                                     "CRT-02"]
+    assert all(m["title"] for m in loss["members"])
+    assert a.run("service", "list", "--search", "ґґґ-немає", json=True) == []
+    out = Agent(a.data, lang="uk").run("service", "list", "--search", "смерті").stdout
+    assert "CIV-02" in out and "Державна реєстрація смерті" in out
+    out = Agent(a.data, lang="uk").run("service", "list", "--search", "ґґґ").stdout
+    assert "не знайдено" in out
+
+
 def test_cyrillic_search_and_json(hub, tmp_path):
     a = Agent(tmp_path / "laptop")
     a.enroll(hub)
