@@ -580,6 +580,38 @@ static int case_status_recompute(struct agent_case *c)
 
 /* ---- edit ---- */
 
+/*
+ * An edit adds to a list (documents brought later, a passport found): the
+ * current items, then each new one not already there.  Takes `add`.
+ */
+static cJSON *list_add(const cJSON *cur, cJSON *add)
+{
+	cJSON *out = cJSON_IsArray(cur) ? cJSON_Duplicate(cur, 1) : cJSON_CreateArray();
+	cJSON *it, *next;
+
+	if (out == NULL || add == NULL) {
+		cJSON_Delete(add);
+		return out;
+	}
+	for (it = add->child; it; it = next) {
+		const cJSON *have;
+		bool dup = false;
+
+		next = it->next;
+		cJSON_ArrayForEach(have, out)
+		{
+			if (cJSON_Compare(have, it, true)) {
+				dup = true;
+				break;
+			}
+		}
+		if (!dup && cJSON_GetArraySize(out) < AGENT_MAX_DOCS)
+			cJSON_AddItemToArray(out, cJSON_DetachItemViaPointer(add, it));
+	}
+	cJSON_Delete(add);
+	return out;
+}
+
 int agent_case_edit(struct agent_store *s, const struct agent_identity *me, const char *key,
 		    const struct agent_case_input *raw, struct mo_err *err)
 {
@@ -637,7 +669,10 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 	if (in->address_text || in->address)
 		cJSON_AddItemToObject(app, "address", address_json(in));
 	if (in->ndocs)
-		cJSON_AddItemToObject(app, "documents", documents_json(in));
+		cJSON_AddItemToObject(
+		    app, "documents",
+		    list_add(cJSON_GetObjectItemCaseSensitive(cur_app, "documents"),
+			     documents_json(in)));
 	if (in->mobility)
 		cJSON_AddItemToObject(app, "mobility",
 				      str_or_null(*in->mobility ? in->mobility : NULL));
@@ -646,8 +681,10 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		app = NULL; /* now owned by f */
 	}
 	if (in->documents_presented)
-		cJSON_AddItemToObject(f, "documents_presented",
-				      cJSON_Duplicate(in->documents_presented, 1));
+		cJSON_AddItemToObject(
+		    f, "documents_presented",
+		    list_add(cJSON_GetObjectItemCaseSensitive(c.data, "documents_presented"),
+			     cJSON_Duplicate(in->documents_presented, 1)));
 	if (in->consent_set)
 		cJSON_AddBoolToObject(f, "consent", in->consent);
 	if (in->fee_set)

@@ -174,6 +174,24 @@ def test_service_list_search(hub, tmp_path):
     assert "не знайдено" in out
 
 
+def test_edit_adds_to_lists(hub, tmp_path):
+    """amending adds the documents brought later; it never drops the first ones"""
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    number, cid, p = a.new_case(4)
+    before = a.show(cid)
+    assert before["documents_presented"] == ["паспорт"]
+    a.run("case", "edit", cid, "--presented", "довідка про доходи", "--presented", "паспорт",
+          "--doc", "passport:КА654321")
+    after = a.show(cid)
+    assert after["documents_presented"] == ["паспорт", "довідка про доходи"]
+    docs = after["applicant"]["documents"]
+    assert [d["type"] for d in docs] == ["id_card", "passport"], docs
+    assert docs[0] == before["applicant"]["documents"][0]
+    a.sync()
+    assert a.status()["pending_changes"] == 0
+
+
 def test_cyrillic_search_and_json(hub, tmp_path):
     a = Agent(tmp_path / "laptop")
     a.enroll(hub)
