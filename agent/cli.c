@@ -398,7 +398,19 @@ static int trip_end(struct agent_ctx *ctx, struct agent_store *s, const struct a
 	cJSON_Delete(f);
 	if (rc != MO_OK)
 		return agent_fail(ctx, rc, &err);
-	agent_say(ctx, ctx->json ? stderr : stdout, MSG_TRIP_ENDED, id);
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "trip", id);
+		cJSON_AddStringToObject(o, "ended_at", now);
+		agent_print_json(o);
+		cJSON_Delete(o);
+	} else {
+		char local[17];
+
+		proto_time_kyiv(mo_now_ms(), local);
+		agent_say(ctx, stdout, MSG_TRIP_ENDED, local);
+	}
 	return AGENT_EXIT_OK;
 }
 

@@ -183,6 +183,33 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 	return 0;
 }
 
+/* `case new` for a person: one sentence in the chosen language (--json keeps the data) */
+static int say_created(struct agent_ctx *ctx, struct agent_store *s, const char *id)
+{
+	struct agent_case c;
+	struct mo_err err = MO_ERR_INIT;
+	const cJSON *a;
+	double fee;
+	int rc;
+
+	if ((rc = agent_store_case_get(s, id, &c, &err)) != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	a = cJSON_GetObjectItemCaseSensitive(c.data, "applicant");
+	fee = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c.data, "fee_uah"));
+	if (ctx->lang == AGENT_LANG_EN)
+		printf("Application %s recorded for %s %s: %zu service(s), fee %.0f UAH, status "
+		       "%s. Print the receipt: mo-agent receipt %s\n",
+		       c.number, jstr(a, "surname"), jstr(a, "given_name"), c.nsvc,
+		       fee != fee ? 0.0 : fee, agent_status_word(ctx->lang, c.status), c.number);
+	else
+		printf("Заяву %s записано на ім'я %s %s: послуг — %zu, збір %.0f грн, статус — "
+		       "%s. Надрукуйте розписку: mo-agent receipt %s\n",
+		       c.number, jstr(a, "surname"), jstr(a, "given_name"), c.nsvc,
+		       fee != fee ? 0.0 : fee, agent_status_word(ctx->lang, c.status), c.number);
+	agent_case_release(&c);
+	return AGENT_EXIT_OK;
+}
+
 static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct agent_identity *me,
 		    int argc, char **argv)
 {
@@ -231,7 +258,7 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 		rc = agent_fail(ctx, rc, &err);
 		goto done;
 	}
-	rc = print_case(ctx, s, id, false);
+	rc = ctx->json ? print_case(ctx, s, id, false) : say_created(ctx, s, id);
 done:
 	cJSON_Delete(o.presented);
 	return rc;

@@ -95,7 +95,9 @@
 	X(OPERATOR_ADDED, "Оператора додано: %s", "Operator added: %s")                                                                                               \
 	X(OPERATOR_USED, "Поточний оператор: %s", "Current operator: %s")                                                                                             \
 	X(TRIP_STARTED, "Виїзд розпочато: %s (%s)", "Trip started: %s (%s)")                                                                                          \
-	X(TRIP_ENDED, "Виїзд завершено: %s", "Trip ended: %s")                                                                                                        \
+	X(TRIP_ENDED,                                                                          \
+	  "Виїзд завершено %s (за київським часом). Надішліть дані до центру: mo-agent sync",   \
+	  "Trip ended at %s (Kyiv time). Send the data to the hub: mo-agent sync")                \
 	X(TRIP_OPEN, "Виїзд уже триває (%s). Спершу завершіть його: mo-agent trip end",                                                                               \
 	  "A trip is already open (%s). End it first: mo-agent trip end")                                                                                             \
 	X(NO_TRIP, "Немає відкритого виїзду.", "No open trip.")                                                                                                       \

@@ -124,6 +124,19 @@ def test_every_error_at_once_with_paper_form_names(hub, tmp_path):
     assert "Заяву" not in r.stderr and "Прізвище" not in r.stderr
     assert a.run("case", "list", json=True) == []
 
+    # a sentence a person understands, in one language; --json keeps the data
+    out = Agent(a.data, lang="uk").run(
+        "case", "new", "--service", "PAS-02", "--surname", p["surname"], "--given-name",
+        p["given_name"], "--birth-date", p["birth_date"], "--tax-id", p["rnokpp"],
+        "--consent").stdout
+    assert out.startswith("Заяву ") and "записано" in out and "mo-agent receipt" in out
+    assert "780 грн" in out and "подано" in out and "submitted" not in out, out
+    out = a.run("case", "new", "--service", "PAS-02", "--surname", p["surname"],
+                "--given-name", p["given_name"], "--birth-date", p["birth_date"],
+                "--tax-id", p["rnokpp"], "--consent").stdout
+    assert out.startswith("Application ") and "780 UAH" in out and "Заяв" not in out, out
+    for c in a.run("case", "list", json=True):
+        a.run("case", "cancel", c["id"], "--reason", "тест")
     # dd.mm.yyyy is accepted and stored as ISO
     c = a.run("case", "new", "--service", "PAS-02", "--surname", p["surname"],
               "--given-name", p["given_name"], "--birth-date", "%s.%s.%s" % (d, m, y),
@@ -230,7 +243,9 @@ def test_trip_receipt_rate_cancel(hub, tmp_path):
     assert a.run("case", "cancel", n2, check=False).returncode == 1  # reason required
     a.run("case", "cancel", n2, "--reason", "Заявник передумав")
     assert a.show(n2)["status"] == "cancelled"
-    a.run("trip", "end")
+    out = Agent(a.data, lang="uk").run("trip", "end").stdout
+    assert out.startswith("Виїзд завершено ") and "київським часом" in out, out
+    assert "Trip" not in out and "-" not in out.split("(")[0], out  # no UUID, one language
     trips = a.run("trip", "list", json=True)
     assert trips[0]["ended_at"] is not None and trips[0]["cases"] == 2
     a.sync()
