@@ -278,6 +278,21 @@ static void test_date_display(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_rnokpp_encoded_date(void **state)
+{
+	char iso[11];
+
+	(void)state;
+	assert_int_equal(proto_rnokpp_birth_date("1956229334", iso), MO_OK);
+	assert_string_equal(iso, "1953-07-23");
+	assert_int_equal(proto_rnokpp_birth_date("0000100000", iso), MO_OK);
+	assert_string_equal(iso, "1900-01-01");
+	assert_int_equal(proto_rnokpp_birth_date("0000000000", iso), MO_EINVAL);
+	assert_int_equal(proto_rnokpp_birth_date("12345", iso), MO_EINVAL);
+	assert_int_equal(proto_rnokpp_birth_date("12a4567890", iso), MO_EINVAL);
+	assert_string_equal(iso, "");
+}
+
 static void test_time_kyiv(void **state)
 {
 	char out[17];
@@ -319,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_date_parse),
 	    cmocka_unit_test(test_date_display),
 	    cmocka_unit_test(test_time_kyiv),
+	    cmocka_unit_test(test_rnokpp_encoded_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
