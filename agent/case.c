@@ -612,6 +612,44 @@ static cJSON *list_add(const cJSON *cur, cJSON *add)
 	return out;
 }
 
+/*
+ * --services while the case is a draft: the new set replaces the old one
+ * (a package expands as in create), and the fee follows the catalogue
+ * unless one is given.  Once submitted, services move only by status.
+ */
+static int edit_services(struct agent_store *s, const struct agent_case_input *in,
+			 struct agent_case *c, cJSON *f, struct mo_err *err)
+{
+	struct svc_set set;
+	struct agent_case_svc *svc;
+	cJSON *arr;
+	int rc;
+
+	if (strcmp(c->status, "draft") != 0)
+		return invalid(err, "not_editable", c->status);
+	if ((rc = resolve_services(s, in, &set, err)) != MO_OK)
+		return rc;
+	if ((svc = calloc(set.n, sizeof(*svc))) == NULL)
+		return nomem(err);
+	cJSON_AddItemToObject(f, "package", str_or_null(set.package[0] ? set.package : NULL));
+	arr = cJSON_AddArrayToObject(f, "services");
+	for (size_t i = 0; i < set.n; i++) {
+		cJSON *sv = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(sv, "code", set.code[i]);
+		cJSON_AddStringToObject(sv, "status", "draft");
+		cJSON_AddItemToArray(arr, sv);
+		mo_strlcpy(svc[i].code, set.code[i], sizeof(svc[i].code));
+		mo_strlcpy(svc[i].status, "draft", sizeof(svc[i].status));
+	}
+	if (!in->fee_set)
+		cJSON_AddNumberToObject(f, "fee_uah", (double)set.fee);
+	free(c->svc);
+	c->svc = svc;
+	c->nsvc = set.n;
+	return MO_OK;
+}
+
 int agent_case_edit(struct agent_store *s, const struct agent_identity *me, const char *key,
 		    const struct agent_case_input *raw, struct mo_err *err)
 {
@@ -651,6 +689,9 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		rc = nomem(err);
 		goto done;
 	}
+	if (in->nservices > 0 && ((rc = edit_services(s, in, &c, f, err)) != MO_OK ||
+				  (rc = agent_store_case_services_replace(s, &c, err)) != MO_OK))
+		goto done;
 	if (in->surname)
 		cJSON_AddStringToObject(app, "surname", in->surname);
 	if (in->given_name)

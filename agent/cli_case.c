@@ -275,7 +275,7 @@ static int case_edit(struct agent_ctx *ctx, struct agent_store *s, const struct 
 	memset(&o, 0, sizeof(o));
 	if ((rc = parse_case_opts(ctx, argc, argv, true, &id, &o)) != 0)
 		goto done;
-	if (id == NULL || o.in.nservices || o.in.draft) {
+	if (id == NULL || o.in.draft) {
 		rc = agent_usage(ctx, "case edit ID --field value ...");
 		goto done;
 	}

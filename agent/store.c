@@ -1937,3 +1937,30 @@ done:
 	cJSON_Delete(res);
 	return rc;
 }
+
+int agent_store_case_services_replace(struct agent_store *s, const struct agent_case *c,
+				      struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	src = sqlite3_prepare_v2(s->db, "DELETE FROM case_services WHERE case_id = ?1", -1, &st,
+				 NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "case services");
+	bind_text(st, 1, c->id);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return db_err(s, src, err, "case services");
+	for (size_t i = 0; i < c->nsvc; i++) {
+		st = stmt(s, Q_CASE_SVC_INSERT);
+		bind_text(st, 1, c->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, c->svc[i].code);
+		bind_text(st, 4, c->svc[i].status);
+		if ((rc = run(s, st, err, "case service")) != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}

@@ -135,6 +135,9 @@ struct agent_case {
 };
 void agent_case_release(struct agent_case *c);
 
+/* a draft's services chosen again: c->svc replaces the case's list (in order) */
+int agent_store_case_services_replace(struct agent_store *s, const struct agent_case *c,
+				      struct mo_err *err) MO_WARN_UNUSED;
 bool agent_store_case_exists(struct agent_store *s, const char *id);
 /* by id or number; MO_ENOTFOUND */
 int agent_store_case_get(struct agent_store *s, const char *id_or_number, struct agent_case *out,

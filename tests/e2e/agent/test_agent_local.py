@@ -205,6 +205,25 @@ def test_edit_adds_to_lists(hub, tmp_path):
     assert a.status()["pending_changes"] == 0
 
 
+def test_edit_services_only_while_draft(hub, tmp_path):
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    number, cid, _ = a.new_case(5, services=["PAS-02"], extra=["--draft"])
+    assert a.show(cid)["fee_uah"] == 780
+    a.run("case", "edit", cid, "--service", "CIV-02")
+    c = a.show(cid)
+    assert [x["code"] for x in c["services"]] == ["CIV-02"] and c["fee_uah"] == 0, c
+    a.run("case", "submit", cid)
+    r = Agent(a.data, lang="uk").run("case", "edit", cid, "--service", "PAS-02", check=False)
+    assert r.returncode == 1 and "змінювати не можна" in r.stderr, r.stderr
+    assert [x["code"] for x in a.show(cid)["services"]] == ["CIV-02"]
+    a.sync()
+    st = a.status()
+    assert st["pending_changes"] == 0 and st["quarantined"] == [], st
+    assert [x["code"] for x in hub.cli("case", "show", number, json=True)["services"]] == \
+        ["CIV-02"]
+
+
 def test_cyrillic_search_and_json(hub, tmp_path):
     a = Agent(tmp_path / "laptop")
     a.enroll(hub)
