@@ -304,7 +304,10 @@
 
   // the service picker: the agent's catalogue search
   async function searchServices(q) {
+    const seq = S.searchSeq = (S.searchSeq || 0) + 1;
     const r = await api('GET', 'services?q=' + encodeURIComponent(q));
+    if (seq !== S.searchSeq) return; // a later keystroke's answer wins
+    S.resultsFor = q;
     const list = $('#service-results');
     S.results = r.ok ? r.data : [];
     S.active = S.results.length ? 0 : -1;
@@ -338,7 +341,13 @@
     if (ev.key === 'ArrowDown' && n) { S.active = (S.active + 1) % n; markActive(); ev.preventDefault(); }
     else if (ev.key === 'ArrowUp' && n) { S.active = (S.active - 1 + n) % n; markActive(); ev.preventDefault(); }
     else if (ev.key === 'Enter') {
-      if (ev.target.value.trim()) { ev.preventDefault(); if (S.active >= 0) pick(S.active); }
+      const q = ev.target.value.trim();
+      if (q) {
+        ev.preventDefault();
+        // Enter before the answer for what is typed now: wait for it, then pick
+        if (S.resultsFor !== q) searchServices(q).then(() => { if (S.resultsFor === q && S.active >= 0) pick(S.active); });
+        else if (S.active >= 0) pick(S.active);
+      }
     } else if (ev.key === 'Escape') { $('#service-results').hidden = true; }
   });
 
