@@ -181,7 +181,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req *r, unsigned s
 		return MHD_NO;
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
-	if (r)
+	if (r && ret == MHD_YES)
 		r->replied = true;
 	return ret;
 }
@@ -605,9 +605,11 @@ static void set_busy(struct mo_err *err)
 }
 
 /*
- * Refuse a request whose body is still arriving: MHD takes an answer only
- * once the body is in, so the rest is read and dropped (the request
- * deadline still bounds how long) and the refusal answered then.
+ * Refuse a request whose body is still arriving: libmicrohttpd 0.9.75
+ * takes an answer only before the body or once it is in
+ * (MHD_queue_response refuses in between), so the rest is read and
+ * dropped — nothing is kept, the request deadline bounds how long — and
+ * the refusal answered then.
  */
 static void defer(struct hub_http *srv, struct req *r, const struct mo_err *err)
 {
