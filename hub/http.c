@@ -50,6 +50,9 @@
 #define CONN_TIMEOUT_S 60
 
 #define RETRY_AFTER_S "10" /* a full body budget: try again soon */
+/* sync bodies in flight per device: its one sync, and one stale connection
+ * of a dropped link not yet timed out */
+#define DEVICE_BODIES_MAX 2u
 
 /* where a connection is in its current request; the deadline of each */
 enum conn_phase {
@@ -75,6 +78,7 @@ struct conn {
 	bool trusted;		 /* the peer is a trusted proxy */
 	bool refused;		 /* over the per-address cap: being closed */
 	bool closing;		 /* shut down by the watchdog */
+	char device[PROTO_ID_LEN]; /* sync body in flight for this device, or "" */
 };
 
 struct hub_http {
@@ -630,8 +634,10 @@ static void conn_phase(struct MHD_Connection *c, enum conn_phase phase, bool res
 		return;
 	pthread_mutex_lock(&k->srv->lock);
 	k->phase = phase;
-	if (restart)
+	if (restart) {
 		k->start_ms = mo_now_ms();
+		k->device[0] = '\0';
+	}
 	pthread_mutex_unlock(&k->srv->lock);
 }
 
@@ -685,24 +691,57 @@ static enum MHD_Result first_call(struct hub_http *srv, struct MHD_Connection *c
 }
 
 /*
+ * Count this connection's body against its device: false when the device
+ * has DEVICE_BODIES_MAX in flight already (one who knows a device id must
+ * not hold the whole budget with it).
+ */
+static bool device_claim(struct MHD_Connection *c, const char *device)
+{
+	struct conn *k = conn_of(c);
+	unsigned n = 0;
+	bool ok;
+
+	if (k == NULL)
+		return true;
+	pthread_mutex_lock(&k->srv->lock);
+	for (const struct conn *o = k->srv->conns; o; o = o->next)
+		n += o != k && strcmp(o->device, device) == 0;
+	ok = n < DEVICE_BODIES_MAX;
+	if (ok)
+		mo_strlcpy(k->device, device, sizeof(k->device));
+	pthread_mutex_unlock(&k->srv->lock);
+	return ok;
+}
+
+/*
  * A sync envelope's header, judged as soon as it is in: a refused sender
  * is answered without its payload being held.
  */
-static void sync_admit(struct hub_http *srv, struct req *r)
+static void sync_admit(struct hub_http *srv, struct MHD_Connection *c, struct req *r)
 {
 	struct proto_envelope_prefix px;
 	struct mo_err err = MO_ERR_INIT;
 	size_t need = 0;
 
-	if (proto_envelope_peek(&px, r->body.data, r->body.len, &need, &err) != MO_OK ||
-	    (need == 0 && hub_sync_admit(srv->h, &px, &err) != MO_OK)) {
-		if (err.code[0] == '\0')
-			mo_strlcpy(err.code, "bad_envelope", sizeof(err.code));
+	if (proto_envelope_peek(&px, r->body.data, r->body.len, &need, &err) != MO_OK) {
 		defer(srv, r, &err);
 		return;
 	}
 	if (need > 0)
 		return;
+	/* a refusal has its wire code; a store error is not one: hub_sync
+	 * checks again once the body is in */
+	if (hub_sync_admit(srv->h, &px, &err) != MO_OK && err.code[0] != '\0') {
+		defer(srv, r, &err);
+		return;
+	}
+	if (!device_claim(c, px.hdr.device)) {
+		mo_err_set(&err, MO_EBUSY, "rate_limited",
+			   "this device already has a batch on its way; try again later");
+		hub_metrics_rejected(&srv->h->metrics, "rate_limited");
+		defer(srv, r, &err);
+		return;
+	}
 	r->admitted = true;
 	/* the whole envelope, reserved once (no doubling of the buffer) */
 	if (px.total > r->body.len && mo_buf_reserve(&r->body, px.total - r->body.len) != MO_OK) {
@@ -712,7 +751,8 @@ static void sync_admit(struct hub_http *srv, struct req *r)
 	}
 }
 
-static enum MHD_Result take_body(struct hub_http *srv, struct req *r, const char *data, size_t n)
+static enum MHD_Result take_body(struct hub_http *srv, struct MHD_Connection *c, struct req *r,
+				  const char *data, size_t n)
 {
 	struct mo_err err = MO_ERR_INIT;
 
@@ -728,7 +768,7 @@ static enum MHD_Result take_body(struct hub_http *srv, struct req *r, const char
 	if (mo_buf_add(&r->body, data, n) != MO_OK)
 		return MHD_NO;
 	if (r->route->fn == on_sync && !r->admitted)
-		sync_admit(srv, r);
+		sync_admit(srv, c, r);
 	return MHD_YES;
 }
 
@@ -749,7 +789,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_data_size = 0;
 		if (r->replied)
 			return MHD_YES;
-		return take_body(srv, r, upload_data, n);
+		return take_body(srv, c, r, upload_data, n);
 	}
 	if (r->replied)
 		return MHD_YES;

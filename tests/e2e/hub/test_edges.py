@@ -95,8 +95,9 @@ def test_body_budget_answers_503_with_retry_after(hub, device):
     s.close()
     # a chunked one (no declared length) that grows past it: dropped as it
     # comes, answered once it is in
+    other = hub.device()
     s = raw(hub.port)
-    body = pre + b"\0" * pay + b"\0" * 64
+    body = prefix(upload_header(other.id, other.hub, payload=pay), pay) + b"\0" * (pay + 64)
     s.sendall(b"POST /v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
               b"Transfer-Encoding: chunked\r\n\r\n" +
               b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
@@ -114,14 +115,45 @@ def test_body_budget_answers_503_with_retry_after(hub, device):
     assert r.status == 200 and hdr["ack"] == 1, r
 
 
+def test_one_device_holds_at_most_two_bodies(hub, device):
+    """who knows a device id cannot hold the budget with it: a third body
+    in flight for one device is refused (429 rate_limited + Retry-After)"""
+    serve(hub, "--max-conn-per-addr", "0")
+    device.url = hub.url
+    pay = 64 << 10
+    pre = prefix(upload_header(device.id, device.hub, payload=pay), pay)
+    total = len(pre) + pay + 64
+    holders = []
+    for _ in range(2):
+        s = raw(hub.port)
+        s.sendall(head("/v1/sync", total) + pre + b"\0" * (pay + 63))
+        holders.append(s)
+    time.sleep(0.3)
+    s = raw(hub.port)
+    s.sendall(head("/v1/sync", total) + pre + b"\0" * (pay + 64))
+    a = answer(s)
+    assert status_of(a) == 429 and b"Retry-After:" in a, a[:300]
+    assert body_of(a)["error"]["code"] == "rate_limited"
+    s.close()
+    for s in holders:
+        s.close()
+    for _ in range(50):  # bounded: the holders' slots are freed as they close
+        r, hdr, _ = device.send([device.new_case()[1]])
+        if r.status == 200:
+            break
+        time.sleep(0.1)
+    assert r.status == 200, r
+
+
 def test_held_connections_memory_and_a_laptop_syncs(hub, tmp_path):
     """CONNS connections that stop one byte short (half inside the envelope
-    header, half a known device's 64 KiB body) hold the hub under 256 MiB
-    while a real mo-agent syncs from another address"""
+    header, half a known device's 64 KiB body: two kept, the rest refused
+    and dropped as they come) hold the hub under 256 MiB while a real
+    mo-agent syncs from another address"""
     serve(hub, "--max-conn-per-addr", "0")
     lap = Agent(tmp_path / "laptop")
     lap.enroll(hub)
-    dev_id = lap.status().get("device") or hub.cli("device", "list", json=True)[0]["id"]
+    dev_id = hub.device().id  # another laptop's id, known to the attacker
     pay = 64 << 10
     known = prefix(upload_header(dev_id, payload=pay), pay)
     unknown = prefix(upload_header("cd" * 16, payload=pay), pay)
