@@ -50,9 +50,10 @@
 #define CONN_TIMEOUT_S 60
 
 #define RETRY_AFTER_S "10" /* a full body budget: try again soon */
-/* sync bodies in flight per device: its one sync, and one stale connection
- * of a dropped link not yet timed out */
-#define DEVICE_BODIES_MAX 2u
+/* sync bodies in flight per device: its sync, stale connections of dropped
+ * links not yet timed out, racing retries (safe by the contract); 4 x 8 MiB
+ * is half the default budget, so one device id cannot hold all of it */
+#define DEVICE_BODIES_MAX 4u
 
 /* where a connection is in its current request; the deadline of each */
 enum conn_phase {
