@@ -39,11 +39,28 @@ mo_build() {
 	ninja -C "$MO_ROOT/$dir"
 }
 
-# Node (with npm) for the browser tests and the benchmark peer: the machines
-# ship Node 20; on a machine without it, Debian's nodejs and npm.
+# mo_node_major: the major version of the `node` on PATH, or 0 without one.
+mo_node_major() {
+	local v
+	v=$(node --version 2>/dev/null) || { echo 0; return; }
+	v=${v#v}
+	v=${v%%.*}
+	case $v in '' | *[!0-9]*) echo 0 ;; *) echo "$v" ;; esac
+}
+
+# Node (with npm) for the browser tests and the benchmark peer: Node 18 or
+# newer (Debian 12's nodejs is 18; playwright-core is pinned to a release
+# that runs on it).  Without node or npm, or with a node older than 18,
+# Debian's nodejs and npm.
 mo_ensure_node() {
-	command -v node >/dev/null && command -v npm >/dev/null && return 0
-	MO_PACKAGES="" mo_ensure_packages nodejs npm
+	if command -v npm >/dev/null && [ "$(mo_node_major)" -ge 18 ]; then
+		return 0
+	fi
+	MO_PACKAGES="" mo_ensure_packages nodejs npm || return 1
+	hash -r
+	[ "$(mo_node_major)" -ge 18 ] && command -v npm >/dev/null && return 0
+	echo "Node 18 or newer is needed for the browser tests (found: $(node --version 2>/dev/null || echo none))" >&2
+	return 1
 }
 
 # Browser tests: Debian's Chromium and playwright-core (pinned in
