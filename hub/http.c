@@ -12,6 +12,12 @@
  * is answered by api.c and the UI files by ui.c; this file only copies the
  * request out of the connection and the answer into a response, with the
  * security headers every browser-facing answer carries.
+ *
+ * The edge (http.h): a sync envelope's header is judged while its body
+ * arrives (proto_envelope_peek, hub_sync_admit) and a refused one is
+ * dropped as it comes; all bodies in flight share one budget; a watchdog
+ * thread closes connections past the header or request deadline; one
+ * address holds at most max_conn_per_addr connections.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -113,6 +119,7 @@ struct req {
 	const struct route *route;
 	struct mo_buf body;
 	size_t held;		/* bytes counted in srv->body_held */
+	size_t seen;		/* body bytes received, kept or dropped */
 	bool replied;
 	bool admitted;		/* a sync envelope's header passed hub_sync_admit */
 	bool discard;		/* refused mid-body: the rest is read, not kept */
@@ -757,6 +764,11 @@ static enum MHD_Result take_body(struct hub_http *srv, struct MHD_Connection *c,
 {
 	struct mo_err err = MO_ERR_INIT;
 
+	/* no Content-Length (chunked) and past the route's cap, kept or being
+	 * dropped: the connection goes */
+	r->seen += n;
+	if (r->seen > r->route->max_body)
+		return MHD_NO;
 	if (r->discard)
 		return MHD_YES;
 	if (!budget_take(srv, r, n)) {
@@ -765,7 +777,6 @@ static enum MHD_Result take_body(struct hub_http *srv, struct MHD_Connection *c,
 		defer(srv, r, &err);
 		return MHD_YES;
 	}
-	/* no Content-Length (chunked) and past the cap: drop the connection */
 	if (mo_buf_add(&r->body, data, n) != MO_OK)
 		return MHD_NO;
 	if (r->route->fn == on_sync && !r->admitted)
