@@ -42,6 +42,7 @@ static const char *const value_opts[] = {
     "service",
     "text",
     "session-idle",
+    "session-max",
     "cookie-secure",
     "body-memory",
     "header-timeout",
@@ -82,13 +83,14 @@ void hub_cli_usage(void)
 	      "\n"
 	      "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
 	      "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
-	      "        [--session-idle SECONDS] [--cookie-secure yes|no]\n"
+	      "        [--session-idle SECONDS] [--session-max SECONDS] [--cookie-secure yes|no]\n"
+	      "                                              staff sign-out after idling (1800)\n"
+	      "                                              or after signing in (43200);\n"
+	      "                                              Secure cookie behind a TLS proxy\n"
 	      "        [--tls-cert F --tls-key F] [--body-memory MIB (64)]\n"
 	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
 	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
 	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
-	      "                                              staff sign-out after idling (1800);\n"
-	      "                                              Secure cookie behind a TLS proxy\n"
 	      "  unit add --code C --name N --kind office|case|truck|bus\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
@@ -101,6 +103,10 @@ void hub_cli_usage(void)
 	      "  case comment ID|NUMBER --text T [--by LOGIN]\n"
 	      "  quarantine list                             changes kept aside, with reasons\n"
 	      "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
+	      "  user disable --login L                      ends every session of L at once\n"
+	      "  user enable --login L\n"
+	      "  user passwd --login L --password-file F     ends every session of L at once\n"
+	      "  user role --login L --role reviewer|supervisor|admin\n"
 	      "\n"
 	      "  --json prints JSON (lists: an array of objects).\n"
 	      "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n",
@@ -202,10 +208,12 @@ static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
 	return rc;
 }
 
-/* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --cookie-secure yes|no */
+/* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --session-max SECONDS
+ * (or $MO_HUB_SESSION_MAX), --cookie-secure yes|no */
 static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	const char *idle = hub_cli_opt(cli, "session-idle");
+	const char *max = hub_cli_opt(cli, "session-max");
 	const char *secure = hub_cli_opt(cli, "cookie-secure");
 	long long v;
 
@@ -217,6 +225,15 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 					  "--session-idle must be 1 to 604800 seconds, not '%s'",
 					  idle);
 		h->session_idle_ms = (uint64_t)v * 1000;
+	}
+	if (max == NULL)
+		max = getenv("MO_HUB_SESSION_MAX");
+	if (max) {
+		if (!mo_parse_i64(&v, max, 1, 7LL * 86400))
+			return mo_err_set(err, MO_EINVAL, NULL,
+					  "--session-max must be 1 to 604800 seconds, not '%s'",
+					  max);
+		h->session_max_ms = (uint64_t)v * 1000;
 	}
 	if (secure) {
 		if (strcmp(secure, "yes") != 0 && strcmp(secure, "no") != 0)
@@ -598,6 +615,43 @@ static int cmd_user_add(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	return rc;
 }
 
+/* user disable|enable|passwd|role: the same hub_user_change as the admin
+ * API, audited as actor "cli" */
+static int cmd_user_change(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *login, *what = cli->words[1], *value = NULL, *file;
+	char pw[PASSWORD_MAX] = "";
+	enum hub_user_op op;
+	int rc;
+
+	if ((rc = need(cli, "login", &login, err)) != MO_OK)
+		return rc;
+	if (strcmp(what, "disable") == 0) {
+		op = HUB_USER_DISABLE;
+	} else if (strcmp(what, "enable") == 0) {
+		op = HUB_USER_ENABLE;
+	} else if (strcmp(what, "role") == 0) {
+		op = HUB_USER_ROLE;
+		if ((rc = need(cli, "role", &value, err)) != MO_OK)
+			return rc;
+	} else {
+		op = HUB_USER_PASSWORD;
+		if ((rc = need(cli, "password-file", &file, err)) != MO_OK ||
+		    (rc = read_password(pw, sizeof(pw), file, err)) != MO_OK)
+			return rc;
+		value = pw;
+	}
+	rc = hub_user_change(h, "cli", login, op, value, err);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == MO_OK) {
+		if (cli->json)
+			printf("{\"login\": \"%s\", \"done\": \"%s\"}\n", login, what);
+		else
+			printf("user %s: %s done\n", login, what);
+	}
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*cmd_fn)(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
@@ -618,6 +672,10 @@ static const struct {
     {"case", "comment", cmd_case_comment},
     {"quarantine", "list", cmd_quarantine_list},
     {"user", "add", cmd_user_add},
+    {"user", "disable", cmd_user_change},
+    {"user", "enable", cmd_user_change},
+    {"user", "passwd", cmd_user_change},
+    {"user", "role", cmd_user_change},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

@@ -498,6 +498,11 @@ static enum MHD_Result on_api(struct hub_http *srv, struct MHD_Connection *c, st
 	rq.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HUB_SESSION_COOKIE);
 	rq.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	rq.address = addr;
+	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	rq.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	rq.fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	rq.forwarded_host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Host");
 	rq.body = r->body.data ? r->body.data : (const unsigned char *)"";
 	rq.len = r->body.len;
 	rq.arg = api_arg;
