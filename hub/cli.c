@@ -44,6 +44,15 @@ static const char *const value_opts[] = {
     "session-idle",
     "session-max",
     "cookie-secure",
+    "body-memory",
+    "header-timeout",
+    "request-timeout",
+    "max-conn-per-addr",
+    "trusted-proxy",
+    "tls-cert",
+    "tls-key",
+    "metrics-listen",
+    "metrics-token",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -78,6 +87,10 @@ void hub_cli_usage(void)
 	      "                                              staff sign-out after idling (1800)\n"
 	      "                                              or after signing in (43200);\n"
 	      "                                              Secure cookie behind a TLS proxy\n"
+	      "        [--tls-cert F --tls-key F] [--body-memory MIB (64)]\n"
+	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
+	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
+	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
 	      "  unit add --code C --name N --kind office|case|truck|bus\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
@@ -230,12 +243,57 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 	return MO_OK;
 }
 
+/* one numeric option of serve within [min, max] */
+static int serve_num(const struct hub_cli *cli, const char *name, long long min, long long max,
+		     long long *v, struct mo_err *err)
+{
+	const char *s = hub_cli_opt(cli, name);
+
+	if (s && !mo_parse_i64(v, s, min, max))
+		return mo_err_set(err, MO_EINVAL, NULL, "--%s must be %lld to %lld, not '%s'", name,
+				  min, max, s);
+	return MO_OK;
+}
+
+/* the network edge of serve (http.h); --trusted-proxy may repeat */
+static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, struct mo_err *err)
+{
+	long long mib = (long long)(o->body_memory >> 20), hdr = o->header_timeout_s,
+		  req = o->request_timeout_s, per = o->max_conn_per_addr;
+	int rc;
+
+	if ((rc = serve_num(cli, "body-memory", 10, 65536, &mib, err)) != MO_OK ||
+	    (rc = serve_num(cli, "header-timeout", 1, 3600, &hdr, err)) != MO_OK ||
+	    (rc = serve_num(cli, "request-timeout", 1, 86400, &req, err)) != MO_OK ||
+	    (rc = serve_num(cli, "max-conn-per-addr", 0, 100000, &per, err)) != MO_OK)
+		return rc;
+	o->body_memory = (size_t)mib << 20;
+	o->header_timeout_s = (unsigned)hdr;
+	o->request_timeout_s = (unsigned)req;
+	o->max_conn_per_addr = (unsigned)per;
+	for (size_t i = 0; i < cli->nopts; i++) {
+		if (strcmp(cli->opts[i].name, "trusted-proxy") != 0 &&
+		    strncmp(cli->opts[i].name, "trusted-proxy=", 14) != 0)
+			continue;
+		if (o->ntrusted == HUB_TRUSTED_PROXY_MAX)
+			return mo_err_set(err, MO_EINVAL, NULL, "at most %d --trusted-proxy",
+					  HUB_TRUSTED_PROXY_MAX);
+		o->trusted_proxy[o->ntrusted++] = cli->opts[i].value;
+	}
+	o->tls_cert = hub_cli_opt(cli, "tls-cert");
+	o->tls_key = hub_cli_opt(cli, "tls-key");
+	o->metrics_listen = hub_cli_opt(cli, "metrics-listen");
+	o->metrics_token = hub_cli_opt(cli, "metrics-token");
+	return MO_OK;
+}
+
 static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	struct hub_http *srv = NULL;
+	struct hub_http_opts ho = HUB_HTTP_OPTS_INIT;
 	const char *listen;
 	sigset_t set;
-	unsigned port = 0;
+	unsigned port = 0, mport = 0;
 	char host[256];
 	const char *colon;
 	int rc, sig = 0;
@@ -244,17 +302,24 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 		return rc;
 	if ((rc = serve_options(h, cli, err)) != MO_OK)
 		return rc;
+	ho.listen = listen;
+	if ((rc = edge_options(&ho, cli, err)) != MO_OK)
+		return rc;
+	if (ho.tls_cert)
+		h->cookie_secure = true;
 	/* the server threads inherit this mask; only sigwait below sees them */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = hub_http_start(&srv, h, listen, &port, err)) != MO_OK)
+	if ((rc = hub_http_start(&srv, h, &ho, &port, &mport, err)) != MO_OK)
 		return rc;
 	colon = strrchr(listen, ':');
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	printf("listening on http://%s:%u\n", host, port);
+	printf("listening on %s://%s:%u\n", ho.tls_cert ? "https" : "http", host, port);
+	if (mport)
+		printf("metrics on %s port %u\n", ho.metrics_listen, mport);
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;

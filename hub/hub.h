@@ -113,6 +113,16 @@ int hub_unit_add(struct hub *h, const char *code, const char *name, const char *
 int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len,
 	     struct mo_err *err) MO_WARN_UNUSED;
 
+struct proto_envelope_prefix;
+/*
+ * The checks hub_sync makes on an envelope's header, made while the body
+ * still arrives (proto_envelope_peek): kind, schema, device known
+ * (unknown_device) and active (device_revoked), so a refused sender is
+ * answered before its payload is held.  hub_sync checks all again.
+ */
+int hub_sync_admit(struct hub *h, const struct proto_envelope_prefix *px,
+		   struct mo_err *err) MO_WARN_UNUSED;
+
 /* ---- enrolment (enroll.c): POST /v1/enroll ---- */
 
 /* a new one-time token for unit; the token (hex) into out, its hash stored */
@@ -141,15 +151,7 @@ struct hub_blob_res {
 int hub_blob(struct hub *h, const struct hub_blob_req *r, struct hub_blob_res *res,
 	     struct mo_err *err) MO_WARN_UNUSED;
 
-/* ---- HTTP (http.c) ---- */
-
-struct hub_http;
-
-/* start serving on "HOST:PORT" (port 0: any); *port gets the bound port */
-int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, unsigned *port,
-		   struct mo_err *err) MO_WARN_UNUSED;
-void hub_http_stop(struct hub_http *srv);
-/* the HTTP status of an error (the table of DESIGN.md §4) */
-int hub_http_status(const struct mo_err *err);
+/* ---- HTTP (http.h) ---- */
+#include "http.h"
 
 #endif
