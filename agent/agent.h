@@ -37,6 +37,10 @@ struct agent_ctx {
 	long long batch_changes;   /* cap on changes per batch (<= 5000) */
 	long long batch_bytes;	   /* cap on raw JSON per batch (<= 4 MiB) */
 	struct agent_store *store; /* opened lazily by agent_ctx_store() */
+	/* transport (sync.c): plain http:// to a non-loopback hub only with
+	 * --insecure-http; enroll --ca-file pins the hub's certificate authority */
+	bool insecure_http;
+	const char *ca_file;
 };
 
 /* Open (creating and migrating) the store of ctx->data_dir on first use. */

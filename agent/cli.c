@@ -162,8 +162,13 @@ int agent_cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 			again = true;
 			continue;
 		}
+		if (strcmp(argv[i], "--insecure-http") == 0) {
+			ctx->insecure_http = true;
+			continue;
+		}
 		if ((rc = agent_opt(argc, argv, &i, "--hub", &hub)) ||
 		    (rc = agent_opt(argc, argv, &i, "--token", &token)) ||
+		    (rc = agent_opt(argc, argv, &i, "--ca-file", &ctx->ca_file)) ||
 		    (rc = agent_opt(argc, argv, &i, "--operator", &op))) {
 			if (rc < 0)
 				return agent_usage(ctx, argv[i]);
@@ -177,7 +182,8 @@ int agent_cmd_enroll(struct agent_ctx *ctx, int argc, char **argv)
 	    agent_meta_get_i64(s, "forked", 0) != 0)
 		again = true;
 	if (!hub || !token || (!again && (!op || !*op)))
-		return agent_usage(ctx, "enroll [--again] --hub URL --token TOKEN --operator NAME");
+		return agent_usage(ctx, "enroll [--again] --hub URL --token TOKEN --operator NAME "
+					"[--ca-file F] [--insecure-http]");
 	if (op && proto_text_check(op, 100, "operator", &err) != MO_OK) {
 		mo_err_set(&err, MO_EINVAL, "bad_field", "operator");
 		return agent_fail(ctx, MO_EINVAL, &err);
@@ -468,6 +474,10 @@ int agent_cmd_sync(struct agent_ctx *ctx, int argc, char **argv)
 	const char *url = NULL;
 
 	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--insecure-http") == 0) {
+			ctx->insecure_http = true;
+			continue;
+		}
 		if ((rc = agent_opt(argc, argv, &i, "--hub", &url)) != 0) {
 			if (rc < 0)
 				return agent_usage(ctx, "--hub URL");

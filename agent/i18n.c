@@ -70,6 +70,13 @@ static const struct reason REASONS[] = {
     {"unknown_field", "невідоме поле: %s", "unknown field: %s"},
     {"file", "не вдалося прочитати файл: %s", "cannot read the file: %s"},
     {"score", "оцінка має бути від 1 до 5", "the score must be from 1 to 5"},
+    {"insecure_http",
+     "адреса центру без шифрування (http://): дані не надіслано; потрібна адреса https:// "
+     "(або --insecure-http, якщо мережа захищена іншим способом)",
+     "the hub address is not encrypted (http://): nothing was sent; use an https:// address "
+     "(or --insecure-http if the network is protected otherwise)"},
+    {"ca_file", "файл сертифіката центру не підходить: %s",
+     "the hub certificate file is not usable: %s"},
 };
 
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len)

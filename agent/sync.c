@@ -20,6 +20,7 @@
 
 #define RESPONSE_MAX PROTO_ENVELOPE_MAX
 #define RETRY_MAX 5
+#define AGENT_CA_MAX 16384
 
 void agent_key_path(const struct agent_ctx *ctx, char *out, size_t len)
 {
@@ -114,6 +115,7 @@ struct sync {
 	double bar_scale;   /* raw bytes per envelope byte of the current request */
 	struct agent_sync_stats *stats;
 	struct mo_err *err; /* where blob_upload (a store callback) reports */
+	char ca[AGENT_CA_MAX]; /* pinned CA certificate(s), PEM; "" = system bundle */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
@@ -187,6 +189,84 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return 0;
 }
 
+/* ---- transport ---- */
+
+/* 127.0.0.0/8, ::1 or localhost: traffic that never leaves the machine */
+static bool host_is_loopback(const char *host)
+{
+	int dots = 0;
+
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0)
+		return true;
+	if (strncmp(host, "127.", 4) != 0)
+		return false;
+	for (const char *p = host; *p; p++) {
+		if (*p == '.')
+			dots++;
+		else if (*p < '0' || *p > '9')
+			return false;
+	}
+	return dots == 3;
+}
+
+/*
+ * Personal data crosses a network only over TLS: https:// always, http://
+ * only to this machine, or when the operator said --insecure-http.  Checked
+ * before any connection is made.
+ */
+static int transport_check(const struct sync *sy, const char *url, struct mo_err *err)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int rc = MO_OK;
+
+	if ((u = curl_url()) == NULL)
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		rc = mo_err_set(err, MO_EINVAL, "bad_field", "--hub");
+		goto done;
+	}
+	if (strcmp(scheme, "https") == 0)
+		goto done;
+	if (strcmp(scheme, "http") != 0)
+		rc = mo_err_set(err, MO_EINVAL, "bad_field", "--hub");
+	else if (!host_is_loopback(host) && !sy->ctx->insecure_http)
+		rc = mo_err_set(err, MO_EINVAL, "insecure_http", "%s", host);
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* the pinned CA of enrolment (meta hub_ca), or the system bundle */
+static void transport_load(struct sync *sy)
+{
+	if (agent_meta_get(sy->s, "hub_ca", sy->ca, sizeof(sy->ca)) != MO_OK)
+		sy->ca[0] = '\0';
+}
+
+/* read enroll --ca-file: PEM certificates, small */
+static int ca_file_read(struct sync *sy, const char *path, struct mo_err *err)
+{
+	struct mo_buf b = MO_BUF_INIT(AGENT_CA_MAX - 1);
+	struct mo_err e2 = MO_ERR_INIT;
+	int rc;
+
+	if ((rc = mo_file_read(&b, path, AGENT_CA_MAX - 1, &e2)) != MO_OK) {
+		rc = mo_err_set(err, MO_EINVAL, "ca_file", "%s", path);
+	} else if (strstr(mo_buf_cstr(&b), "-----BEGIN CERTIFICATE-----") == NULL) {
+		rc = mo_err_set(err, MO_EINVAL, "ca_file", "%s", path);
+	} else {
+		mo_strlcpy(sy->ca, mo_buf_cstr(&b), sizeof(sy->ca));
+	}
+	mo_buf_release(&b);
+	return rc;
+}
+
 /*
  * One HTTP request.  MO_ENET when the hub cannot be reached (or answers
  * with a gateway error); otherwise MO_OK with r->status set.
@@ -199,6 +279,8 @@ static int http_do(struct sync *sy, const char *method, const char *path, struct
 	CURLcode cc;
 
 	snprintf(url, sizeof(url), "%s%s", sy->me.hub_url, path);
+	if (transport_check(sy, url, err) != MO_OK)
+		return err ? err->rc : MO_EINVAL;
 	curl_easy_reset(c);
 	mo_buf_reset(&r->body);
 	r->status = 0;
@@ -221,6 +303,16 @@ static int http_do(struct sync *sy, const char *method, const char *path, struct
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, sy);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (sy->ca[0]) {
+		/* the pinned authority only, not the system bundle as well */
+		struct curl_blob blob = {sy->ca, strlen(sy->ca), CURL_BLOB_COPY};
+
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
 	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else {
@@ -237,6 +329,11 @@ static int http_do(struct sync *sy, const char *method, const char *path, struct
 				  "the hub's answer is too large (over %zu bytes): refused, "
 				  "nothing applied",
 				  r->body.max);
+	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE)
+		/* someone answers, but cannot prove to be the hub: nothing sent */
+		return mo_err_set(err, MO_EAUTH, "bad_certificate",
+				  "сертифікат центру не підтверджено / the hub's certificate "
+				  "is not trusted");
 	if (cc != CURLE_OK)
 		return mo_err_set(err, MO_ENET, "network", "%s",
 				  cerr[0] ? cerr : curl_easy_strerror(cc));
@@ -708,6 +805,7 @@ int agent_sync(struct agent_ctx *ctx, struct agent_sync_stats *stats, struct mo_
 	}
 	if ((rc = load_ids(&sy, err)) != MO_OK)
 		goto done;
+	transport_load(&sy);
 	if ((sy.curl = curl_easy_init()) == NULL) {
 		rc = mo_err_set(err, MO_ENOMEM, NULL, "cannot start the HTTP client");
 		goto done;
@@ -810,6 +908,15 @@ static int enroll_do(struct agent_ctx *ctx, const char *url, const char *token,
 		rc = mo_err_set(err, MO_EINVAL, "bad_field", "--hub");
 		goto done;
 	}
+	/* refused before a key is made or a byte sent */
+	if ((rc = transport_check(&sy, url, err)) != MO_OK)
+		goto done;
+	if (ctx->ca_file) {
+		if ((rc = ca_file_read(&sy, ctx->ca_file, err)) != MO_OK)
+			goto done;
+	} else {
+		transport_load(&sy); /* enrolling again: the authority pinned before */
+	}
 	agent_key_path(ctx, kpath, sizeof(kpath));
 	if (agent_path_exists(kpath)) {
 		/* an earlier attempt made the key: reuse it (keys are never overwritten) */
@@ -882,6 +989,9 @@ static int enroll_do(struct agent_ctx *ctx, const char *url, const char *token,
 			rc = agent_meta_set(sy.s, "hub", hub_id, err);
 		if (rc == MO_OK)
 			rc = agent_meta_set(sy.s, "hub_public_key", v, err);
+		/* the pinned authority: every later sync checks the hub with it */
+		if (rc == MO_OK && sy.ca[0])
+			rc = agent_meta_set(sy.s, "hub_ca", sy.ca, err);
 		for (size_t i = 0; rc == MO_OK && i < sizeof(keys) / sizeof(keys[0]); i++)
 			rc = agent_meta_set(
 			    sy.s, keys[i],

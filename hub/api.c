@@ -9,8 +9,17 @@
  *
  * Sessions: a 256-bit random id, new at every sign-in, lives only in the
  * browser's HttpOnly cookie; the database keeps its SHA-256 and a separate
- * random CSRF token that the UI sends back in X-CSRF-Token.  Sign-in
- * failures are counted per login and per address over 15 minutes.
+ * random CSRF token that the UI sends back in X-CSRF-Token.  A session
+ * ends after session_idle_ms without use or session_max_ms after sign-in.
+ *
+ * Sign-in (on_login) takes only application/json from this site (no
+ * Origin or Sec-Fetch-Site of another site: login CSRF), then throttles
+ * with growing delays rather than hard locks, by login and address
+ * together, by login and by address (throttle_rule below); an address
+ * where the login signed in before is exempt from the last two, so
+ * neither an attack on one login from many addresses nor a flood from
+ * the proxy all staff share keeps the owner out.  Checking and counting
+ * are one transaction (hub_store_login_attempt).
  */
 #include "api.h"
 
@@ -19,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,14 +45,21 @@
 #define AUDIT_MAX 500
 #define Q_MAX 200
 
-#define THROTTLE_WINDOW_MS (15ull * 60 * 1000)
-#define THROTTLE_PER_LOGIN 5
-#define THROTTLE_PER_ADDRESS 20
+/* failures are remembered for an hour; after the free ones each further
+ * failure doubles the wait (1 s, 2 s, 4 s ... at most 15 min) counted from
+ * the latest failure */
+#define THROTTLE_WINDOW_MS (60ull * 60 * 1000)
+#define THROTTLE_FREE_PAIR 5	 /* this login from this address */
+#define THROTTLE_FREE_LOGIN 10	 /* this login from unknown addresses */
+#define THROTTLE_FREE_ADDRESS 20 /* any login from this address, unless known */
+#define THROTTLE_BASE_MS 1000ull
+#define THROTTLE_MAX_MS (15ull * 60 * 1000)
+#define KNOWN_ADDRESS_MS (30ull * 86400 * 1000)
 
-/* a valid hash of a password nobody has: an unknown login costs one scrypt
- * too, so the answer time does not tell which logins exist */
+/* a valid hash (today's cost) of a password nobody has: an unknown login
+ * costs one scrypt too, so the answer time does not tell which logins exist */
 static const char dummy_hash[] =
-    "scrypt$16384$8$1$bW8taHViLWR1bW15LXNsdA==$yFq9soHuUpgHh/uPfHhbjuBTyOQs/5ALXNBLvZQ4kFc=";
+    "scrypt$131072$8$1$bW8taHViLWR1bW15LXNsdA==$QjJmBsSZmtey7TbiYQZ0x6oN4OQe+5hZcJx01FJCWUQ=";
 
 enum role { ROLE_NONE = 0, ROLE_ANY = 1, ROLE_REVIEWER = 1, ROLE_SUPERVISOR = 2, ROLE_ADMIN = 3 };
 
@@ -226,28 +243,103 @@ static void set_cookie(struct ctx *c, const char *value, bool clear)
 		 clear ? "; Max-Age=0" : "", c->h->cookie_secure ? "; Secure" : "");
 }
 
-/* 429 when this login or this address failed too often lately */
-static int throttled(struct ctx *c, const char *login, uint64_t now, struct mo_err *err)
+/* the wait after n failures of which free were free, from the latest one */
+static uint64_t throttle_wait(long long n, long long free_, uint64_t last, uint64_t now)
 {
-	struct hub_login_failures f;
-	uint64_t oldest = 0;
+	uint64_t d, until;
+	long long k;
+
+	if (n < free_)
+		return 0;
+	k = n - free_;
+	d = THROTTLE_BASE_MS << (k > 20 ? 20 : k);
+	if (d > THROTTLE_MAX_MS)
+		d = THROTTLE_MAX_MS;
+	until = last + d;
+	return until > now ? until - now : 0;
+}
+
+/* the throttle rule (hub_login_decide_fn); arg: now in ms */
+static uint64_t throttle_rule(void *arg, const struct hub_login_failures *f)
+{
+	uint64_t now = *(const uint64_t *)arg, w, x;
+
+	w = throttle_wait(f->pair, THROTTLE_FREE_PAIR, f->last_pair, now);
+	if (!f->known) {
+		if ((x = throttle_wait(f->by_login, THROTTLE_FREE_LOGIN, f->last_login, now)) > w)
+			w = x;
+		if ((x = throttle_wait(f->by_address, THROTTLE_FREE_ADDRESS, f->last_address,
+				       now)) > w)
+			w = x;
+	}
+	return w;
+}
+
+/* the client's address for throttling (http.c decides what it is) */
+static const char *client_address(const struct ctx *c)
+{
+	return c->req->address && *c->req->address ? c->req->address : "unknown";
+}
+
+/* 429 unless this attempt may check a password now; then *id counts it */
+static int throttled(struct ctx *c, const char *login, uint64_t now, long long *id,
+		     struct mo_err *err)
+{
+	struct hub_login_attempt a = {.login = login,
+				      .address = client_address(c),
+				      .now_ms = now,
+				      .since_ms = now - THROTTLE_WINDOW_MS,
+				      .known_since_ms = now - KNOWN_ADDRESS_MS};
+	uint64_t wait = 0;
 	int rc;
 
-	if ((rc = hub_store_login_failures(c->h->store, login, c->req->address,
-					   now - THROTTLE_WINDOW_MS, &f, err)) != MO_OK)
+	if ((rc = hub_store_login_attempt(c->h->store, &a, throttle_rule, &now, id, &wait, err)) !=
+	    MO_OK)
 		return rc;
-	if (f.by_login >= THROTTLE_PER_LOGIN)
-		oldest = f.oldest_login;
-	else if (f.by_address >= THROTTLE_PER_ADDRESS)
-		oldest = f.oldest_address;
-	else
+	if (wait == 0)
 		return MO_OK;
-	/* until the oldest counted failure leaves the window */
-	c->res->retry_after = (long long)((oldest + THROTTLE_WINDOW_MS - now + 999) / 1000);
-	if (c->res->retry_after < 1)
-		c->res->retry_after = 1;
+	c->res->retry_after = (long long)((wait + 999) / 1000);
 	return mo_err_set(err, MO_EBUSY, "rate_limited",
-			  "too many failed sign-ins; try again in %lld s", c->res->retry_after);
+			  "Забагато невдалих спроб входу; спробуйте знову за %lld с. "
+			  "(Too many failed sign-ins; try again in %lld s.)",
+			  c->res->retry_after, c->res->retry_after);
+}
+
+static bool header_is(const char *v, const char *want)
+{
+	size_t n = strlen(want);
+
+	return v && strncasecmp(v, want, n) == 0 && (v[n] == '\0' || v[n] == ';' || v[n] == ' ');
+}
+
+/*
+ * Login CSRF: another site's page must not sign a browser in to an account
+ * of its choosing.  The body must be application/json (a form cannot send
+ * it across sites without a CORS preflight, which the hub never grants),
+ * and a browser's Sec-Fetch-Site / Origin must name this site.
+ */
+static int same_site(struct ctx *c, struct mo_err *err)
+{
+	const char *site = c->req->fetch_site, *origin = c->req->origin, *host;
+
+	if (!header_is(c->req->content_type, "application/json"))
+		return mo_err_set(err, MO_EINVAL, "bad_content_type",
+				  "Вхід приймає лише JSON. (Sign-in takes JSON only.)");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		goto cross;
+	if (origin == NULL)
+		return MO_OK;
+	host = strstr(origin, "://");
+	if (host == NULL)
+		goto cross;
+	host += 3;
+	if ((c->req->host && strcasecmp(host, c->req->host) == 0) ||
+	    (c->req->forwarded_host && strcasecmp(host, c->req->forwarded_host) == 0))
+		return MO_OK;
+cross:
+	return mo_err_set(err, MO_EFORBIDDEN, "cross_site",
+			  "Вхід можливий лише зі сторінки цього сервера. "
+			  "(Sign in from this server's own page.)");
 }
 
 static int new_session(struct ctx *c, const char *login, const char *role, uint64_t now,
@@ -260,7 +352,7 @@ static int new_session(struct ctx *c, const char *login, const char *role, uint6
 	if (random_hex(id, 32) != MO_OK || random_hex(csrf, 32) != MO_OK)
 		return mo_err_set(err, MO_ERROR, NULL, "no randomness for a session");
 	session_hash(hash, id);
-	if ((rc = hub_store_session_add(c->h->store, hash, login, csrf, c->req->address, now,
+	if ((rc = hub_store_session_add(c->h->store, hash, login, csrf, client_address(c), now,
 					err)) != MO_OK)
 		goto done;
 	set_cookie(c, id, false);
@@ -280,28 +372,39 @@ static int on_login(struct ctx *c, struct mo_err *err)
 	char role[32] = "", hash[256] = "";
 	const char *login, *password;
 	uint64_t now = mo_now_ms();
+	long long attempt = 0;
+	bool weak;
 	int rc, vrc;
 
-	if ((rc = parse_body(c, err)) != MO_OK ||
+	if ((rc = same_site(c, err)) != MO_OK || (rc = parse_body(c, err)) != MO_OK ||
 	    (rc = body_str(c, "login", 64, true, &login, err)) != MO_OK ||
 	    (rc = body_str(c, "password", 1024, true, &password, err)) != MO_OK)
 		return rc;
-	if ((rc = throttled(c, login, now, err)) != MO_OK)
+	/* checked and counted as a failure in one transaction, before scrypt */
+	if ((rc = throttled(c, login, now, &attempt, err)) != MO_OK)
 		return rc;
 	rc = hub_store_user_get(c->h->store, login, role, sizeof(role), hash, sizeof(hash), err);
 	if (rc != MO_OK && rc != MO_ENOTFOUND)
 		return rc;
 	mo_err_clear(err);
+	hub_metrics_password_check(&c->h->metrics);
 	vrc = hub_password_verify(rc == MO_OK ? hash : dummy_hash, password);
+	weak = rc == MO_OK && hub_password_weak(hash);
 	OPENSSL_cleanse(hash, sizeof(hash));
-	if (rc != MO_OK || vrc != MO_OK) {
-		if ((rc = hub_store_login_failure_add(c->h->store, login, c->req->address, now,
-						      now - THROTTLE_WINDOW_MS, err)) != MO_OK)
-			return rc;
-		return mo_err_set(err, MO_EAUTH, "bad_login", "wrong login or password");
-	}
-	if ((rc = hub_store_login_failures_clear(c->h->store, login, err)) != MO_OK)
+	if (vrc == MO_EBUSY)
+		return mo_err_set(err, MO_EBUSY, "busy",
+				  "Сервер зайнятий; спробуйте ще раз. (The hub is busy; try again.)");
+	if (rc != MO_OK || vrc != MO_OK)
+		return mo_err_set(err, MO_EAUTH, "bad_login",
+				  "Неправильний логін або пароль. (Wrong login or password.)");
+	if ((rc = hub_store_login_succeeded(c->h->store, attempt, login, client_address(c), now,
+					    err)) != MO_OK)
 		return rc;
+	/* a hash from before today's cost is rewritten now that the password
+	 * is at hand; if that fails the sign-in still stands and the next one
+	 * tries again */
+	if (weak && hub_user_rehash(c->h, login, password, err) != MO_OK)
+		mo_err_clear(err);
 	/* a session the browser held before sign-in is never reused */
 	if (c->req->session) {
 		char old[MO_SHA256_HEX];
@@ -454,25 +557,51 @@ done:
 /* ---- CSV export ---- */
 
 /*
- * One RFC 4180 cell.  A text a spreadsheet would run as a formula (it
- * starts with = + - @, or a tab or CR) gets a leading apostrophe.
+ * CSV for spreadsheets: Excel in the uk-UA locale splits on ';', so ';' is
+ * the default (?sep=comma for ','); a cell holding either separator, a
+ * quote or a line break is quoted.  The formula guard: a spreadsheet runs
+ * a cell (or a line of it, after a quoted line break, when a program splits
+ * it into rows) that starts with = + - @, a tab or CR, or their full-width
+ * forms, as a formula, so each such start gets a leading apostrophe.
  */
-static int csv_cell(struct mo_buf *b, const char *v, bool first)
+struct csv {
+	struct mo_buf *b;
+	char sep;
+};
+
+/* does the text at p start like a formula? */
+static bool formula_start(const char *p)
 {
-	bool quote = false;
+	static const char *const wide[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D",
+					   "\xEF\xBC\xA0"}; /* ＝ ＋ － ＠ */
+
+	if (*p && strchr("=+-@\t\r", *p))
+		return true;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (strncmp(p, wide[i], 3) == 0)
+			return true;
+	return false;
+}
+
+static int csv_cell(struct csv *o, const char *v, bool first)
+{
+	struct mo_buf *b = o->b;
+	bool quote = false, line_start = true;
 	int rc = MO_OK;
 
-	if (!first && (rc = mo_buf_addc(b, ',')) != MO_OK)
+	if (!first && (rc = mo_buf_addc(b, o->sep)) != MO_OK)
 		return rc;
 	if (v == NULL || *v == '\0')
 		return MO_OK;
-	quote = strpbrk(v, ",\"\r\n") != NULL;
+	quote = strpbrk(v, ",;\"\r\n") != NULL;
 	if (quote && (rc = mo_buf_addc(b, '"')) != MO_OK)
 		return rc;
-	if (strchr("=+-@\t\r", *v) && (rc = mo_buf_addc(b, '\'')) != MO_OK)
-		return rc;
-	for (const char *p = v; *p && rc == MO_OK; p++)
+	for (const char *p = v; *p && rc == MO_OK; p++) {
+		if (line_start && formula_start(p) && (rc = mo_buf_addc(b, '\'')) != MO_OK)
+			break;
+		line_start = *p == '\n' || *p == '\r';
 		rc = *p == '"' ? mo_buf_adds(b, "\"\"") : mo_buf_addc(b, (unsigned char)*p);
+	}
 	if (rc == MO_OK && quote)
 		rc = mo_buf_addc(b, '"');
 	return rc;
@@ -480,7 +609,8 @@ static int csv_cell(struct mo_buf *b, const char *v, bool first)
 
 static int csv_row(void *arg, const cJSON *it)
 {
-	struct mo_buf *b = arg, sv = MO_BUF_INIT(4096);
+	struct csv *b = arg;
+	struct mo_buf sv = MO_BUF_INIT(4096);
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "applicant"), *s;
 	const cJSON *fee = cJSON_GetObjectItemCaseSensitive(it, "fee_uah");
 	char feebuf[32] = "";
@@ -518,7 +648,7 @@ static int csv_row(void *arg, const cJSON *it)
 	if (rc == MO_OK)
 		rc = csv_cell(b, feebuf, false);
 	if (rc == MO_OK)
-		rc = mo_buf_adds(b, "\r\n");
+		rc = mo_buf_adds(b->b, "\r\n");
 	mo_buf_release(&sv);
 	return rc;
 }
@@ -528,21 +658,35 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	struct hub_case_filter f;
 	struct mo_buf match = MO_BUF_INIT(4096), detail = MO_BUF_INIT(1024);
 	struct mo_buf *b = &c->res->body;
-	static const char *const keys[] = {"status", "unit", "service", "from", "to", "q"};
+	static const char *const keys[] = {"status", "unit", "service", "from", "to", "q", "sep"};
+	static const char *const head[] = {"number",	 "status",     "unit",	  "created_at",
+					   "surname",	 "given_name", "patronymic", "rnokpp",
+					   "services", "package",    "fee_uah"};
+	const char *sep = arg(c, "sep");
+	struct csv out = {b, ';'};
 	long long total = 0;
 	int rc;
 
+	if (sep && strcmp(sep, "comma") == 0)
+		out.sep = ',';
+	else if (sep && strcmp(sep, "semicolon") != 0) {
+		rc = bad_request(err, "sep is semicolon or comma");
+		goto done;
+	}
 	if ((rc = queue_filter(c, &f, &match, err)) != MO_OK)
 		goto done;
 	mo_buf_reset(b);
 	/* the BOM makes spreadsheet programs read the file as UTF-8 */
-	if ((rc = mo_buf_adds(b, "\xEF\xBB\xBF"
-				 "number,status,unit,created_at,surname,given_name,"
-				 "patronymic,rnokpp,services,package,fee_uah\r\n")) != MO_OK) {
+	rc = mo_buf_adds(b, "\xEF\xBB\xBF");
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]) && rc == MO_OK; i++)
+		rc = csv_cell(&out, head[i], i == 0);
+	if (rc == MO_OK)
+		rc = mo_buf_adds(b, "\r\n");
+	if (rc != MO_OK) {
 		mo_err_set(err, rc, NULL, "out of memory");
 		goto done;
 	}
-	rc = hub_store_case_query(c->h->store, &f, 0, EXPORT_MAX, &total, csv_row, b, err);
+	rc = hub_store_case_query(c->h->store, &f, 0, EXPORT_MAX, &total, csv_row, &out, err);
 	if (rc == MO_ENOMEM || rc == MO_ETOOBIG)
 		mo_err_set(err, rc, "too_large", "the export is too large; narrow the filter");
 	if (rc != MO_OK)
@@ -1134,6 +1278,43 @@ static int on_admin_user_add(struct ctx *c, struct mo_err *err)
 	return reply_take(c, 201, o, err);
 }
 
+/* POST /api/admin/users/<login>/disable|enable|password|role */
+static int user_change(struct ctx *c, enum hub_user_op op, const char *key, struct mo_err *err)
+{
+	const char *value = NULL;
+	cJSON *o;
+	int rc;
+
+	if (key && ((rc = parse_body(c, err)) != MO_OK ||
+		    (rc = body_str(c, key, 1024, true, &value, err)) != MO_OK))
+		return rc;
+	if ((rc = hub_user_change(c->h, c->s.login, c->param, op, value, err)) != MO_OK)
+		return rc;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "login", c->param);
+	return reply_take(c, 200, o, err);
+}
+
+static int on_admin_user_disable(struct ctx *c, struct mo_err *err)
+{
+	return user_change(c, HUB_USER_DISABLE, NULL, err);
+}
+
+static int on_admin_user_enable(struct ctx *c, struct mo_err *err)
+{
+	return user_change(c, HUB_USER_ENABLE, NULL, err);
+}
+
+static int on_admin_user_password(struct ctx *c, struct mo_err *err)
+{
+	return user_change(c, HUB_USER_PASSWORD, "password", err);
+}
+
+static int on_admin_user_role(struct ctx *c, struct mo_err *err)
+{
+	return user_change(c, HUB_USER_ROLE, "role", err);
+}
+
 static int on_admin_audit(struct ctx *c, struct mo_err *err)
 {
 	cJSON *arr = NULL;
@@ -1169,6 +1350,10 @@ static const struct api_route {
     {"POST", "/api/admin/units", ROLE_ADMIN, on_admin_unit_add},
     {"GET", "/api/admin/users", ROLE_ADMIN, on_admin_users},
     {"POST", "/api/admin/users", ROLE_ADMIN, on_admin_user_add},
+    {"POST", "/api/admin/users/*/disable", ROLE_ADMIN, on_admin_user_disable},
+    {"POST", "/api/admin/users/*/enable", ROLE_ADMIN, on_admin_user_enable},
+    {"POST", "/api/admin/users/*/password", ROLE_ADMIN, on_admin_user_password},
+    {"POST", "/api/admin/users/*/role", ROLE_ADMIN, on_admin_user_role},
     {"GET", "/api/admin/audit", ROLE_ADMIN, on_admin_audit},
 };
 
@@ -1219,8 +1404,9 @@ static int gate(struct ctx *c, const struct api_route *rt, struct mo_err *err)
 	if (c->req->session == NULL || strlen(c->req->session) != 64)
 		return mo_err_set(err, MO_EAUTH, "unauthenticated", "not signed in");
 	session_hash(c->hash, c->req->session);
-	rc = hub_store_session_get(c->h->store, c->hash, mo_now_ms(), c->h->session_idle_ms, &c->s,
-				   err);
+	rc = hub_store_session_get(c->h->store, c->hash, mo_now_ms(), c->h->session_idle_ms,
+				   c->h->session_max_ms ? c->h->session_max_ms : HUB_SESSION_MAX_MS,
+				   &c->s, err);
 	if (rc == MO_ENOTFOUND) {
 		char msg[MO_ERR_MSG_MAX];
 

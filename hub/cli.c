@@ -42,7 +42,17 @@ static const char *const value_opts[] = {
     "service",
     "text",
     "session-idle",
+    "session-max",
     "cookie-secure",
+    "body-memory",
+    "header-timeout",
+    "request-timeout",
+    "max-conn-per-addr",
+    "trusted-proxy",
+    "tls-cert",
+    "tls-key",
+    "metrics-listen",
+    "metrics-token",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -73,9 +83,14 @@ void hub_cli_usage(void)
 	      "\n"
 	      "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
 	      "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
-	      "        [--session-idle SECONDS] [--cookie-secure yes|no]\n"
-	      "                                              staff sign-out after idling (1800);\n"
+	      "        [--session-idle SECONDS] [--session-max SECONDS] [--cookie-secure yes|no]\n"
+	      "                                              staff sign-out after idling (1800)\n"
+	      "                                              or after signing in (43200);\n"
 	      "                                              Secure cookie behind a TLS proxy\n"
+	      "        [--tls-cert F --tls-key F] [--body-memory MIB (64)]\n"
+	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
+	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
+	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
 	      "  unit add --code C --name N --kind office|case|truck|bus\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
@@ -88,6 +103,10 @@ void hub_cli_usage(void)
 	      "  case comment ID|NUMBER --text T [--by LOGIN]\n"
 	      "  quarantine list                             changes kept aside, with reasons\n"
 	      "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
+	      "  user disable --login L                      ends every session of L at once\n"
+	      "  user enable --login L\n"
+	      "  user passwd --login L --password-file F     ends every session of L at once\n"
+	      "  user role --login L --role reviewer|supervisor|admin\n"
 	      "\n"
 	      "  --json prints JSON (lists: an array of objects).\n"
 	      "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n",
@@ -189,10 +208,12 @@ static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
 	return rc;
 }
 
-/* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --cookie-secure yes|no */
+/* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --session-max SECONDS
+ * (or $MO_HUB_SESSION_MAX), --cookie-secure yes|no */
 static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	const char *idle = hub_cli_opt(cli, "session-idle");
+	const char *max = hub_cli_opt(cli, "session-max");
 	const char *secure = hub_cli_opt(cli, "cookie-secure");
 	long long v;
 
@@ -205,6 +226,15 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 					  idle);
 		h->session_idle_ms = (uint64_t)v * 1000;
 	}
+	if (max == NULL)
+		max = getenv("MO_HUB_SESSION_MAX");
+	if (max) {
+		if (!mo_parse_i64(&v, max, 1, 7LL * 86400))
+			return mo_err_set(err, MO_EINVAL, NULL,
+					  "--session-max must be 1 to 604800 seconds, not '%s'",
+					  max);
+		h->session_max_ms = (uint64_t)v * 1000;
+	}
 	if (secure) {
 		if (strcmp(secure, "yes") != 0 && strcmp(secure, "no") != 0)
 			return mo_err_set(err, MO_EINVAL, NULL, "--cookie-secure is yes or no");
@@ -213,12 +243,57 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 	return MO_OK;
 }
 
+/* one numeric option of serve within [min, max] */
+static int serve_num(const struct hub_cli *cli, const char *name, long long min, long long max,
+		     long long *v, struct mo_err *err)
+{
+	const char *s = hub_cli_opt(cli, name);
+
+	if (s && !mo_parse_i64(v, s, min, max))
+		return mo_err_set(err, MO_EINVAL, NULL, "--%s must be %lld to %lld, not '%s'", name,
+				  min, max, s);
+	return MO_OK;
+}
+
+/* the network edge of serve (http.h); --trusted-proxy may repeat */
+static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, struct mo_err *err)
+{
+	long long mib = (long long)(o->body_memory >> 20), hdr = o->header_timeout_s,
+		  req = o->request_timeout_s, per = o->max_conn_per_addr;
+	int rc;
+
+	if ((rc = serve_num(cli, "body-memory", 10, 65536, &mib, err)) != MO_OK ||
+	    (rc = serve_num(cli, "header-timeout", 1, 3600, &hdr, err)) != MO_OK ||
+	    (rc = serve_num(cli, "request-timeout", 1, 86400, &req, err)) != MO_OK ||
+	    (rc = serve_num(cli, "max-conn-per-addr", 0, 100000, &per, err)) != MO_OK)
+		return rc;
+	o->body_memory = (size_t)mib << 20;
+	o->header_timeout_s = (unsigned)hdr;
+	o->request_timeout_s = (unsigned)req;
+	o->max_conn_per_addr = (unsigned)per;
+	for (size_t i = 0; i < cli->nopts; i++) {
+		if (strcmp(cli->opts[i].name, "trusted-proxy") != 0 &&
+		    strncmp(cli->opts[i].name, "trusted-proxy=", 14) != 0)
+			continue;
+		if (o->ntrusted == HUB_TRUSTED_PROXY_MAX)
+			return mo_err_set(err, MO_EINVAL, NULL, "at most %d --trusted-proxy",
+					  HUB_TRUSTED_PROXY_MAX);
+		o->trusted_proxy[o->ntrusted++] = cli->opts[i].value;
+	}
+	o->tls_cert = hub_cli_opt(cli, "tls-cert");
+	o->tls_key = hub_cli_opt(cli, "tls-key");
+	o->metrics_listen = hub_cli_opt(cli, "metrics-listen");
+	o->metrics_token = hub_cli_opt(cli, "metrics-token");
+	return MO_OK;
+}
+
 static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	struct hub_http *srv = NULL;
+	struct hub_http_opts ho = HUB_HTTP_OPTS_INIT;
 	const char *listen;
 	sigset_t set;
-	unsigned port = 0;
+	unsigned port = 0, mport = 0;
 	char host[256];
 	const char *colon;
 	int rc, sig = 0;
@@ -227,17 +302,24 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 		return rc;
 	if ((rc = serve_options(h, cli, err)) != MO_OK)
 		return rc;
+	ho.listen = listen;
+	if ((rc = edge_options(&ho, cli, err)) != MO_OK)
+		return rc;
+	if (ho.tls_cert)
+		h->cookie_secure = true;
 	/* the server threads inherit this mask; only sigwait below sees them */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = hub_http_start(&srv, h, listen, &port, err)) != MO_OK)
+	if ((rc = hub_http_start(&srv, h, &ho, &port, &mport, err)) != MO_OK)
 		return rc;
 	colon = strrchr(listen, ':');
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	printf("listening on http://%s:%u\n", host, port);
+	printf("listening on %s://%s:%u\n", ho.tls_cert ? "https" : "http", host, port);
+	if (mport)
+		printf("metrics on %s port %u\n", ho.metrics_listen, mport);
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;
@@ -533,6 +615,43 @@ static int cmd_user_add(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	return rc;
 }
 
+/* user disable|enable|passwd|role: the same hub_user_change as the admin
+ * API, audited as actor "cli" */
+static int cmd_user_change(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *login, *what = cli->words[1], *value = NULL, *file;
+	char pw[PASSWORD_MAX] = "";
+	enum hub_user_op op;
+	int rc;
+
+	if ((rc = need(cli, "login", &login, err)) != MO_OK)
+		return rc;
+	if (strcmp(what, "disable") == 0) {
+		op = HUB_USER_DISABLE;
+	} else if (strcmp(what, "enable") == 0) {
+		op = HUB_USER_ENABLE;
+	} else if (strcmp(what, "role") == 0) {
+		op = HUB_USER_ROLE;
+		if ((rc = need(cli, "role", &value, err)) != MO_OK)
+			return rc;
+	} else {
+		op = HUB_USER_PASSWORD;
+		if ((rc = need(cli, "password-file", &file, err)) != MO_OK ||
+		    (rc = read_password(pw, sizeof(pw), file, err)) != MO_OK)
+			return rc;
+		value = pw;
+	}
+	rc = hub_user_change(h, "cli", login, op, value, err);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == MO_OK) {
+		if (cli->json)
+			printf("{\"login\": \"%s\", \"done\": \"%s\"}\n", login, what);
+		else
+			printf("user %s: %s done\n", login, what);
+	}
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*cmd_fn)(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
@@ -553,6 +672,10 @@ static const struct {
     {"case", "comment", cmd_case_comment},
     {"quarantine", "list", cmd_quarantine_list},
     {"user", "add", cmd_user_add},
+    {"user", "disable", cmd_user_change},
+    {"user", "enable", cmd_user_change},
+    {"user", "passwd", cmd_user_change},
+    {"user", "role", cmd_user_change},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

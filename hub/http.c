@@ -12,19 +12,31 @@
  * is answered by api.c and the UI files by ui.c; this file only copies the
  * request out of the connection and the answer into a response, with the
  * security headers every browser-facing answer carries.
+ *
+ * The edge (http.h): a sync envelope's header is judged while its body
+ * arrives (proto_envelope_peek, hub_sync_admit) and a refused one is
+ * dropped as it comes; all bodies in flight share one budget; a watchdog
+ * thread closes connections past the header or request deadline; one
+ * address holds at most max_conn_per_addr connections.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "api.h"
 #include "envelope.h"
+#include "http.h"
 #include "hub.h"
 
 #define ENROLL_BODY_MAX (16u << 10)
@@ -33,17 +45,62 @@
 /*
  * Connections: slow or idle clients (a 2G link, or a slowloris) each hold a
  * slot until CONN_TIMEOUT_S without a byte, so the hub keeps many slots and
- * raises its file-descriptor limit to pay for them.  No per-address limit:
- * a whole region's laptops may share one carrier-NAT address.
+ * raises its file-descriptor limit to pay for them.  A connection that
+ * keeps trickling is closed by the watchdog at the header or request
+ * deadline (struct conn).  The per-address cap is generous by default: a
+ * whole region's laptops may share one carrier-NAT address.
  */
 #define CONN_LIMIT_MAX 4096u
 #define CONN_FD_RESERVE 128u /* database, blobs, logs */
 #define CONN_MEMORY (64u << 10)
 #define CONN_TIMEOUT_S 60
 
+#define RETRY_AFTER_S "10" /* a full body budget: try again soon */
+/* sync bodies in flight per device: its sync, stale connections of dropped
+ * links not yet timed out, racing retries (safe by the contract); 4 x 8 MiB
+ * is half the default budget, so one device id cannot hold all of it */
+#define DEVICE_BODIES_MAX 4u
+
+/* where a connection is in its current request; the deadline of each */
+enum conn_phase {
+	CONN_HEADERS, /* waiting for (the rest of) a header section */
+	CONN_BODY,    /* headers in, body arriving */
+	CONN_ANSWER,  /* request complete: the hub works or answers */
+};
+
+/*
+ * One accepted connection (the MHD socket context), on the server's list
+ * while it is open.  The watchdog reads the list under srv->lock and may
+ * shutdown() a connection's socket: MHD tells CLOSED (which unlinks it,
+ * under the same lock) before it closes the descriptor, so the watchdog
+ * never touches a descriptor that was reused.
+ */
+struct conn {
+	struct conn *prev, *next;
+	struct hub_http *srv;
+	int fd;
+	uint64_t start_ms; /* of the current request's first byte (or accept) */
+	enum conn_phase phase;
+	char addr[HUB_ADDR_MAX]; /* the peer */
+	bool trusted;		 /* the peer is a trusted proxy */
+	bool refused;		 /* over the per-address cap: being closed */
+	bool closing;		 /* shut down by the watchdog */
+	char device[PROTO_ID_LEN]; /* sync body in flight for this device, or "" */
+};
+
 struct hub_http {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d, *metrics_d;
 	struct hub *h;
+	struct hub_http_opts o;
+	char trusted[HUB_TRUSTED_PROXY_MAX][HUB_ADDR_MAX];
+	char *metrics_token;
+	struct mo_buf tls_cert, tls_key;
+	atomic_size_t body_held; /* bytes held by all request bodies */
+	pthread_mutex_t lock;	 /* the connection list */
+	struct conn *conns;
+	pthread_t watchdog;
+	pthread_cond_t stop_cond;
+	bool stopping, watchdog_running;
 };
 
 struct req;
@@ -61,7 +118,12 @@ struct route {
 struct req {
 	const struct route *route;
 	struct mo_buf body;
+	size_t held;		/* bytes counted in srv->body_held */
+	size_t seen;		/* body bytes received, kept or dropped */
 	bool replied;
+	bool admitted;		/* a sync envelope's header passed hub_sync_admit */
+	bool discard;		/* refused mid-body: the rest is read, not kept */
+	struct mo_err deferred; /* the refusal answered once the body is in */
 };
 
 /* ---- errors ---- */
@@ -131,7 +193,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req *r, unsigned s
 		return MHD_NO;
 	ret = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
-	if (r)
+	if (r && ret == MHD_YES)
 		r->replied = true;
 	return ret;
 }
@@ -166,8 +228,11 @@ static struct MHD_Response *error_response(const struct mo_err *err, int *status
 		cJSON_AddNumberToObject(e, "expected", (double)err->expected);
 	if ((text = cJSON_PrintUnformatted(o)) == NULL || mo_buf_adds(&b, text) != MO_OK)
 		goto done;
-	if ((resp = response_from(&b)) != NULL)
+	if ((resp = response_from(&b)) != NULL) {
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+		if (*status == 503 || *status == 429)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
+	}
 done:
 	free(text);
 	cJSON_Delete(o);
@@ -283,6 +348,41 @@ static enum MHD_Result on_health(struct hub_http *srv, struct MHD_Connection *c,
 	return reply(c, r, 200, "application/json", &out);
 }
 
+static bool is_loopback(const char *addr)
+{
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	       strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+/*
+ * /metrics is not public: on its own listen address when one is given
+ * (and then only there), else with the token when one is set, else only
+ * to a client on this machine.  Answered as an unknown path otherwise.
+ */
+static bool metrics_allowed(struct hub_http *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+	const char *auth;
+	char addr[HUB_ADDR_MAX];
+	bool ok;
+
+	if (srv->metrics_d)
+		return ci && ci->daemon == srv->metrics_d;
+	if (srv->metrics_token) {
+		size_t n = strlen(srv->metrics_token);
+
+		auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						   MHD_HTTP_HEADER_AUTHORIZATION);
+		if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != n)
+			return false;
+		return CRYPTO_memcmp(auth + 7, srv->metrics_token, n) == 0;
+	}
+	hub_client_addr(c, addr, sizeof(addr));
+	ok = is_loopback(addr);
+	return ok;
+}
+
 static enum MHD_Result on_metrics(struct hub_http *srv, struct MHD_Connection *c, struct req *r,
 				  const char *url)
 {
@@ -292,6 +392,10 @@ static enum MHD_Result on_metrics(struct hub_http *srv, struct MHD_Connection *c
 	enum MHD_Result ret;
 
 	(void)url;
+	if (!metrics_allowed(srv, c)) {
+		mo_err_set(&err, MO_ENOTFOUND, "not_found", "no such endpoint");
+		return reply_error(c, r, &err);
+	}
 	if (hub_store_devices_active(srv->h->store, &devices, &err) != MO_OK)
 		devices = -1;
 	if (hub_metrics_render(&srv->h->metrics, devices, &out) != MO_OK) {
@@ -310,18 +414,60 @@ static const char *api_arg(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t outlen)
+static struct conn *conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	socklen_t len = 0;
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	mo_strlcpy(out, "unknown", outlen);
-	if (sa == NULL)
-		return;
+	return ci ? ci->socket_context : NULL;
+}
+
+/* the numeric text of an address, or false */
+static bool numeric_addr(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	socklen_t len;
+
+	if (sa == NULL || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return false;
 	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	if (getnameinfo(sa, len, out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST) != 0)
+	return getnameinfo(sa, len, out, (socklen_t)outlen, NULL, 0, NI_NUMERICHOST) == 0;
+}
+
+/* the last entry of an X-Forwarded-For list, when it is an IP literal */
+static bool forwarded_for(const char *xff, char *out, size_t outlen)
+{
+	const char *p = strrchr(xff, ',');
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t n;
+
+	p = p ? p + 1 : xff;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = strcspn(p, " \t");
+	if (n == 0 || n >= outlen || n >= HUB_ADDR_MAX)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return inet_pton(AF_INET, out, bin) == 1 || inet_pton(AF_INET6, out, bin) == 1;
+}
+
+void hub_client_addr(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	struct conn *k = conn_of(c);
+	const union MHD_ConnectionInfo *ci;
+	const char *xff;
+
+	if (k && k->trusted) {
+		xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+		if (xff && forwarded_for(xff, out, outlen))
+			return;
+	}
+	if (k) {
+		mo_strlcpy(out, k->addr, outlen);
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!numeric_addr(ci ? ci->client_addr : NULL, out, outlen))
 		mo_strlcpy(out, "unknown", outlen);
 }
 
@@ -342,16 +488,21 @@ static enum MHD_Result on_api(struct hub_http *srv, struct MHD_Connection *c, st
 	struct hub_api_req rq;
 	struct hub_api_res rs;
 	struct MHD_Response *resp;
-	char addr[64], retry[32];
+	char addr[HUB_ADDR_MAX], retry[32];
 	bool file;
 
-	client_address(c, addr, sizeof(addr));
+	hub_client_addr(c, addr, sizeof(addr));
 	memset(&rq, 0, sizeof(rq));
 	rq.method = r->route->method;
 	rq.path = url;
 	rq.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HUB_SESSION_COOKIE);
 	rq.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	rq.address = addr;
+	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	rq.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	rq.fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	rq.forwarded_host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Host");
 	rq.body = r->body.data ? r->body.data : (const unsigned char *)"";
 	rq.len = r->body.len;
 	rq.arg = api_arg;
@@ -442,7 +593,66 @@ static const struct route *find_route(const char *method, const char *url, bool 
 	return NULL;
 }
 
+/* ---- the body budget ---- */
+
+/* count n more bytes against the budget of all bodies; false when full */
+static bool budget_take(struct hub_http *srv, struct req *r, size_t n)
+{
+	size_t cur = atomic_load(&srv->body_held);
+
+	do {
+		if (n > srv->o.body_memory || cur > srv->o.body_memory - n)
+			return false;
+	} while (!atomic_compare_exchange_weak(&srv->body_held, &cur, cur + n));
+	r->held += n;
+	return true;
+}
+
+static void budget_return(struct hub_http *srv, struct req *r)
+{
+	atomic_fetch_sub(&srv->body_held, r->held);
+	r->held = 0;
+}
+
+static void set_busy(struct mo_err *err)
+{
+	mo_err_set(err, MO_EBUSY, "busy",
+		   "Сервер зараз перевантажений, спробуйте за кілька секунд / "
+		   "the hub is busy, try again in a few seconds");
+}
+
+/*
+ * Refuse a request whose body is still arriving: libmicrohttpd 0.9.75
+ * takes an answer only before the body or once it is in
+ * (MHD_queue_response refuses in between), so the rest is read and
+ * dropped — nothing is kept, the request deadline bounds how long — and
+ * the refusal answered then.
+ */
+static void defer(struct hub_http *srv, struct req *r, const struct mo_err *err)
+{
+	r->deferred = *err;
+	r->discard = true;
+	budget_return(srv, r);
+	mo_buf_release(&r->body);
+	mo_buf_init(&r->body, 0);
+}
+
 /* ---- the access handler ---- */
+
+static void conn_phase(struct MHD_Connection *c, enum conn_phase phase, bool restart)
+{
+	struct conn *k = conn_of(c);
+
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&k->srv->lock);
+	k->phase = phase;
+	if (restart) {
+		k->start_ms = mo_now_ms();
+		k->device[0] = '\0';
+	}
+	pthread_mutex_unlock(&k->srv->lock);
+}
 
 static enum MHD_Result first_call(struct hub_http *srv, struct MHD_Connection *c, const char *url,
 				  const char *method, void **con_cls)
@@ -453,11 +663,19 @@ static enum MHD_Result first_call(struct hub_http *srv, struct MHD_Connection *c
 	long long n;
 	bool path_known;
 
-	(void)srv;
 	if (r == NULL)
 		return MHD_NO;
 	*con_cls = r;
+	conn_phase(c, CONN_BODY, false);
 	r->route = find_route(method, url, &path_known);
+	if (r->route && srv->metrics_d && r->route->fn != on_metrics &&
+	    r->route->fn != on_health) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+
+		if (ci && ci->daemon == srv->metrics_d) /* the metrics address serves only it */
+			r->route = NULL, path_known = false;
+	}
 	mo_buf_init(&r->body, r->route ? r->route->max_body : 0);
 	if (r->route == NULL) {
 		if (path_known)
@@ -475,6 +693,99 @@ static enum MHD_Result first_call(struct hub_http *srv, struct MHD_Connection *c
 			   r->body.max);
 		return reply_error(c, r, &err);
 	}
+	/* a body that cannot fit in what is left of the budget: at once */
+	if (cl && n > 0 &&
+	    (size_t)n > srv->o.body_memory - atomic_load(&srv->body_held)) {
+		set_busy(&err);
+		hub_metrics_rejected(&srv->h->metrics, "busy");
+		return reply_error(c, r, &err);
+	}
+	return MHD_YES;
+}
+
+/*
+ * Count this connection's body against its device: false when the device
+ * has DEVICE_BODIES_MAX in flight already (one who knows a device id must
+ * not hold the whole budget with it).
+ */
+static bool device_claim(struct MHD_Connection *c, const char *device)
+{
+	struct conn *k = conn_of(c);
+	unsigned n = 0;
+	bool ok;
+
+	if (k == NULL)
+		return true;
+	pthread_mutex_lock(&k->srv->lock);
+	for (const struct conn *o = k->srv->conns; o; o = o->next)
+		n += o != k && strcmp(o->device, device) == 0;
+	ok = n < DEVICE_BODIES_MAX;
+	if (ok)
+		mo_strlcpy(k->device, device, sizeof(k->device));
+	pthread_mutex_unlock(&k->srv->lock);
+	return ok;
+}
+
+/*
+ * A sync envelope's header, judged as soon as it is in: a refused sender
+ * is answered without its payload being held.
+ */
+static void sync_admit(struct hub_http *srv, struct MHD_Connection *c, struct req *r)
+{
+	struct proto_envelope_prefix px;
+	struct mo_err err = MO_ERR_INIT;
+	size_t need = 0;
+
+	if (proto_envelope_peek(&px, r->body.data, r->body.len, &need, &err) != MO_OK) {
+		defer(srv, r, &err);
+		return;
+	}
+	if (need > 0)
+		return;
+	/* a refusal has its wire code; a store error is not one: hub_sync
+	 * checks again once the body is in */
+	if (hub_sync_admit(srv->h, &px, &err) != MO_OK && err.code[0] != '\0') {
+		defer(srv, r, &err);
+		return;
+	}
+	if (!device_claim(c, px.hdr.device)) {
+		mo_err_set(&err, MO_EBUSY, "rate_limited",
+			   "this device already has a batch on its way; try again later");
+		hub_metrics_rejected(&srv->h->metrics, "rate_limited");
+		defer(srv, r, &err);
+		return;
+	}
+	r->admitted = true;
+	/* the whole envelope, reserved once (no doubling of the buffer) */
+	if (px.total > r->body.len && mo_buf_reserve(&r->body, px.total - r->body.len) != MO_OK) {
+		mo_err_set(&err, MO_ECORRUPT, "bad_envelope",
+			   "bad envelope: longer than the request allows");
+		defer(srv, r, &err);
+	}
+}
+
+static enum MHD_Result take_body(struct hub_http *srv, struct MHD_Connection *c, struct req *r,
+				  const char *data, size_t n)
+{
+	struct mo_err err = MO_ERR_INIT;
+
+	/* no Content-Length (chunked) and past the route's cap, kept or being
+	 * dropped: the connection goes */
+	r->seen += n;
+	if (r->seen > r->route->max_body)
+		return MHD_NO;
+	if (r->discard)
+		return MHD_YES;
+	if (!budget_take(srv, r, n)) {
+		set_busy(&err);
+		hub_metrics_rejected(&srv->h->metrics, "busy");
+		defer(srv, r, &err);
+		return MHD_YES;
+	}
+	if (mo_buf_add(&r->body, data, n) != MO_OK)
+		return MHD_NO;
+	if (r->route->fn == on_sync && !r->admitted)
+		sync_admit(srv, c, r);
 	return MHD_YES;
 }
 
@@ -484,39 +795,142 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct hub_http *srv = cls;
 	struct req *r = *con_cls;
+	enum MHD_Result ret;
 
 	(void)version;
 	if (r == NULL)
 		return first_call(srv, c, url, method, con_cls);
 	if (*upload_data_size > 0) {
-		if (r->replied) {
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		/* no Content-Length (chunked) and past the cap: drop the connection */
-		if (mo_buf_add(&r->body, upload_data, *upload_data_size) != MO_OK)
-			return MHD_NO;
+		size_t n = *upload_data_size;
+
 		*upload_data_size = 0;
-		return MHD_YES;
+		if (r->replied)
+			return MHD_YES;
+		return take_body(srv, c, r, upload_data, n);
 	}
 	if (r->replied)
 		return MHD_YES;
-	return r->route->fn(srv, c, r, url);
+	conn_phase(c, CONN_ANSWER, false);
+	if (r->discard)
+		return reply_error(c, r, &r->deferred);
+	ret = r->route->fn(srv, c, r, url);
+	return ret;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct hub_http *srv = cls;
 	struct req *r = *con_cls;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	/* a kept-alive connection waits for its next request's headers */
+	conn_phase(c, CONN_HEADERS, true);
 	if (r) {
+		budget_return(srv, r);
 		mo_buf_release(&r->body);
 		free(r);
 		*con_cls = NULL;
 	}
+}
+
+/* ---- connections: per-address cap and the watchdog ---- */
+
+static bool trusted_proxy(const struct hub_http *srv, const char *addr)
+{
+	for (size_t i = 0; i < srv->o.ntrusted; i++)
+		if (strcmp(srv->trusted[i], addr) == 0)
+			return true;
+	return false;
+}
+
+/* connections open from addr (O(connections): at most a few thousand) */
+static unsigned conns_from(const struct hub_http *srv, const char *addr)
+{
+	unsigned n = 0;
+
+	for (const struct conn *k = srv->conns; k; k = k->next)
+		n += !k->refused && strcmp(k->addr, addr) == 0;
+	return n;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct hub_http *srv = cls;
+	struct conn *k = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (k == NULL)
+			return;
+		pthread_mutex_lock(&srv->lock);
+		if (k->prev)
+			k->prev->next = k->next;
+		else
+			srv->conns = k->next;
+		if (k->next)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&srv->lock);
+		free(k);
+		*socket_context = NULL;
+		return;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return; /* untracked: only the idle timeout applies to it */
+	k->srv = srv;
+	k->start_ms = mo_now_ms();
+	k->phase = CONN_HEADERS;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	k->fd = ci ? ci->connect_fd : -1;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!numeric_addr(ci ? ci->client_addr : NULL, k->addr, sizeof(k->addr)))
+		mo_strlcpy(k->addr, "unknown", sizeof(k->addr));
+	k->trusted = trusted_proxy(srv, k->addr);
+	pthread_mutex_lock(&srv->lock);
+	if (!k->trusted && srv->o.max_conn_per_addr > 0 &&
+	    conns_from(srv, k->addr) >= srv->o.max_conn_per_addr) {
+		/* closed before a byte is read; MHD reports CLOSED as usual */
+		k->refused = true;
+		if (k->fd >= 0)
+			shutdown(k->fd, SHUT_RDWR);
+		hub_metrics_rejected(&srv->h->metrics, "too_many_connections");
+	}
+	k->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = k;
+	srv->conns = k;
+	pthread_mutex_unlock(&srv->lock);
+	*socket_context = k;
+}
+
+/* close connections past their header or request deadline, once a second */
+static void *watchdog(void *arg)
+{
+	struct hub_http *srv = arg;
+
+	pthread_mutex_lock(&srv->lock);
+	while (!srv->stopping) {
+		struct timespec ts;
+		uint64_t now = mo_now_ms();
+
+		for (struct conn *k = srv->conns; k; k = k->next) {
+			uint64_t limit = k->phase == CONN_HEADERS ? srv->o.header_timeout_s
+					 : k->phase == CONN_BODY  ? srv->o.request_timeout_s
+								  : 0;
+
+			if (limit == 0 || k->closing || k->fd < 0 || now - k->start_ms <= limit * 1000)
+				continue;
+			k->closing = true;
+			shutdown(k->fd, SHUT_RDWR);
+			hub_metrics_rejected(&srv->h->metrics, "slow_client");
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&srv->stop_cond, &srv->lock, &ts);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
 }
 
 /* ---- lifecycle ---- */
@@ -584,49 +998,167 @@ static unsigned conn_limit(void)
 		       : (unsigned)(rl.rlim_cur - CONN_FD_RESERVE);
 }
 
-int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, unsigned *port,
-		   struct mo_err *err)
+static void http_free(struct hub_http *srv)
+{
+	if (srv->watchdog_running) {
+		pthread_mutex_lock(&srv->lock);
+		srv->stopping = true;
+		pthread_cond_signal(&srv->stop_cond);
+		pthread_mutex_unlock(&srv->lock);
+		pthread_join(srv->watchdog, NULL);
+	}
+	if (srv->metrics_d)
+		MHD_stop_daemon(srv->metrics_d);
+	if (srv->d)
+		MHD_stop_daemon(srv->d);
+	pthread_mutex_destroy(&srv->lock);
+	pthread_cond_destroy(&srv->stop_cond);
+	if (srv->tls_key.data)
+		OPENSSL_cleanse(srv->tls_key.data, srv->tls_key.len);
+	mo_buf_release(&srv->tls_key);
+	mo_buf_release(&srv->tls_cert);
+	if (srv->metrics_token) {
+		OPENSSL_cleanse(srv->metrics_token, strlen(srv->metrics_token));
+		free(srv->metrics_token);
+	}
+	free(srv);
+}
+
+/* a daemon on listen with the common options (TLS only on the main one) */
+static struct MHD_Daemon *daemon_start(struct hub_http *srv, const char *listen, bool main_d,
+				       struct mo_err *err)
 {
 	struct sockaddr_storage ss;
-	struct hub_http *srv;
-	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem ops[16];
+	size_t n = 0;
 	bool v6 = false;
-	int rc;
+	struct MHD_Daemon *d;
 
-	*out = NULL;
-	if ((rc = parse_listen(listen, &ss, &v6, err)) != MO_OK)
-		return rc;
+	if (parse_listen(listen, &ss, &v6, err) != MO_OK)
+		return NULL;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
 		flags |= MHD_USE_POLL;
 	if (v6)
 		flags |= MHD_USE_IPv6;
+#define OPT(o, v, p) ops[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
+	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, main_d ? THREADS : 1, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, main_d ? conn_limit() : 64, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv);
+	if (main_d && srv->tls_cert.data) {
+		flags |= MHD_USE_TLS;
+		/* PEM text, NUL-terminated by mo_buf; MHD only reads it */
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)mo_buf_cstr(&srv->tls_cert));
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)mo_buf_cstr(&srv->tls_key));
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, ops,
+			     MHD_OPTION_END);
+	if (d == NULL)
+		mo_err_set(err, MO_EIO, NULL, "cannot listen on %s%s", listen,
+			   main_d && srv->tls_cert.data ? " (with TLS: check the certificate and key)"
+							: "");
+	return d;
+}
+
+static int http_opts_copy(struct hub_http *srv, const struct hub_http_opts *o, struct mo_err *err)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	int rc;
+
+	srv->o = *o;
+	if (o->body_memory < PROTO_ENVELOPE_MAX)
+		return mo_err_set(err, MO_EINVAL, NULL,
+				  "--body-memory must hold at least one envelope (9 MiB)");
+	if (o->ntrusted > HUB_TRUSTED_PROXY_MAX)
+		return mo_err_set(err, MO_EINVAL, NULL, "at most %d --trusted-proxy",
+				  HUB_TRUSTED_PROXY_MAX);
+	for (size_t i = 0; i < o->ntrusted; i++) {
+		const char *a = o->trusted_proxy[i];
+
+		if (strlen(a) >= HUB_ADDR_MAX ||
+		    (inet_pton(AF_INET, a, bin) != 1 && inet_pton(AF_INET6, a, bin) != 1))
+			return mo_err_set(err, MO_EINVAL, NULL,
+					  "--trusted-proxy '%s' is not a numeric address", a);
+		mo_strlcpy(srv->trusted[i], a, HUB_ADDR_MAX);
+	}
+	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+		return mo_err_set(err, MO_EINVAL, NULL, "--tls-cert and --tls-key go together");
+	if (o->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return mo_err_set(err, MO_EINVAL, NULL, "this libmicrohttpd has no TLS");
+	if (o->tls_cert) {
+		mo_buf_init(&srv->tls_cert, 1u << 20);
+		mo_buf_init(&srv->tls_key, 1u << 20);
+		if ((rc = mo_file_read(&srv->tls_cert, o->tls_cert, 1u << 20, err)) != MO_OK ||
+		    (rc = mo_file_read(&srv->tls_key, o->tls_key, 1u << 20, err)) != MO_OK)
+			return rc;
+	}
+	if (o->metrics_token) {
+		if (strlen(o->metrics_token) < 16)
+			return mo_err_set(err, MO_EINVAL, NULL,
+					  "--metrics-token must be at least 16 characters");
+		if ((srv->metrics_token = strdup(o->metrics_token)) == NULL)
+			return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	}
+	srv->o.metrics_token = NULL; /* the copy above is the one kept */
+	srv->o.tls_cert = srv->o.tls_key = NULL;
+	return MO_OK;
+}
+
+int hub_http_start(struct hub_http **out, struct hub *h, const struct hub_http_opts *opts,
+		   unsigned *port, unsigned *metrics_port, struct mo_err *err)
+{
+	struct hub_http *srv;
+	const union MHD_DaemonInfo *info;
+	int rc;
+
+	*out = NULL;
+	*port = 0;
+	*metrics_port = 0;
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 	srv->h = h;
-	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-				  (const struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-				  (unsigned int)THREADS, MHD_OPTION_CONNECTION_LIMIT,
-				  conn_limit(), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				  (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
-				  (unsigned int)CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-				  on_completed, srv, MHD_OPTION_END);
-	if (srv->d == NULL) {
-		free(srv);
-		return mo_err_set(err, MO_EIO, NULL, "cannot listen on %s", listen);
+	atomic_init(&srv->body_held, 0);
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->stop_cond, NULL);
+	if ((rc = http_opts_copy(srv, opts, err)) != MO_OK)
+		goto fail;
+	if (opts->metrics_listen &&
+	    (srv->metrics_d = daemon_start(srv, opts->metrics_listen, false, err)) == NULL) {
+		rc = MO_EIO;
+		goto fail;
 	}
+	if ((srv->d = daemon_start(srv, opts->listen, true, err)) == NULL) {
+		rc = err ? err->rc : MO_EIO;
+		goto fail;
+	}
+	if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "cannot start the connection watchdog");
+		goto fail;
+	}
+	srv->watchdog_running = true;
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	*port = info ? info->port : 0;
+	if (srv->metrics_d) {
+		info = MHD_get_daemon_info(srv->metrics_d, MHD_DAEMON_INFO_BIND_PORT);
+		*metrics_port = info ? info->port : 0;
+	}
 	*out = srv;
 	return MO_OK;
+fail:
+	http_free(srv);
+	return rc;
 }
 
 void hub_http_stop(struct hub_http *srv)
 {
-	if (srv == NULL)
-		return;
-	MHD_stop_daemon(srv->d);
-	free(srv);
+	if (srv)
+		http_free(srv);
 }

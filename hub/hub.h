@@ -39,10 +39,12 @@ struct hub {
 	bool blob_lock_ready;
 	/* staff browser sessions (api.c); set by `serve` options */
 	uint64_t session_idle_ms; /* idle timeout, default 30 min */
+	uint64_t session_max_ms;  /* absolute lifetime; 0: HUB_SESSION_MAX_MS (12 h) */
 	bool cookie_secure;	  /* mark the cookie Secure (served over TLS) */
 };
 
 #define HUB_SESSION_IDLE_MS (30ull * 60 * 1000)
+#define HUB_SESSION_MAX_MS (12ull * 3600 * 1000)
 
 /* ---- lifecycle (hub.c) ---- */
 
@@ -72,10 +74,28 @@ int hub_clock_save(struct hub *h, const struct proto_clock *c, struct mo_err *er
 /* "scrypt$N$r$p$salt_b64$hash_b64" with a fresh random salt */
 int hub_password_hash(char *out, size_t outlen, const char *password,
 		      struct mo_err *err) MO_WARN_UNUSED;
-/* MO_OK when password matches stored, MO_EAUTH otherwise */
+/* MO_OK when password matches stored, MO_EAUTH otherwise, MO_EBUSY when
+ * too many hashes are being computed (waited 20 s for a turn) */
 int hub_password_verify(const char *stored, const char *password) MO_WARN_UNUSED;
+/* the stored hash is below today's cost (rewrite it at the next sign-in) */
+bool hub_password_weak(const char *stored);
 int hub_user_add(struct hub *h, const char *login, const char *role, const char *password,
 		 struct mo_err *err) MO_WARN_UNUSED;
+
+enum hub_user_op { HUB_USER_DISABLE, HUB_USER_ENABLE, HUB_USER_PASSWORD, HUB_USER_ROLE };
+/*
+ * One account change by actor (audited in the same transaction), the one
+ * place for the CLI, the admin API and the UI: disable (ends every session
+ * of the user at once), enable, a new password (value; ends every session),
+ * a role (value).  MO_ENOTFOUND (not_found) for an unknown login,
+ * MO_EINVAL (bad_request), MO_ECONFLICT (last_admin) when no active admin
+ * would remain.  Nothing changes on a refusal.
+ */
+int hub_user_change(struct hub *h, const char *actor, const char *login, enum hub_user_op op,
+		    const char *value, struct mo_err *err) MO_WARN_UNUSED;
+/* store a fresh hash at today's cost for the same password (no session ends) */
+int hub_user_rehash(struct hub *h, const char *login, const char *password,
+		    struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- units (hub.c) ---- */
 
@@ -92,6 +112,16 @@ int hub_unit_add(struct hub *h, const char *code, const char *name, const char *
  */
 int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len,
 	     struct mo_err *err) MO_WARN_UNUSED;
+
+struct proto_envelope_prefix;
+/*
+ * The checks hub_sync makes on an envelope's header, made while the body
+ * still arrives (proto_envelope_peek): kind, schema, device known
+ * (unknown_device) and active (device_revoked), so a refused sender is
+ * answered before its payload is held.  hub_sync checks all again.
+ */
+int hub_sync_admit(struct hub *h, const struct proto_envelope_prefix *px,
+		   struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- enrolment (enroll.c): POST /v1/enroll ---- */
 
@@ -121,15 +151,7 @@ struct hub_blob_res {
 int hub_blob(struct hub *h, const struct hub_blob_req *r, struct hub_blob_res *res,
 	     struct mo_err *err) MO_WARN_UNUSED;
 
-/* ---- HTTP (http.c) ---- */
-
-struct hub_http;
-
-/* start serving on "HOST:PORT" (port 0: any); *port gets the bound port */
-int hub_http_start(struct hub_http **out, struct hub *h, const char *listen, unsigned *port,
-		   struct mo_err *err) MO_WARN_UNUSED;
-void hub_http_stop(struct hub_http *srv);
-/* the HTTP status of an error (the table of DESIGN.md §4) */
-int hub_http_status(const struct mo_err *err);
+/* ---- HTTP (http.h) ---- */
+#include "http.h"
 
 #endif

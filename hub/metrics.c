@@ -34,6 +34,13 @@ void hub_metrics_applied(struct hub_metrics *m, double seconds, size_t quarantin
 	pthread_mutex_unlock(&m->lock);
 }
 
+void hub_metrics_password_check(struct hub_metrics *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->password_checks++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void hub_metrics_rejected(struct hub_metrics *m, const char *code)
 {
 	if (code == NULL || *code == '\0')
@@ -72,6 +79,10 @@ static int render(const struct hub_metrics *m, long long devices, struct mo_buf 
 	    "# TYPE mo_batches_applied_total counter\n"
 	    "mo_batches_applied_total %llu\n",
 	    m->batches_applied);
+	ADD("# HELP mo_password_checks_total Staff passwords checked (scrypt) at sign-in.\n"
+	    "# TYPE mo_password_checks_total counter\n"
+	    "mo_password_checks_total %llu\n",
+	    m->password_checks);
 	ADD("# HELP mo_batches_rejected_total Sync requests refused, by error code.\n"
 	    "# TYPE mo_batches_rejected_total counter\n");
 	for (size_t i = 0; i < HUB_METRICS_CODES && m->rejected[i].code[0]; i++)

@@ -29,6 +29,7 @@ struct hub_metrics {
 	unsigned long long apply_bucket[HUB_METRICS_BUCKETS]; /* cumulative at render */
 	unsigned long long apply_count;
 	double apply_sum;
+	unsigned long long password_checks; /* scrypt verifications at sign-in */
 };
 
 void hub_metrics_init(struct hub_metrics *m);
@@ -37,6 +38,7 @@ void hub_metrics_release(struct hub_metrics *m);
 void hub_metrics_applied(struct hub_metrics *m, double seconds, size_t quarantined);
 void hub_metrics_rejected(struct hub_metrics *m, const char *code);
 void hub_metrics_bytes(struct hub_metrics *m, size_t in, size_t out);
+void hub_metrics_password_check(struct hub_metrics *m);
 
 /* the text exposition format; devices_active from the store */
 int hub_metrics_render(struct hub_metrics *m, long long devices_active,

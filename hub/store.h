@@ -269,31 +269,73 @@ int hub_store_session_add(struct hub_store *s, const char *hash_hex, const char 
 			  struct mo_err *err) MO_WARN_UNUSED;
 /*
  * The live session with that hash, its last use moved to now_ms.
- * MO_ENOTFOUND when unknown, idle for more than idle_ms (it is then
- * deleted) or its user is disabled.
+ * MO_ENOTFOUND when unknown, idle for more than idle_ms, older than max_ms
+ * since its sign-in (0: no absolute limit) — it is then deleted — or its
+ * user is disabled.
  */
 int hub_store_session_get(struct hub_store *s, const char *hash_hex, uint64_t now_ms,
-			  uint64_t idle_ms, struct hub_session *out,
+			  uint64_t idle_ms, uint64_t max_ms, struct hub_session *out,
 			  struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_session_delete(struct hub_store *s, const char *hash_hex,
 			     struct mo_err *err) MO_WARN_UNUSED;
 
+/* what the throttle rule (api.c) sees of one sign-in attempt's past */
 struct hub_login_failures {
-	long long by_login, by_address;	       /* failures since the window start */
-	uint64_t oldest_login, oldest_address; /* ms of the oldest one counted, 0: none */
+	long long pair;	      /* failures of this login from this address */
+	long long by_login;   /* of this login from anywhere */
+	long long by_address; /* of any login from this address */
+	uint64_t last_pair, last_login, last_address; /* ms of the latest, 0: none */
+	bool known; /* this login signed in from this address lately */
 };
-int hub_store_login_failures(struct hub_store *s, const char *login, const char *address,
-			     uint64_t since_ms, struct hub_login_failures *out,
-			     struct mo_err *err) MO_WARN_UNUSED;
-/* record one failure and forget those older than prune_before_ms */
-int hub_store_login_failure_add(struct hub_store *s, const char *login, const char *address,
-				uint64_t now_ms, uint64_t prune_before_ms,
-				struct mo_err *err) MO_WARN_UNUSED;
-/* a successful sign-in clears that login's failures */
-int hub_store_login_failures_clear(struct hub_store *s, const char *login,
-				   struct mo_err *err) MO_WARN_UNUSED;
 
-/* JSON array of {login, role, created_at, disabled}; never the hashes */
+struct hub_login_attempt {
+	const char *login, *address;
+	uint64_t now_ms;
+	uint64_t since_ms;	 /* failures before this are forgotten */
+	uint64_t known_since_ms; /* a successful sign-in since then makes the address known */
+};
+
+/* the rule: how many ms the attempt must wait (0: check the password now) */
+typedef uint64_t (*hub_login_decide_fn)(void *arg, const struct hub_login_failures *f);
+
+/*
+ * One sign-in attempt, atomically (one BEGIN IMMEDIATE transaction, so
+ * parallel attempts and several hubs on one database all count): read the
+ * failures, ask decide, and unless it says wait, count the attempt as a
+ * failure at once (*id its row) — the password is checked afterwards and a
+ * success takes it back with hub_store_login_succeeded.  *wait_ms > 0: the
+ * attempt was refused and nothing was counted.
+ */
+int hub_store_login_attempt(struct hub_store *s, const struct hub_login_attempt *a,
+			    hub_login_decide_fn decide, void *arg, long long *id, uint64_t *wait_ms,
+			    struct mo_err *err) MO_WARN_UNUSED;
+/* a right password: attempt id and this address's failures of this login
+ * are forgotten, and the address becomes known for the login */
+int hub_store_login_succeeded(struct hub_store *s, long long id, const char *login,
+			      const char *address, uint64_t now_ms,
+			      struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- staff accounts (store_staff.c; the rules are in users.c) ---- */
+
+/* a user's role and whether it is disabled; MO_ENOTFOUND when none */
+int hub_store_user_state(struct hub_store *s, const char *login, char *role, size_t rolelen,
+			 bool *disabled, struct mo_err *err) MO_WARN_UNUSED;
+
+struct hub_user_change {
+	const char *role;	/* NULL: unchanged */
+	int disabled;		/* -1: unchanged, 0 enable, 1 disable */
+	const char *hash;	/* a new password hash, NULL: unchanged */
+	const char *changed_at; /* with hash: the password's change time (NULL: a rehash) */
+	bool end_sessions;	/* delete every session of the user */
+};
+/* apply ch to an existing user (call inside a transaction to combine) */
+int hub_store_user_update(struct hub_store *s, const char *login, const struct hub_user_change *ch,
+			  struct mo_err *err) MO_WARN_UNUSED;
+/* how many users are admins and not disabled */
+int hub_store_admins_active(struct hub_store *s, long long *n, struct mo_err *err) MO_WARN_UNUSED;
+
+/* JSON array of {login, role, created_at, disabled, password_changed_at};
+ * never the hashes */
 int hub_store_user_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- audit log ---- */

@@ -18,10 +18,20 @@ enum staff_stmt {
 	T_SESSION_DEL,
 	T_FAIL_LOGIN,
 	T_FAIL_ADDR,
+	T_FAIL_PAIR,
 	T_FAIL_ADD,
 	T_FAIL_PRUNE,
 	T_FAIL_CLEAR,
+	T_FAIL_DEL,
+	T_KNOWN_GET,
+	T_KNOWN_PUT,
 	T_USER_LIST,
+	T_USER_STATE,
+	T_USER_SET_ROLE,
+	T_USER_SET_DISABLED,
+	T_USER_SET_HASH,
+	T_USER_SESSIONS_END,
+	T_ADMINS_ACTIVE,
 	T_AUDIT_ADD,
 	T_AUDIT_LIST,
 	T_CASE_LIST,
@@ -76,18 +86,33 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 static const char *const sql_text[T_COUNT] = {
     [T_SESSION_ADD] = "INSERT INTO sessions(hash, login, csrf, address, created_ms, last_ms) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    [T_SESSION_GET] = "SELECT s.login, u.role, s.csrf, s.last_ms FROM sessions s "
+    [T_SESSION_GET] = "SELECT s.login, u.role, s.csrf, s.last_ms, s.created_ms FROM sessions s "
 		      "JOIN users u ON u.login = s.login AND u.disabled = 0 WHERE s.hash = ?1",
     [T_SESSION_TOUCH] = "UPDATE sessions SET last_ms = ?2 WHERE hash = ?1",
     [T_SESSION_DEL] = "DELETE FROM sessions WHERE hash = ?1",
-    [T_FAIL_LOGIN] = "SELECT count(*), coalesce(min(at_ms), 0) FROM login_failures "
-		     "WHERE login = ?1 AND at_ms >= ?2",
-    [T_FAIL_ADDR] = "SELECT count(*), coalesce(min(at_ms), 0) FROM login_failures "
-		    "WHERE address = ?1 AND at_ms >= ?2",
+    [T_FAIL_LOGIN] = "SELECT count(*), coalesce(max(at_ms), 0) FROM login_failures "
+		     "WHERE login = ?1 AND at_ms >= ?3",
+    [T_FAIL_ADDR] = "SELECT count(*), coalesce(max(at_ms), 0) FROM login_failures "
+		    "WHERE address = ?2 AND at_ms >= ?3",
+    [T_FAIL_PAIR] = "SELECT count(*), coalesce(max(at_ms), 0) FROM login_failures "
+		    "WHERE login = ?1 AND address = ?2 AND at_ms >= ?3",
     [T_FAIL_ADD] = "INSERT INTO login_failures(login, address, at_ms) VALUES (?1, ?2, ?3)",
     [T_FAIL_PRUNE] = "DELETE FROM login_failures WHERE at_ms < ?1",
-    [T_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = ?1",
-    [T_USER_LIST] = "SELECT login, role, created_at, disabled FROM users ORDER BY login",
+    [T_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = ?1 AND address = ?2",
+    [T_FAIL_DEL] = "DELETE FROM login_failures WHERE id = ?1",
+    [T_KNOWN_GET] = "SELECT count(*) FROM login_known WHERE login = ?1 AND address = ?2 "
+		    "AND last_ms >= ?3",
+    [T_KNOWN_PUT] = "INSERT INTO login_known(login, address, last_ms) VALUES (?1, ?2, ?3) "
+		    "ON CONFLICT(login, address) DO UPDATE SET last_ms = excluded.last_ms",
+    [T_USER_LIST] = "SELECT login, role, created_at, disabled, password_changed_at FROM users "
+		    "ORDER BY login",
+    [T_USER_STATE] = "SELECT role, disabled FROM users WHERE login = ?1",
+    [T_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE login = ?1",
+    [T_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE login = ?1",
+    [T_USER_SET_HASH] = "UPDATE users SET password_hash = ?2, "
+			"password_changed_at = coalesce(?3, password_changed_at) WHERE login = ?1",
+    [T_USER_SESSIONS_END] = "DELETE FROM sessions WHERE login = ?1",
+    [T_ADMINS_ACTIVE] = "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0",
     [T_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, target, detail) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5)",
     [T_AUDIT_LIST] = "SELECT at, actor, action, target, detail FROM audit "
@@ -219,10 +244,11 @@ static int session_delete_locked(struct hub_store *s, const char *hash_hex, stru
 }
 
 int hub_store_session_get(struct hub_store *s, const char *hash_hex, uint64_t now_ms,
-			  uint64_t idle_ms, struct hub_session *out, struct mo_err *err)
+			  uint64_t idle_ms, uint64_t max_ms, struct hub_session *out,
+			  struct mo_err *err)
 {
 	sqlite3_stmt *q;
-	long long last = 0;
+	long long last = 0, created = 0;
 	int rc = MO_OK, src;
 	bool expired = false;
 
@@ -238,9 +264,14 @@ int hub_store_session_get(struct hub_store *s, const char *hash_hex, uint64_t no
 		col_copy(q, 1, out->role, sizeof(out->role));
 		col_copy(q, 2, out->csrf, sizeof(out->csrf));
 		last = sqlite3_column_int64(q, 3);
+		created = sqlite3_column_int64(q, 4);
 		/* a parallel request may have stamped a later time already */
 		expired =
 		    last < 0 || (now_ms > (uint64_t)last && now_ms - (uint64_t)last > idle_ms);
+		/* the absolute lifetime: however busy, a session ends max_ms after
+		 * its sign-in */
+		expired |= created < 0 || (max_ms > 0 && now_ms > (uint64_t)created &&
+					   now_ms - (uint64_t)created > max_ms);
 	} else if (src == SQLITE_DONE) {
 		rc = mo_err_set(err, MO_ENOTFOUND, "unauthenticated", "not signed in");
 	} else {
@@ -282,19 +313,22 @@ int hub_store_session_delete(struct hub_store *s, const char *hash_hex, struct m
 
 /* ---- throttling ---- */
 
-static int fail_count(struct hub_store *s, enum staff_stmt id, const char *key, uint64_t since,
-		      long long *n, uint64_t *oldest, struct mo_err *err)
+static int count_q(struct hub_store *s, enum staff_stmt id, const char *login,
+		   const char *address, uint64_t since, long long *n, uint64_t *last,
+		   struct mo_err *err)
 {
 	sqlite3_stmt *q = stmt(s, id, err);
 	int rc = MO_OK, src;
 
 	if (q == NULL)
 		return MO_EIO;
-	bind_text(q, 1, key);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)since);
+	bind_text(q, 1, login);
+	bind_text(q, 2, address);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)since);
 	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
 		*n = sqlite3_column_int64(q, 0);
-		*oldest = (uint64_t)sqlite3_column_int64(q, 1);
+		if (last)
+			*last = (uint64_t)sqlite3_column_int64(q, 1);
 	} else {
 		rc = hub_sqlite_fail(s, src, "count failed sign-ins", err);
 	}
@@ -302,56 +336,182 @@ static int fail_count(struct hub_store *s, enum staff_stmt id, const char *key, 
 	return rc;
 }
 
-int hub_store_login_failures(struct hub_store *s, const char *login, const char *address,
-			     uint64_t since_ms, struct hub_login_failures *out, struct mo_err *err)
+static int attempt_locked(struct hub_store *s, const struct hub_login_attempt *a,
+			  hub_login_decide_fn decide, void *arg, long long *id, uint64_t *wait_ms,
+			  struct mo_err *err)
 {
+	struct hub_login_failures f;
+	long long known = 0;
+	sqlite3_stmt *q;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	hub_sqlite_lock(s);
-	rc = fail_count(s, T_FAIL_LOGIN, login, since_ms, &out->by_login, &out->oldest_login, err);
-	if (rc == MO_OK)
-		rc = fail_count(s, T_FAIL_ADDR, address, since_ms, &out->by_address,
-				&out->oldest_address, err);
-	hub_sqlite_unlock(s);
+	memset(&f, 0, sizeof(f));
+	if ((q = stmt(s, T_FAIL_PRUNE, err)) == NULL)
+		return MO_EIO;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->since_ms);
+	if ((rc = exec_q(s, q, "forget old failed sign-ins", err)) != MO_OK ||
+	    (rc = count_q(s, T_FAIL_PAIR, a->login, a->address, a->since_ms, &f.pair,
+			  &f.last_pair, err)) != MO_OK ||
+	    (rc = count_q(s, T_FAIL_LOGIN, a->login, a->address, a->since_ms, &f.by_login,
+			  &f.last_login, err)) != MO_OK ||
+	    (rc = count_q(s, T_FAIL_ADDR, a->login, a->address, a->since_ms, &f.by_address,
+			  &f.last_address, err)) != MO_OK ||
+	    (rc = count_q(s, T_KNOWN_GET, a->login, a->address, a->known_since_ms, &known, NULL,
+			  err)) != MO_OK)
+		return rc;
+	f.known = known > 0;
+	if ((*wait_ms = decide(arg, &f)) > 0)
+		return MO_OK;
+	/* counted as a failure now, before the password is checked; a success
+	 * takes it back (hub_store_login_succeeded) */
+	if ((q = stmt(s, T_FAIL_ADD, err)) == NULL)
+		return MO_EIO;
+	bind_text(q, 1, a->login);
+	bind_text(q, 2, a->address);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)a->now_ms);
+	if ((rc = exec_q(s, q, "record a sign-in attempt", err)) == MO_OK)
+		*id = (long long)sqlite3_last_insert_rowid(s->db);
 	return rc;
 }
 
-int hub_store_login_failure_add(struct hub_store *s, const char *login, const char *address,
-				uint64_t now_ms, uint64_t prune_before_ms, struct mo_err *err)
+int hub_store_login_attempt(struct hub_store *s, const struct hub_login_attempt *a,
+			    hub_login_decide_fn decide, void *arg, long long *id, uint64_t *wait_ms,
+			    struct mo_err *err)
+{
+	int rc;
+
+	*id = 0;
+	*wait_ms = 0;
+	if ((rc = hub_store_begin(s, err)) != MO_OK)
+		return rc;
+	if ((rc = attempt_locked(s, a, decide, arg, id, wait_ms, err)) != MO_OK) {
+		hub_store_rollback(s);
+		*id = 0;
+		return rc;
+	}
+	return hub_store_commit(s, err);
+}
+
+int hub_store_login_succeeded(struct hub_store *s, long long id, const char *login,
+			      const char *address, uint64_t now_ms, struct mo_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = MO_EIO;
+	int rc;
 
-	hub_sqlite_lock(s);
-	if ((q = stmt(s, T_FAIL_PRUNE, err)) == NULL)
+	if ((rc = hub_store_begin(s, err)) != MO_OK)
+		return rc;
+	if ((q = stmt(s, T_FAIL_DEL, err)) == NULL) {
+		rc = MO_EIO;
 		goto done;
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)prune_before_ms);
-	if ((rc = exec_q(s, q, "forget old failed sign-ins", err)) != MO_OK)
+	}
+	sqlite3_bind_int64(q, 1, id);
+	if ((rc = exec_q(s, q, "take back the sign-in attempt", err)) != MO_OK)
 		goto done;
-	if ((q = stmt(s, T_FAIL_ADD, err)) == NULL) {
+	/* this address's failures for this login; failures of the same login
+	 * from other addresses stay counted */
+	if ((q = stmt(s, T_FAIL_CLEAR, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, login);
+	bind_text(q, 2, address);
+	if ((rc = exec_q(s, q, "clear failed sign-ins", err)) != MO_OK)
+		goto done;
+	if ((q = stmt(s, T_KNOWN_PUT, err)) == NULL) {
 		rc = MO_EIO;
 		goto done;
 	}
 	bind_text(q, 1, login);
 	bind_text(q, 2, address);
 	sqlite3_bind_int64(q, 3, (sqlite3_int64)now_ms);
-	rc = exec_q(s, q, "record a failed sign-in", err);
+	rc = exec_q(s, q, "remember the sign-in address", err);
+done:
+	if (rc != MO_OK) {
+		hub_store_rollback(s);
+		return rc;
+	}
+	return hub_store_commit(s, err);
+}
+
+/* ---- staff accounts ---- */
+
+int hub_store_user_state(struct hub_store *s, const char *login, char *role, size_t rolelen,
+			 bool *disabled, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_USER_STATE, err)) == NULL) {
+		hub_sqlite_unlock(s);
+		return MO_EIO;
+	}
+	bind_text(q, 1, login);
+	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		col_copy(q, 0, role, rolelen);
+		*disabled = sqlite3_column_int(q, 1) != 0;
+	} else if (src == SQLITE_DONE) {
+		rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no staff user '%s'", login);
+	} else {
+		rc = hub_sqlite_fail(s, src, "read the user", err);
+	}
+	done_stmt(q);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_user_update(struct hub_store *s, const char *login, const struct hub_user_change *ch,
+			  struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK;
+
+	hub_sqlite_lock(s);
+	if (ch->role) {
+		if ((q = stmt(s, T_USER_SET_ROLE, err)) == NULL)
+			goto fail;
+		bind_text(q, 1, login);
+		bind_text(q, 2, ch->role);
+		if ((rc = exec_q(s, q, "change the role", err)) != MO_OK)
+			goto done;
+	}
+	if (ch->disabled >= 0) {
+		if ((q = stmt(s, T_USER_SET_DISABLED, err)) == NULL)
+			goto fail;
+		bind_text(q, 1, login);
+		sqlite3_bind_int(q, 2, ch->disabled ? 1 : 0);
+		if ((rc = exec_q(s, q, "disable or enable the user", err)) != MO_OK)
+			goto done;
+	}
+	if (ch->hash) {
+		if ((q = stmt(s, T_USER_SET_HASH, err)) == NULL)
+			goto fail;
+		bind_text(q, 1, login);
+		bind_text(q, 2, ch->hash);
+		bind_text(q, 3, ch->changed_at);
+		if ((rc = exec_q(s, q, "store the password", err)) != MO_OK)
+			goto done;
+	}
+	if (ch->end_sessions) {
+		if ((q = stmt(s, T_USER_SESSIONS_END, err)) == NULL)
+			goto fail;
+		bind_text(q, 1, login);
+		rc = exec_q(s, q, "end the sessions", err);
+	}
+	goto done;
+fail:
+	rc = MO_EIO;
 done:
 	hub_sqlite_unlock(s);
 	return rc;
 }
 
-int hub_store_login_failures_clear(struct hub_store *s, const char *login, struct mo_err *err)
+int hub_store_admins_active(struct hub_store *s, long long *n, struct mo_err *err)
 {
-	sqlite3_stmt *q;
-	int rc = MO_EIO;
+	int rc;
 
 	hub_sqlite_lock(s);
-	if ((q = stmt(s, T_FAIL_CLEAR, err)) != NULL) {
-		bind_text(q, 1, login);
-		rc = exec_q(s, q, "clear failed sign-ins", err);
-	}
+	rc = count_q(s, T_ADMINS_ACTIVE, NULL, NULL, 0, n, NULL, err);
 	hub_sqlite_unlock(s);
 	return rc;
 }
@@ -362,6 +522,7 @@ static void user_row(cJSON *o, sqlite3_stmt *q)
 	hub_sqlite_json_text(o, "role", q, 1);
 	hub_sqlite_json_text(o, "created_at", q, 2);
 	cJSON_AddBoolToObject(o, "disabled", sqlite3_column_int(q, 3) != 0);
+	hub_sqlite_json_text(o, "password_changed_at", q, 4);
 }
 
 int hub_store_user_list(struct hub_store *s, cJSON **out, struct mo_err *err)

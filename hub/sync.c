@@ -372,6 +372,38 @@ done:
 	return rc;
 }
 
+static int check_kind(int kind, int schema, struct mo_err *err)
+{
+	if (kind != PROTO_KIND_UPLOAD && kind != PROTO_KIND_PULL)
+		return mo_err_set(err, MO_ECORRUPT, "bad_envelope",
+				  "kind %d is not an upload (1) or a pull (3)", kind);
+	if (schema != PROTO_SCHEMA)
+		return mo_err_set(err, MO_ECORRUPT, "bad_envelope", "schema %d is not supported",
+				  schema);
+	return MO_OK;
+}
+
+int hub_sync_admit(struct hub *h, const struct proto_envelope_prefix *px, struct mo_err *err)
+{
+	struct hub_device dev;
+	int rc;
+
+	if ((rc = check_kind(px->kind, px->hdr.schema, err)) != MO_OK)
+		return rc;
+	rc = hub_store_device_get(h->store, px->hdr.device, &dev, err);
+	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(dev.id, px->hdr.device) != 0))
+		rc = mo_err_set(err, MO_EAUTH, "unknown_device", "device %s is not enrolled here",
+				px->hdr.device);
+	else if (rc == MO_OK && !dev.active)
+		/* before the signature, unlike hub_sync: the payload is not held
+		 * for a device that is refused whoever sent it */
+		rc = mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
+				dev.code);
+	if (rc != MO_OK)
+		hub_metrics_rejected(&h->metrics, err ? err->code : NULL);
+	return rc;
+}
+
 int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len, struct mo_err *err)
 {
 	struct proto_envelope env;
@@ -385,16 +417,8 @@ int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len, st
 
 	if ((rc = proto_envelope_open(&env, body, len, err)) != MO_OK)
 		goto done;
-	if (env.kind != PROTO_KIND_UPLOAD && env.kind != PROTO_KIND_PULL) {
-		rc = mo_err_set(err, MO_ECORRUPT, "bad_envelope",
-				"kind %d is not an upload (1) or a pull (3)", env.kind);
+	if ((rc = check_kind(env.kind, env.hdr.schema, err)) != MO_OK)
 		goto done;
-	}
-	if (env.hdr.schema != PROTO_SCHEMA) {
-		rc = mo_err_set(err, MO_ECORRUPT, "bad_envelope", "schema %d is not supported",
-				env.hdr.schema);
-		goto done;
-	}
 	rc = hub_store_device_get(h->store, env.hdr.device, &dev, err);
 	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(dev.id, env.hdr.device) != 0)) {
 		rc = mo_err_set(err, MO_EAUTH, "unknown_device", "device %s is not enrolled here",

@@ -352,41 +352,80 @@ done:
 	return rc;
 }
 
-int proto_envelope_open(struct proto_envelope *env, const void *buf, size_t len,
-			struct mo_err *err)
+/*
+ * The fixed prefix: magic, version, kind, H, P, each cap checked as soon as
+ * its length field is readable, before anything it guards is looked at.
+ * *need > 0: that many bytes must be at hand before the prefix can be
+ * judged (nothing was refused yet).
+ */
+static int frame_prefix(const unsigned char *b, size_t len, size_t *hlen, size_t *plen,
+			size_t *need, struct mo_err *err)
 {
-	const unsigned char *b = buf;
-	size_t hlen, plen;
-
-	memset(env, 0, sizeof(*env));
-	/* each cap is checked as soon as its length field is readable, before
-	 * anything it guards is looked at */
-	if (len < 8)
-		return bad_envelope(err, "shorter than the fixed header");
+	*need = 0;
+	if (len < 8) {
+		/* a wrong magic is refused on its first wrong byte */
+		if (memcmp(b, PROTO_MAGIC, len < 4 ? len : 4) != 0)
+			return bad_envelope(err, "bad magic");
+		*need = 8;
+		return MO_OK;
+	}
 	if (memcmp(b, PROTO_MAGIC, 4) != 0)
 		return bad_envelope(err, "bad magic");
 	if (b[4] != PROTO_VERSION)
 		return bad_envelope(err, "unknown version");
 	if (b[5] < PROTO_KIND_UPLOAD || b[5] > PROTO_KIND_PULL)
 		return bad_envelope(err, "unknown kind");
-	hlen = (size_t)b[6] << 8 | b[7];
-	if (hlen == 0)
+	*hlen = (size_t)b[6] << 8 | b[7];
+	if (*hlen == 0)
 		return bad_envelope(err, "empty header");
-	if (hlen > PROTO_HEADER_MAX)
+	if (*hlen > PROTO_HEADER_MAX)
 		return mo_err_set(err, MO_ETOOBIG, "too_large", "header of %zu bytes exceeds %u",
-				  hlen, PROTO_HEADER_MAX);
-	if (len < 12 + hlen)
-		return bad_envelope(err, "truncated header");
-	plen = be32(b + 8 + hlen);
-	if (plen > PROTO_PAYLOAD_MAX)
+				  *hlen, PROTO_HEADER_MAX);
+	if (len < 12 + *hlen) {
+		*need = 12 + *hlen;
+		return MO_OK;
+	}
+	*plen = be32(b + 8 + *hlen);
+	if (*plen > PROTO_PAYLOAD_MAX)
 		return mo_err_set(err, MO_ETOOBIG, "too_large",
-				  "payload of %zu bytes exceeds %u", plen, PROTO_PAYLOAD_MAX);
+				  "payload of %zu bytes exceeds %u", *plen, PROTO_PAYLOAD_MAX);
+	if (b[5] == PROTO_KIND_PULL && *plen != 0)
+		return bad_envelope(err, "a pull carries no payload");
+	return MO_OK;
+}
+
+int proto_envelope_peek(struct proto_envelope_prefix *out, const void *buf, size_t len,
+			size_t *need, struct mo_err *err)
+{
+	const unsigned char *b = buf;
+	size_t hlen = 0, plen = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = frame_prefix(b, len, &hlen, &plen, need, err)) != MO_OK || *need > 0)
+		return rc;
+	out->kind = b[5];
+	out->total = 12 + hlen + plen + PROTO_SIG_LEN;
+	return header_decode(&out->hdr, out->kind, b + 8, hlen, err);
+}
+
+int proto_envelope_open(struct proto_envelope *env, const void *buf, size_t len,
+			struct mo_err *err)
+{
+	const unsigned char *b = buf;
+	size_t hlen = 0, plen = 0, need = 0;
+	int rc;
+
+	memset(env, 0, sizeof(*env));
+	if ((rc = frame_prefix(b, len, &hlen, &plen, &need, err)) != MO_OK)
+		return rc;
+	if (need > 0)
+		return bad_envelope(err, need == 8 ? "shorter than the fixed header"
+						   : "truncated header");
 	if (len < 12 + hlen + plen + PROTO_SIG_LEN)
 		return bad_envelope(err, "truncated");
 	if (len > 12 + hlen + plen + PROTO_SIG_LEN)
 		return bad_envelope(err, "bytes after the signature");
-	if (b[5] == PROTO_KIND_PULL && plen != 0)
-		return bad_envelope(err, "a pull carries no payload");
 	env->kind = b[5];
 	env->bytes = b;
 	env->len = len;

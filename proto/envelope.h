@@ -119,6 +119,25 @@ struct proto_envelope {
 int proto_envelope_open(struct proto_envelope *env, const void *buf, size_t len,
 			struct mo_err *err) MO_WARN_UNUSED;
 
+/*
+ * The same checks on the first bytes of an envelope still arriving, so a
+ * server can refuse a sender before it holds the payload.  buf may end
+ * anywhere.  MO_OK with *need > 0: at least *need bytes are needed before
+ * anything can be said (no verdict yet).  MO_OK with *need == 0: framing up
+ * to P and the header JSON are valid, out->kind, out->hdr and out->total
+ * (the whole envelope's length) are set.  Else the error open() would give
+ * for the same prefix: bad_envelope / too_large.  Nothing here is
+ * authenticated: the signature is at the end.
+ */
+struct proto_envelope_prefix {
+	int kind;
+	struct proto_header hdr;
+	size_t total;
+};
+
+int proto_envelope_peek(struct proto_envelope_prefix *out, const void *buf, size_t len,
+			size_t *need, struct mo_err *err) MO_WARN_UNUSED;
+
 /* Signature check with the sender's public key; bad_signature. */
 int proto_envelope_verify(struct proto_envelope *env, const unsigned char pub[PROTO_PUBKEY_LEN],
 			  struct mo_err *err) MO_WARN_UNUSED;

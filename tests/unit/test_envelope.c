@@ -458,6 +458,63 @@ static void test_truncated(void **state)
 	mo_buf_release(&b);
 }
 
+/* the prefix of an envelope still arriving: no verdict before 12 + H bytes,
+ * then the header and the whole length; a bad prefix refused as open() does */
+static void test_peek(void **state)
+{
+	struct fx *f = *state;
+	struct mo_buf b = MO_BUF_INIT(BIG);
+	struct proto_envelope env;
+	struct proto_envelope_prefix px;
+	struct mo_err err = MO_ERR_INIT;
+	size_t need, hlen;
+
+	for (int w = 0; w < 3; w++) {
+		mo_buf_reset(&b);
+		seal_golden(&b, w, f);
+		assert_int_equal(proto_envelope_open(&env, b.data, b.len, &err), MO_OK);
+		hlen = (size_t)b.data[6] << 8 | b.data[7];
+		for (size_t n = 0; n <= b.len; n++) {
+			mo_err_clear(&err);
+			assert_int_equal(proto_envelope_peek(&px, b.data, n, &need, &err), MO_OK);
+			if (n < 12 + hlen) {
+				assert_true(need > n);
+				continue;
+			}
+			assert_int_equal(need, 0);
+			assert_int_equal(px.kind, env.kind);
+			assert_int_equal(px.total, b.len);
+			assert_string_equal(px.hdr.device, env.hdr.device);
+			assert_string_equal(px.hdr.hub, env.hdr.hub);
+			assert_int_equal(px.hdr.seq, env.hdr.seq);
+			if (n > 12 + hlen + 16 && n + 1 < b.len)
+				n = b.len - 1; /* the rest is not looked at */
+		}
+	}
+	/* refusals, each as soon as the byte that decides is there */
+	mo_buf_reset(&b);
+	seal_golden(&b, 0, f);
+	b.data[0] = 'X';
+	assert_int_equal(proto_envelope_peek(&px, b.data, 1, &need, &err), MO_ECORRUPT);
+	assert_string_equal(err.code, "bad_envelope");
+	b.data[0] = 'M';
+	b.data[4] = 2;
+	assert_int_equal(proto_envelope_peek(&px, b.data, 8, &need, &err), MO_ECORRUPT);
+	b.data[4] = PROTO_VERSION;
+	b.data[6] = 0x10;
+	b.data[7] = 0x01; /* H = 4097 */
+	assert_int_equal(proto_envelope_peek(&px, b.data, 8, &need, &err), MO_ETOOBIG);
+	assert_string_equal(err.code, "too_large");
+	/* a payload length past the cap, and a header that is not JSON */
+	mo_buf_reset(&b);
+	frame(&b, PROTO_KIND_UPLOAD, "{}", 2, "", 0);
+	assert_int_equal(proto_envelope_peek(&px, b.data, b.len, &need, &err), MO_ECORRUPT);
+	assert_string_equal(err.code, "bad_envelope");
+	b.data[10] = 0x01; /* P = 16 MiB + ... */
+	assert_int_equal(proto_envelope_peek(&px, b.data, b.len, &need, &err), MO_ETOOBIG);
+	mo_buf_release(&b);
+}
+
 /* any flipped bit anywhere: open or verify refuses; payload, signature and
  * the header values that still parse are caught by the signature */
 static void test_bitflips(void **state)
@@ -1003,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_header_encode),
 		cmocka_unit_test(test_roundtrip_kinds),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_bitflips),
 		cmocka_unit_test(test_wrong_key_and_domain),
 		cmocka_unit_test(test_framing),

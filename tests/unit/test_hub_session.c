@@ -1,9 +1,10 @@
 /*
  * test_hub_session.c — the staff API's gate without a socket (api.h):
  * sign-in and the session cookie, the CSRF check, roles, sign-out, the idle
- * timeout (store clock driven by the test), throttling with Retry-After,
- * Cyrillic search through FTS5 and the CSV cells, against a real
- * temporary hub.
+ * timeout and absolute lifetime (store clock driven by the test),
+ * throttling by login, address and both with Retry-After, login CSRF,
+ * account changes ending sessions, the scrypt upgrade, Cyrillic search
+ * through FTS5 and the CSV cells, against a real temporary hub.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -33,6 +34,11 @@ struct kv {
 	const char *k, *v;
 };
 
+/* the client address and sign-in headers of the next requests */
+static const char *g_addr = "192.0.2.7";
+static const char *g_ctype = "application/json";
+static const char *g_origin, *g_site;
+
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -57,7 +63,11 @@ static int call(struct fx *f, struct hub_api_res *res, const char *method, const
 				 .path = path,
 				 .session = cookie,
 				 .csrf = csrf,
-				 .address = "192.0.2.7",
+				 .address = g_addr,
+				 .content_type = g_ctype,
+				 .origin = g_origin,
+				 .fetch_site = g_site,
+				 .host = "hub.example:8080",
 				 .body = body ? body : "",
 				 .len = body ? strlen(body) : 0,
 				 .arg = kv_arg,
@@ -119,6 +129,9 @@ static int setup(void **state)
 	struct mo_err err = MO_ERR_INIT;
 
 	assert_non_null(f);
+	g_addr = "192.0.2.7";
+	g_ctype = "application/json";
+	g_origin = g_site = NULL;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/mo-hub-session-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	o.data = f->dir;
@@ -185,19 +198,41 @@ static void test_idle_timeout_in_the_store(void **state)
 	assert_int_equal(hub_store_session_add(f->h.store, hash, "olena", "tok", "x", t, &err),
 			 MO_OK);
 	/* each use restarts the clock */
-	assert_int_equal(hub_store_session_get(f->h.store, hash, t + idle, idle, &s, &err), MO_OK);
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + idle, idle, 0, &s, &err), MO_OK);
 	assert_string_equal(s.login, "olena");
 	assert_string_equal(s.role, "reviewer");
-	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle, idle, &s, &err),
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle, idle, 0, &s, &err),
 			 MO_OK);
 	/* a parallel request that read the clock earlier is not "expired" */
-	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle - 5, idle, &s, &err),
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle - 5, idle, 0, &s, &err),
 			 MO_OK);
-	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 3 * idle + 1, idle, &s, &err),
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 3 * idle + 1, idle, 0, &s, &err),
 			 MO_ENOTFOUND);
 	assert_string_equal(err.code, "unauthenticated");
 	/* and it is gone for good */
-	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle, idle, &s, &err),
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + 2 * idle, idle, 0, &s, &err),
+			 MO_ENOTFOUND);
+}
+
+static void test_absolute_lifetime_in_the_store(void **state)
+{
+	struct fx *f = *state;
+	struct hub_session s;
+	struct mo_err err = MO_ERR_INIT;
+	const char *hash = "cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02cd02";
+	uint64_t t = 5000000, idle = 30 * 60 * 1000, max = 12ull * 3600 * 1000;
+
+	assert_int_equal(hub_store_session_add(f->h.store, hash, "olena", "tok", "x", t, &err),
+			 MO_OK);
+	/* used every 20 minutes, it never idles out, yet ends 12 h after sign-in */
+	for (uint64_t u = t + idle * 2 / 3; u <= t + max; u += idle * 2 / 3)
+		assert_int_equal(hub_store_session_get(f->h.store, hash, u, idle, max, &s, &err),
+				 MO_OK);
+	assert_int_equal(
+	    hub_store_session_get(f->h.store, hash, t + max + idle / 2, idle, max, &s, &err),
+	    MO_ENOTFOUND);
+	assert_string_equal(err.code, "unauthenticated");
+	assert_int_equal(hub_store_session_get(f->h.store, hash, t + max, idle, max, &s, &err),
 			 MO_ENOTFOUND);
 }
 
@@ -205,21 +240,167 @@ static void test_throttling(void **state)
 {
 	struct fx *f = *state;
 
+	/* petro signed in from A before: A is a known address of petro */
+	assert_int_equal(login(f, "petro", "supervisor-pass"), 200);
+	/* 5 failures of olena from A: olena waits at A ... */
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(login(f, "olena", "wrong-password"), 401);
 	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 429);
-	/* the address has 5 of its 20; other logins still work */
-	assert_int_equal(login(f, "petro", "supervisor-pass"), 200);
-	/* one login is locked after 5, one address after 20 (any logins) */
-	for (int i = 0; i < 6; i++)
-		assert_int_equal(login(f, "ghost", "wrong-password"), i < 5 ? 401 : 429);
-	for (int i = 0; i < 11; i++) {
+	/* ... but the right password from another address works at once */
+	g_addr = "192.0.2.8";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+	/* 20 failures from A (any logins) make A wait for logins unknown there */
+	g_addr = "192.0.2.7";
+	for (int i = 0; i < 16; i++) {
 		char who[16];
 
 		snprintf(who, sizeof(who), "guess%d", i);
-		assert_int_equal(login(f, who, "wrong-password"), i < 10 ? 401 : 429);
+		assert_int_equal(login(f, who, "wrong-password"), i < 15 ? 401 : 429);
 	}
 	assert_int_equal(login(f, "admin", "admin-pass-1"), 429);
+	/* staff who signed in at A before (behind the same proxy) still can */
+	assert_int_equal(login(f, "petro", "supervisor-pass"), 200);
+	/* elsewhere admin is fine */
+	g_addr = "192.0.2.9";
+	assert_int_equal(login(f, "admin", "admin-pass-1"), 200);
+	/* olena attacked from many addresses: after 10 failures of the login a
+	 * new address waits (5 from A + 5 here), but her known address B
+	 * still signs her in */
+	for (int i = 0; i < 5; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "198.51.100.%d", i + 1);
+		g_addr = a;
+		assert_int_equal(login(f, "olena", "wrong-password"), 401);
+	}
+	g_addr = "198.51.100.99";
+	assert_int_equal(login(f, "olena", "wrong-password"), 429);
+	g_addr = "192.0.2.8";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+}
+
+static void test_login_csrf(void **state)
+{
+	struct fx *f = *state;
+
+	g_ctype = "text/plain";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 400);
+	g_ctype = "application/x-www-form-urlencoded";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 400);
+	g_ctype = NULL;
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 400);
+	g_ctype = "application/json; charset=utf-8";
+	g_origin = "https://evil.example";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 403);
+	g_origin = "null";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 403);
+	g_origin = NULL;
+	g_site = "cross-site";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 403);
+	g_site = "same-site";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 403);
+	/* this site's own page, or no browser at all */
+	g_site = "same-origin";
+	g_origin = "http://hub.example:8080";
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+	g_site = g_origin = NULL;
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+}
+
+static void test_account_changes_end_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct mo_err err = MO_ERR_INIT;
+	char olena[72], admin[72], acsrf[72];
+
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+	mo_strlcpy(olena, f->cookie, sizeof(olena));
+	assert_int_equal(login(f, "admin", "admin-pass-1"), 200);
+	mo_strlcpy(admin, f->cookie, sizeof(admin));
+	mo_strlcpy(acsrf, f->csrf, sizeof(acsrf));
+	/* disabling ends olena's live session at once */
+	assert_int_equal(status_of(f, "GET", "/api/me", NULL, olena, NULL), 200);
+	assert_int_equal(
+	    status_of(f, "POST", "/api/admin/users/olena/disable", "{}", admin, acsrf), 200);
+	assert_int_equal(status_of(f, "GET", "/api/me", NULL, olena, NULL), 401);
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 401);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/enable", "{}", admin, acsrf),
+			 200);
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+	mo_strlcpy(olena, f->cookie, sizeof(olena));
+	/* a new password ends her sessions too; the old one no longer works */
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/password",
+				   "{\"password\":\"new-pass-2026\"}", admin, acsrf),
+			 200);
+	assert_int_equal(status_of(f, "GET", "/api/me", NULL, olena, NULL), 401);
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 401);
+	assert_int_equal(login(f, "olena", "new-pass-2026"), 200);
+	mo_strlcpy(olena, f->cookie, sizeof(olena));
+	/* a role change takes effect on the next request */
+	assert_int_equal(status_of(f, "GET", "/api/reports/summary", NULL, olena, NULL), 403);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/role",
+				   "{\"role\":\"supervisor\"}", admin, acsrf),
+			 200);
+	assert_int_equal(status_of(f, "GET", "/api/reports/summary", NULL, olena, NULL), 200);
+	/* refusals change nothing */
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/role",
+				   "{\"role\":\"boss\"}", admin, acsrf),
+			 400);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/password",
+				   "{\"password\":\"short\"}", admin, acsrf),
+			 400);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/nobody/disable", "{}", admin, acsrf),
+			 404);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/olena/disable", "{}", olena, NULL),
+			 403);
+	/* the last active admin cannot be disabled or demoted */
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/admin/disable", "{}", admin, acsrf),
+			 409);
+	assert_int_equal(status_of(f, "POST", "/api/admin/users/admin/role",
+				   "{\"role\":\"reviewer\"}", admin, acsrf),
+			 409);
+	assert_int_equal(status_of(f, "GET", "/api/me", NULL, admin, NULL), 200);
+	/* the CLI's path is the same function */
+	assert_int_equal(hub_user_change(&f->h, "cli", "olena", HUB_USER_DISABLE, NULL, &err), MO_OK);
+	assert_int_equal(status_of(f, "GET", "/api/me", NULL, olena, NULL), 401);
+	/* every change is in the audit log */
+	{
+		struct hub_api_res res;
+		const char *b;
+
+		assert_int_equal(call(f, &res, "GET", "/api/admin/audit", NULL, admin, NULL, NULL),
+				 200);
+		b = (const char *)res.body.data;
+		assert_non_null(strstr(b, "\"user.disable\""));
+		assert_non_null(strstr(b, "\"user.enable\""));
+		assert_non_null(strstr(b, "\"user.password\""));
+		assert_non_null(strstr(b, "\"user.role\""));
+		assert_null(strstr(b, "new-pass-2026"));
+		hub_api_res_release(&res);
+	}
+}
+
+static void test_old_hash_upgraded_at_sign_in(void **state)
+{
+	struct fx *f = *state;
+	struct mo_err err = MO_ERR_INIT;
+	struct hub_user_change ch = {.disabled = -1};
+	char role[32], hash[256];
+	/* scrypt N=2^14 of "reviewer-pass-1", salt "0123456789abcdef" (the old cost) */
+	const char *old = "scrypt$16384$8$1$MDEyMzQ1Njc4OWFiY2RlZg==$"
+			  "dzKYbBuLa0B8AaEMoBaJ/oihBW1I3x+KlQONy73aK+Y=";
+
+	ch.hash = old;
+	assert_int_equal(hub_store_user_update(f->h.store, "olena", &ch, &err), MO_OK);
+	assert_true(hub_password_weak(old));
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
+	assert_int_equal(
+	    hub_store_user_get(f->h.store, "olena", role, sizeof(role), hash, sizeof(hash), &err),
+	    MO_OK);
+	assert_memory_equal(hash, "scrypt$131072$8$1$", 18);
+	assert_false(hub_password_weak(hash));
+	assert_int_equal(hub_password_verify(hash, "reviewer-pass-1"), MO_OK);
+	assert_int_equal(login(f, "olena", "reviewer-pass-1"), 200);
 }
 
 /* a case whose surname is given, through the apply path a laptop uses */
@@ -292,22 +473,48 @@ static void test_search_and_csv(void **state)
 	add_case(f, "11111111-1111-4111-8111-111111111111", "KR-T01A-2026-000001", "Шевченко");
 	add_case(f, "22222222-2222-4222-8222-222222222222", "KR-T01A-2026-000002",
 		 "=HYPERLINK(\\\"x\\\"), Їжак");
+	add_case(f, "33333333-3333-4333-8333-333333333333", "KR-T01A-2026-000003",
+		 "Коваль\\n=cmd|' /C calc'!A0");
+	add_case(f, "44444444-4444-4444-8444-444444444444", "KR-T01A-2026-000004", "Ко;валь");
+	add_case(f, "55555555-5555-4555-8555-555555555555", "KR-T01A-2026-000005",
+		 "\xEF\xBC\x9DSUM(1)");
 	assert_int_equal(login(f, "petro", "supervisor-pass"), 200);
 	assert_int_equal(total_for(f, "шевченко"), 1);
 	assert_int_equal(total_for(f, "ШЕВЧЕНКО"), 1);
 	assert_int_equal(total_for(f, "їжак"), 1);
 	assert_int_equal(total_for(f, "ижак"), 0);
 	assert_int_equal(total_for(f, "kr-t01a-2026-000002"), 1);
-	assert_int_equal(total_for(f, "1956229334"), 2);
-	assert_int_equal(total_for(f, "\"*)"), 2); /* nothing searchable: no filter */
+	assert_int_equal(total_for(f, "1956229334"), 5);
+	assert_int_equal(total_for(f, "\"*)"), 5); /* nothing searchable: no filter */
 	assert_int_equal(total_for(f, "тарас шевч"), 1);
 	assert_int_equal(call(f, &res, "GET", "/api/export.csv", NULL, f->cookie, NULL, NULL), 200);
 	body = (const char *)res.body.data;
-	assert_memory_equal(body, "\xEF\xBB\xBFnumber,status,", 17);
-	assert_non_null(strstr(body, ",\"'=HYPERLINK(\"\"x\"\"), Їжак\",Тарас,"));
-	assert_non_null(strstr(body, ",\"CIV-02, PAS-01\",,345\r\n"));
+	/* ';' by default (Excel in uk-UA), every risky cell quoted and guarded */
+	assert_memory_equal(body, "\xEF\xBB\xBFnumber;status;", 17);
+	assert_non_null(strstr(body, ";\"'=HYPERLINK(\"\"x\"\"), Їжак\";Тарас;"));
+	assert_non_null(strstr(body, ";\"CIV-02, PAS-01\";;345\r\n"));
+	/* a formula after a quoted line break, a ';' inside, full-width '=' */
+	assert_non_null(strstr(body, ";\"Коваль\n'=cmd|' /C calc'!A0\";"));
+	assert_non_null(strstr(body, ";\"Ко;валь\";"));
+	assert_non_null(strstr(body, ";'\xEF\xBC\x9DSUM(1);"));
+	assert_null(strstr(body, "\n=cmd"));
 	assert_string_equal(res.disposition, "attachment; filename=\"cases.csv\"");
 	hub_api_res_release(&res);
+	{
+		struct kv comma[] = {{"sep", "comma"}, {NULL, NULL}};
+		struct kv bad[] = {{"sep", "tab"}, {NULL, NULL}};
+
+		assert_int_equal(
+		    call(f, &res, "GET", "/api/export.csv", NULL, f->cookie, NULL, comma), 200);
+		body = (const char *)res.body.data;
+		assert_memory_equal(body, "\xEF\xBB\xBFnumber,status,", 17);
+		assert_non_null(strstr(body, ",\"Ко;валь\","));
+		assert_non_null(strstr(body, ",\"Коваль\n'=cmd|' /C calc'!A0\","));
+		hub_api_res_release(&res);
+		assert_int_equal(call(f, &res, "GET", "/api/export.csv", NULL, f->cookie, NULL, bad),
+				 400);
+		hub_api_res_release(&res);
+	}
 }
 
 int main(void)
@@ -315,7 +522,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_login_gate_csrf_roles_logout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idle_timeout_in_the_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_absolute_lifetime_in_the_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttling, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_login_csrf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_account_changes_end_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_hash_upgraded_at_sign_in, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_and_csv, setup, teardown),
 	};
 

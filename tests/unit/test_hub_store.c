@@ -157,7 +157,7 @@ static void test_password_hash(void **state)
 
 	assert_int_equal(hub_password_hash(h1, sizeof(h1), "correct horse", &err), MO_OK);
 	assert_int_equal(hub_password_hash(h2, sizeof(h2), "correct horse", &err), MO_OK);
-	assert_int_equal(strncmp(h1, "scrypt$16384$8$1$", 17), 0);
+	assert_int_equal(strncmp(h1, "scrypt$131072$8$1$", 18), 0);
 	assert_string_not_equal(h1, h2); /* a fresh salt each time */
 	assert_int_equal(hub_password_verify(h1, "correct horse"), MO_OK);
 	assert_int_equal(hub_password_verify(h2, "correct horse"), MO_OK);

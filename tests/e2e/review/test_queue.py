@@ -164,6 +164,7 @@ def test_csv_export_bom_quoting_and_formula_injection(staff):
         {"surname": "+380", "services": ("PAS-01", "TAX-01")},
         {"surname": "@SUM(A1)"},
         {"surname": "-2+3"},
+        {"surname": "Бондар\n=cmd|' /C calc'!A0"},
     ])
     b = staff.browser("petro")
     r = b.get("/api/export.csv")
@@ -173,23 +174,36 @@ def test_csv_export_bom_quoting_and_formula_injection(staff):
     assert r.body.startswith(b"\xef\xbb\xbf")
     text = r.body[3:].decode("utf-8")
     assert text.endswith("\r\n") and "\r\n" in text.split("\n", 1)[0] + "\n"
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["number", "status", "unit", "created_at", "surname", "given_name",
-                       "patronymic", "rnokpp", "services", "package", "fee_uah"]
-    assert len(rows) == 1 + 11
+    # ';' by default: Excel in the uk-UA locale splits on it
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0][:11] == ["number", "status", "unit", "created_at", "surname", "given_name",
+                            "patronymic", "rnokpp", "services", "package", "fee_uah"]
+    assert len(rows) == 1 + 12
+    # the formula guard holds for every line of a cell, not only its start
+    for row in rows[1:]:
+        for cell in row:
+            for line in cell.replace("\r", "\n").split("\n"):
+                assert not line[:1] in ("=", "+", "-", "@"), (cell, row)
     surnames = {row[4] for row in rows[1:]}
     assert "'=HYPERLINK(\"http://x\")" in surnames
     assert "О'Коннор, \"молодший\"" in surnames
     assert "'+380" in surnames and "'@SUM(A1)" in surnames and "'-2+3" in surnames
     assert "Шевченко" in surnames
+    assert "Бондар\n'=cmd|' /C calc'!A0" in surnames  # a cell's second line is guarded too
     assert '"О\'Коннор, ""молодший"""' in text  # RFC 4180: quoted, quotes doubled
     assert any(row[8] == "PAS-01, TAX-01" for row in rows)
+    # ',' on request, with the same quoting
+    r = b.get("/api/export.csv?sep=comma")
+    crow = list(csv.reader(io.StringIO(r.body[3:].decode("utf-8"), newline="")))
+    assert crow[0][:2] == ["number", "status"] and len(crow) == 1 + 12
+    assert b.get("/api/export.csv?sep=tab").status == 400
     # the filters of the queue apply
     r = b.get("/api/export.csv?" + urllib.parse.urlencode({"q": "шевченко"}))
-    assert len(list(csv.reader(io.StringIO(r.body[3:].decode(), newline="")))) == 2
+    assert len(list(csv.reader(io.StringIO(r.body[3:].decode(), newline=""),
+                               delimiter=";"))) == 2
     audit = staff.browser("boss").get("/api/admin/audit").json()
     exports = [a for a in audit if a["action"] == "export"]
-    assert len(exports) == 2 and exports[0]["actor"] == "petro"
+    assert len(exports) == 3 and exports[0]["actor"] == "petro"  # a refused one is not an export
     assert "q=шевченко" in exports[0]["detail"]
 
 
