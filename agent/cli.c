@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "agent.h"
 #include "cli_int.h"
 #include "i18n.h"
+#include "operator.h"
 #include "mo_util.h"
 #include "platform.h"
 #include "store.h"
@@ -242,6 +245,8 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 	struct agent_identity me;
 	struct mo_err err = MO_ERR_INIT;
 	const char *sub = argc > 0 ? argv[0] : "", *name = argc > 1 ? argv[1] : NULL;
+	const char *pin_file = NULL;
+	char pin[64] = "";
 	int rc;
 
 	if ((rc = agent_open(ctx, &s, &me, false)) != AGENT_EXIT_OK)
@@ -264,15 +269,35 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(arr);
 		return AGENT_EXIT_OK;
 	}
-	if (argc != 2 || (strcmp(sub, "add") != 0 && strcmp(sub, "use") != 0))
-		return agent_usage(ctx, "operator add|use NAME");
+	if (argc < 2 || (strcmp(sub, "add") != 0 && strcmp(sub, "use") != 0 &&
+			 strcmp(sub, "pin") != 0))
+		return agent_usage(ctx, "operator add NAME [--pin-file F] | pin NAME --pin-file F | use NAME");
+	for (int i = 2; i < argc; i++) {
+		int orc = agent_opt(argc, argv, &i, "--pin-file", &pin_file);
+
+		if (orc <= 0 || strcmp(sub, "use") == 0)
+			return agent_usage(ctx, argv[i]);
+	}
+	if (strcmp(sub, "pin") == 0 && pin_file == NULL)
+		return agent_usage(ctx, "operator pin NAME --pin-file F");
 	if (proto_text_check(name, 100, "operator", &err) != MO_OK || !*name) {
 		mo_err_set(&err, MO_EINVAL, "bad_field", "operator");
 		return agent_fail(ctx, MO_EINVAL, &err);
 	}
-	if (strcmp(sub, "use") == 0 && !agent_store_operator_exists(s, name)) {
+	if (strcmp(sub, "add") != 0 && !agent_store_operator_exists(s, name)) {
 		agent_say(ctx, stderr, MSG_UNKNOWN_OPERATOR, name, name);
 		return AGENT_EXIT_USAGE;
+	}
+	/* the PIN file's first line; checked before anything is written */
+	if (pin_file) {
+		if ((rc = mo_file_first_line(pin, sizeof(pin), pin_file, &err)) != MO_OK) {
+			mo_err_set(&err, MO_EINVAL, "file", "%s", pin_file);
+			return agent_fail(ctx, MO_EINVAL, &err);
+		}
+		if ((rc = agent_pin_format_check(pin, &err)) != MO_OK) {
+			OPENSSL_cleanse(pin, sizeof(pin));
+			return agent_fail(ctx, rc, &err);
+		}
 	}
 	if ((rc = agent_store_begin(s, &err)) != MO_OK)
 		return agent_fail(ctx, rc, &err);
@@ -281,12 +306,18 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 		/* the first operator of a laptop becomes the current one */
 		if (rc == MO_OK && me.operator_name[0] == '\0')
 			rc = agent_meta_set(s, "operator", name, &err);
-	} else {
+	} else if (strcmp(sub, "use") == 0) {
 		rc = agent_meta_set(s, "operator", name, &err);
 	}
+	if (rc == MO_OK && pin_file)
+		rc = agent_operator_set_pin(s, name, pin, &err);
+	OPENSSL_cleanse(pin, sizeof(pin));
 	if ((rc = agent_commit_or_rollback(s, rc, &err)) != MO_OK)
 		return agent_fail(ctx, rc, &err);
-	agent_say(ctx, stdout, strcmp(sub, "add") == 0 ? MSG_OPERATOR_ADDED : MSG_OPERATOR_USED,
+	agent_say(ctx, stdout,
+		  strcmp(sub, "add") == 0	? MSG_OPERATOR_ADDED
+		  : strcmp(sub, "use") == 0 ? MSG_OPERATOR_USED
+					    : MSG_OPERATOR_PIN_SET,
 		  name);
 	return AGENT_EXIT_OK;
 }

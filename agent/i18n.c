@@ -77,6 +77,13 @@ static const struct reason REASONS[] = {
      "(or --insecure-http if the network is protected otherwise)"},
     {"ca_file", "файл сертифіката центру не підходить: %s",
      "the hub certificate file is not usable: %s"},
+    {"bad_pin_format", "PIN має складатися з 4–12 цифр", "the PIN must be 4 to 12 digits"},
+    {"bad_pin", "неправильне ім'я або PIN", "wrong name or PIN"},
+    {"no_pin", "для оператора «%s» ще не задано PIN (mo-agent operator pin ІМ'Я --pin-file ФАЙЛ)",
+     "operator '%s' has no PIN yet (mo-agent operator pin NAME --pin-file FILE)"},
+    {"rate_limited", "забагато неправильних PIN; спробуйте через %s с",
+     "too many wrong PINs; try again in %s s"},
+    {"unknown_operator", "оператора «%s» не знайдено", "no such operator: '%s'"},
 };
 
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len)

@@ -93,6 +93,7 @@
 	X(UNKNOWN_OPERATOR, "Оператора \"%s\" не знайдено. Додайте: mo-agent operator add \"%s\"",                                                                    \
 	  "No operator \"%s\". Add one: mo-agent operator add \"%s\"")                                                                                                \
 	X(OPERATOR_ADDED, "Оператора додано: %s", "Operator added: %s")                                                                                               \
+	X(OPERATOR_PIN_SET, "PIN оператора %s збережено.", "The PIN of operator %s is saved.") \
 	X(OPERATOR_USED, "Поточний оператор: %s", "Current operator: %s")                                                                                             \
 	X(TRIP_STARTED, "Виїзд розпочато: %s (%s)", "Trip started: %s (%s)")                                                                                          \
 	X(TRIP_ENDED,                                                                          \

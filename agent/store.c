@@ -26,6 +26,9 @@ enum q {
 	Q_OP_ADD,
 	Q_OP_EXISTS,
 	Q_OP_LIST,
+	Q_OP_PIN_GET,
+	Q_OP_PIN_SET,
+	Q_OP_PIN_COUNT,
 	Q_TRIP_INSERT,
 	Q_TRIP_END,
 	Q_TRIP_OPEN,
@@ -89,7 +92,13 @@ static const char *const SQL[Q_COUNT] = {
 		     "members = coalesce(?7, members), active = coalesce(?8, active)",
     [Q_OP_ADD] = "INSERT OR IGNORE INTO operators(name, created_at) VALUES (?1, ?2)",
     [Q_OP_EXISTS] = "SELECT 1 FROM operators WHERE name = ?1",
-    [Q_OP_LIST] = "SELECT name, created_at FROM operators ORDER BY created_at, name",
+    [Q_OP_LIST] = "SELECT name, created_at, pin_hash IS NOT NULL FROM operators "
+		  "ORDER BY created_at, name",
+    [Q_OP_PIN_GET] = "SELECT coalesce(pin_hash, ''), pin_failures, pin_wait_until FROM operators "
+		     "WHERE name = ?1",
+    [Q_OP_PIN_SET] = "UPDATE operators SET pin_hash = ?2, pin_failures = 0, pin_wait_until = 0 "
+		     "WHERE name = ?1",
+    [Q_OP_PIN_COUNT] = "UPDATE operators SET pin_failures = ?2, pin_wait_until = ?3 WHERE name = ?1",
     [Q_TRIP_INSERT] =
 	"INSERT INTO trips(id, unit, settlement, kind, started_at, ended_at, crew, "
 	"operator) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET "
@@ -692,6 +701,7 @@ int agent_store_operator_list(struct agent_store *s, cJSON **out, struct mo_err 
 		cJSON_AddStringToObject(o, "name", col_text(st, 0));
 		cJSON_AddStringToObject(o, "added_at", col_text(st, 1));
 		cJSON_AddBoolToObject(o, "current", strcmp(cur, col_text(st, 0)) == 0);
+		cJSON_AddBoolToObject(o, "has_pin", sqlite3_column_int(st, 2) != 0);
 		cJSON_AddItemToArray(arr, o);
 	}
 	sqlite3_reset(st);
@@ -699,6 +709,49 @@ int agent_store_operator_list(struct agent_store *s, cJSON **out, struct mo_err 
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 	*out = arr;
 	return MO_OK;
+}
+
+int agent_store_operator_pin_get(struct agent_store *s, const char *name,
+				 struct agent_operator_pin *out, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_GET);
+	int src;
+
+	memset(out, 0, sizeof(*out));
+	bind_text(st, 1, name);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		mo_strlcpy(out->hash, col_text(st, 0), sizeof(out->hash));
+		out->failures = sqlite3_column_int64(st, 1);
+		out->wait_until_ms = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (src == SQLITE_DONE)
+		return mo_err_set(err, MO_ENOTFOUND, "unknown_operator", "%s", name);
+	if (src != SQLITE_ROW)
+		return mo_err_set(err, MO_EIO, "storage", "operator: %s", sqlite3_errmsg(s->db));
+	return MO_OK;
+}
+
+int agent_store_operator_pin_set(struct agent_store *s, const char *name, const char *hash,
+				 struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_SET);
+
+	bind_text(st, 1, name);
+	bind_text(st, 2, hash);
+	return run(s, st, err, "operator");
+}
+
+int agent_store_operator_pin_count(struct agent_store *s, const char *name, long long failures,
+				   long long wait_until_ms, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_COUNT);
+
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, failures);
+	sqlite3_bind_int64(st, 3, wait_until_ms);
+	return run(s, st, err, "operator");
 }
 
 /* ---- trips ---- */

@@ -104,9 +104,23 @@ int agent_store_service_upsert(struct agent_store *s, const char *code, const cJ
 int agent_store_operator_add(struct agent_store *s, const char *name,
 			     struct mo_err *err) MO_WARN_UNUSED;
 bool agent_store_operator_exists(struct agent_store *s, const char *name);
-/* JSON array of {"name","current"} */
+/* JSON array of {"name","current","has_pin"} */
 int agent_store_operator_list(struct agent_store *s, cJSON **out,
 			      struct mo_err *err) MO_WARN_UNUSED;
+/* an operator's PIN hash ("" when none is set) and its wrong-PIN count */
+struct agent_operator_pin {
+	char hash[256];
+	long long failures;
+	long long wait_until_ms; /* unix ms before which no PIN is checked */
+};
+/* MO_ENOTFOUND code "unknown_operator" when there is no such operator */
+int agent_store_operator_pin_get(struct agent_store *s, const char *name,
+				 struct agent_operator_pin *out, struct mo_err *err) MO_WARN_UNUSED;
+/* set the hash and clear the count */
+int agent_store_operator_pin_set(struct agent_store *s, const char *name, const char *hash,
+				 struct mo_err *err) MO_WARN_UNUSED;
+int agent_store_operator_pin_count(struct agent_store *s, const char *name, long long failures,
+				   long long wait_until_ms, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- trips ---- */
 int agent_store_trip_put(struct agent_store *s, const char *id, const cJSON *fields,

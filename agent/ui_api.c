@@ -13,6 +13,7 @@
 #include "cli_int.h"
 #include "field.h"
 #include "i18n.h"
+#include "operator.h"
 #include "mo_util.h"
 #include "store.h"
 #include "ui_int.h"
@@ -110,18 +111,6 @@ static bool who(struct agent_ui *ui, struct ui_res *res, struct agent_identity *
 
 /* ---- session and operators ---- */
 
-/*
- * INTERIM until fieldcore's agent_operator_check_pin() is merged: only the
- * name is checked, the PIN is not.  Replaced by the real call at merge.
- */
-static int check_pin(struct agent_store *s, const char *name, const char *pin, struct mo_err *err)
-{
-	(void)pin;
-	if (!agent_store_operator_exists(s, name))
-		return mo_err_set(err, MO_EAUTH, "bad_pin", "unknown operator");
-	return MO_OK;
-}
-
 static void get_session(struct agent_ui *ui, struct ui_res *res)
 {
 	struct agent_identity me;
@@ -167,10 +156,15 @@ static void post_signin(struct agent_ui *ui, const struct ui_call *call, struct 
 				 "Choose your name and enter your PIN."));
 		return;
 	}
-	rc = check_pin(ui->store, name, pin, &err);
+	/* the one PIN rule (operator.c): hash check and the wrong-PIN wait */
+	rc = agent_operator_check_pin(ui->store, name, pin, mo_now_ms(), &err);
 	if (rc != MO_OK) {
-		if (strcmp(err.code, "rate_limited") == 0)
-			ui_error(res, 429, "rate_limited", err.msg);
+		char why[400];
+
+		if (rc == MO_EAUTH && strcmp(err.code, "rate_limited") == 0)
+			ui_error(res, 429, "rate_limited", agent_reason(ui->sess.lang, &err, why, sizeof(why)));
+		else if (rc == MO_EAUTH && strcmp(err.code, "no_pin") == 0)
+			ui_error(res, 401, "no_pin", agent_reason(ui->sess.lang, &err, why, sizeof(why)));
 		else if (rc == MO_EAUTH || rc == MO_ENOTFOUND)
 			ui_error(res, 401, "bad_pin",
 				 ui_text(ui, "Неправильне ім'я або PIN.", "Wrong name or PIN."));

@@ -65,8 +65,8 @@ before(async () => {
   agent('sync'); // the catalogue and the unit's settings
   writeFileSync(join(tmp, 'pin1'), PIN1 + '\n');
   writeFileSync(join(tmp, 'pin2'), PIN2 + '\n');
-  agent_try('operator', 'add', OP1, '--pin-file', join(tmp, 'pin1'));
-  if (agent_try('operator', 'add', OP2, '--pin-file', join(tmp, 'pin2')).status !== 0) agent('operator', 'add', OP2);
+  agent('operator', 'pin', OP1, '--pin-file', join(tmp, 'pin1'));
+  agent('operator', 'add', OP2, '--pin-file', join(tmp, 'pin2'));
   ({ p: uiProc, url: uiKeyUrl } = await startProc(AGENT, ['--data', agentData, 'ui', '--no-browser', '--listen', '127.0.0.1:0'],
     /(http:\/\/127\.0\.0\.1:\d+\/\?key=[0-9a-f]{64})/));
   uiUrl = uiKeyUrl.replace(/\/\?key=.*/, '');

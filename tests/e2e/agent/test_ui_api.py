@@ -21,8 +21,8 @@ def laptop(hub, tmp_path):
     a.enroll(hub, operator=OP)
     pin = tmp_path / "pin.txt"
     pin.write_text(PIN + "\n")
-    if a.run("operator", "add", OP2, "--pin-file", str(pin), check=False).returncode:
-        a.run("operator", "add", OP2)
+    a.run("operator", "add", OP2, "--pin-file", str(pin))
+    a.run("operator", "pin", OP, "--pin-file", str(pin))
     return a
 
 

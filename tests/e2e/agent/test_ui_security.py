@@ -25,8 +25,8 @@ def laptop(hub, tmp_path):
     a.enroll(hub, operator=OP)
     pin = tmp_path / "pin.txt"
     pin.write_text(PIN + "\n")
-    a.run("operator", "add", "Петро Мельник", "--pin-file", str(pin), check=False)
-    a.run("operator", "add", OP, "--pin-file", str(pin), check=False)
+    a.run("operator", "add", "Петро Мельник", "--pin-file", str(pin))
+    a.run("operator", "pin", OP, "--pin-file", str(pin))
     return a
 
 
