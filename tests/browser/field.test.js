@@ -259,7 +259,7 @@ test('validation shows every error next to its field, in Ukrainian', async () =>
   await form().getByLabel('РНОКПП', { exact: true }).fill('1956229334');
   await form().getByLabel('Телефон').fill('12345');
   await page.getByRole('button', { name: 'Зберегти заяву' }).click();
-  await page.waitForSelector('.err:not([hidden])');
+  await page.waitForSelector('#f-case .err:not([hidden])');
   const shown = await page.$$eval('#f-case .err:not([hidden])', (xs) => xs.map((x) => [x.id, x.textContent]));
   assert.ok(shown.length >= 1, JSON.stringify(shown));
   for (const [, text] of shown) {
