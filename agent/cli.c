@@ -676,7 +676,7 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 	struct agent_identity me;
 	struct agent_case c;
 	struct mo_err err = MO_ERR_INIT;
-	const char *id = NULL, *out = NULL;
+	const char *id = NULL, *out = NULL, *paper = NULL;
 	FILE *f = stdout;
 	int rc;
 
@@ -686,12 +686,17 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 				return agent_usage(ctx, "--out");
 			continue;
 		}
+		if ((rc = agent_opt(argc, argv, &i, "--paper", &paper)) != 0) {
+			if (rc < 0)
+				return agent_usage(ctx, "--paper");
+			continue;
+		}
 		if (id)
 			return agent_usage(ctx, argv[i]);
 		id = argv[i];
 	}
 	if (id == NULL)
-		return agent_usage(ctx, "receipt ID [--out FILE.html]");
+		return agent_usage(ctx, "receipt ID [--out FILE.html] [--paper A4|A5]");
 	if ((rc = agent_open(ctx, &s, &me, true)) != AGENT_EXIT_OK)
 		return rc;
 	if ((rc = agent_store_case_get(s, id, &c, &err)) != MO_OK)
@@ -701,7 +706,7 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 		mo_err_set(&err, MO_EIO, NULL, "cannot write '%s'", out);
 		return agent_fail(ctx, MO_EIO, &err);
 	}
-	rc = agent_receipt_write(ctx, s, &me, &c, f, &err);
+	rc = agent_receipt_write(ctx, s, &me, &c, paper, f, &err);
 	if (out) {
 		if (fclose(f) != 0 && rc == MO_OK)
 			rc = mo_err_set(&err, MO_EIO, NULL, "cannot write '%s'", out);

@@ -34,13 +34,14 @@
 #include "i18n.h"
 #include "mo_util.h"
 #include "platform.h"
+#include "receipt.h"
 #include "ui.h"
 #include "ui_int.h"
 
 extern const struct mo_embedded agent_web[];
 extern const size_t agent_web_count;
 
-/* No inline script anywhere; inline style only in the receipt's own page */
+/* No inline script or style anywhere (the receipt links /receipt.css) */
 #define UI_CSP                                                                                     \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "    \
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "             \
@@ -175,6 +176,7 @@ static const char *ctype_of(const char *name)
 
 static const struct mo_embedded *asset_find(const char *url)
 {
+
 	const char *name = strcmp(url, "/") == 0 ? "index.html" : url + 1;
 
 	if (*name == '\0' || strchr(name, '/'))
@@ -380,6 +382,12 @@ static enum MHD_Result first_call(struct agent_ui *ui, struct MHD_Connection *c,
 	if (!change && strcmp(url, "/") != 0 && strncmp(url, "/api/", 5) != 0 &&
 	    strncmp(url, "/receipt/", 9) != 0) {
 		const struct mo_embedded *a = asset_find(url);
+		/* the receipt's stylesheet lives with its renderer (receipt.c), not in web/ */
+		struct mo_embedded css = {"receipt.css", (const unsigned char *)agent_receipt_css(),
+					  strlen(agent_receipt_css())};
+
+		if (strcmp(url, "/receipt.css") == 0)
+			return send_asset(c, r, &css);
 
 		if (a == NULL || strcmp(a->name, "index.html") == 0)
 			return refuse(ui, c, r, 404, "not_found", "Сторінки не знайдено.",

@@ -456,3 +456,14 @@ void proto_time_kyiv(int64_t unix_ms, char out[17])
 	put2(out + 14, sec / 60 % 60);
 	out[16] = '\0';
 }
+
+int64_t proto_datetime_ms(const char *s)
+{
+	long y, m, d;
+
+	if (!proto_datetime_valid(s) || !date_parts(s, &y, &m, &d))
+		return -1;
+	return ((int64_t)days_from_civil(y, m, d) * 86400 + digits_value(s + 11, 2) * 3600 +
+		digits_value(s + 14, 2) * 60 + digits_value(s + 17, 2)) *
+	       1000;
+}

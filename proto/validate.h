@@ -57,6 +57,8 @@ void proto_date_display(const char *iso, char out[11]);
  * 01:00 UTC (the EU rule Ukraine follows).  No OS time-zone database.
  */
 void proto_time_kyiv(int64_t unix_ms, char out[17]);
+/* unix ms of a valid YYYY-MM-DDTHH:MM:SS[.fff]Z (fraction ignored), -1 otherwise */
+int64_t proto_datetime_ms(const char *s);
 /* YYYY-MM-DDTHH:MM:SS[.fff]Z */
 bool proto_datetime_valid(const char *s);
 /* 8-4-4-4-12 hex, lowercase or uppercase */

@@ -3,6 +3,7 @@ does, without a browser.  Each change is checked through the CLI (the other
 face of the same store)."""
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,33 @@ def test_sync_from_the_page(ui, laptop, hub):
     assert "Cannot reach the hub" in y["message"] or "Немає зв'язку" in y["message"]
     assert "curl" not in y["message"].lower() and "errno" not in y["message"].lower()
     hub.start()
+
+
+def test_receipt_page_one_renderer_strict_csp(ui, laptop):
+    """The UI's print view is the CLI's receipt: QR code as SVG, Kyiv time as
+    dd.mm.yyyy hh:mm, service titles, signature lines; its style comes from
+    /receipt.css, so the page's CSP allows no inline style or script."""
+    import re
+    ui.signin(OP, PIN)
+    c = ui.api("POST", "cases", application(3))
+    r = ui.request("GET", "/receipt/" + c["id"])
+    assert r.status == 200, r.body
+    csp = r.getheader("Content-Security-Policy")
+    assert "unsafe-inline" not in csp and "script-src" not in csp, csp
+    html = r.body.decode()
+    assert c["number"] in html and '<svg class="qr"' in html
+    assert '<link rel="stylesheet" href="/receipt.css">' in html and "<style" not in html
+    assert re.search(r"\b\d\d\.\d\d\.20\d\d \d\d:\d\d\b", html), html[:600]
+    assert "Citizen's signature" in html and "Administrator's signature" in html
+    css = ui.request("GET", "/receipt.css")
+    assert css.status == 200 and css.getheader("Content-Type").startswith("text/css")
+    assert b"@page" in css.body
+    a5 = ui.request("GET", "/receipt/" + c["id"] + "?paper=A5")
+    assert a5.status == 200 and b"paper-a5" in a5.body
+    assert ui.request("GET", "/receipt/" + c["id"] + "?paper=A3").status == 422
+    # the CLI writes the same document, with its style inline (a file on its own)
+    out = Path(laptop.data) / "r.html"
+    laptop.run("receipt", c["number"], "--paper", "A5", "--out", str(out))
+    cli = out.read_text(encoding="utf-8")
+    assert '<svg class="qr"' in cli and "paper-a5" in cli and "<style>" in cli
+    assert laptop.run("receipt", c["number"], "--paper", "A3", check=False).returncode != 0
