@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hlc.h"
+#include "i18n.h"
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
@@ -207,40 +208,192 @@ static int resolve_services(struct agent_store *s, const struct agent_case_input
 	return rc;
 }
 
+
+/* ---- every problem at once (agent_case_check) ---- */
+
+static void fe_add(struct agent_case_errors *out, enum agent_lang lang, const char *field,
+		   const char *code, const char *detail)
+{
+	struct agent_field_error *e;
+	const char *fmt = agent_check_text(lang, code);
+
+	if (out->n == AGENT_MAX_FIELD_ERRORS)
+		return;
+	/* one message per field: the first problem is the one to fix */
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(out->e[i].field, field) == 0)
+			return;
+	e = &out->e[out->n++];
+	mo_strlcpy(e->field, field, sizeof(e->field));
+	mo_strlcpy(e->code, code, sizeof(e->code));
+	if (fmt == NULL)
+		fmt = agent_check_text(lang, "bad_field");
+	if (strstr(fmt, "%s"))
+		snprintf(e->message, sizeof(e->message), fmt, detail ? detail : "");
+	else
+		mo_strlcpy(e->message, fmt, sizeof(e->message));
+}
+
+static void fe_text(struct agent_case_errors *out, enum agent_lang lang, const char *v,
+		    size_t max, const char *field, bool required)
+{
+	struct mo_err e = MO_ERR_INIT;
+	char n[24];
+
+	if (required && (v == NULL || strspn(v, " \t") == strlen(v))) {
+		fe_add(out, lang, field, "required", NULL);
+		return;
+	}
+	if (v && proto_text_check(v, max, field, &e) != MO_OK) {
+		snprintf(n, sizeof(n), "%zu", max / 2); /* Cyrillic: two bytes a letter */
+		fe_add(out, lang, field, "text", n);
+	}
+}
+
+/* dates typed as 15.03.1948 become ISO in `norm` (unparsable ones stay as typed) */
+struct case_dates {
+	char birth[11];
+	char issued[AGENT_MAX_DOCS][11];
+};
+
+static void normalize_dates(const struct agent_case_input *in, struct agent_case_input *norm,
+			    struct case_dates *d)
+{
+	*norm = *in;
+	if (in->birth_date && proto_date_parse(in->birth_date, d->birth) == MO_OK)
+		norm->birth_date = d->birth;
+	for (size_t i = 0; i < in->ndocs && i < AGENT_MAX_DOCS; i++)
+		if (in->docs[i].issued &&
+		    proto_date_parse(in->docs[i].issued, d->issued[i]) == MO_OK)
+			norm->docs[i].issued = d->issued[i];
+}
+
+static bool has_passport(const struct agent_case_input *in)
+{
+	for (size_t i = 0; i < in->ndocs; i++)
+		if (in->docs[i].type && strcmp(in->docs[i].type, "passport") == 0 &&
+		    !empty(in->docs[i].number))
+			return true;
+	return false;
+}
+
+int agent_case_check(struct agent_store *s, const struct agent_case_input *raw,
+		     enum agent_lang lang, struct agent_case_errors *out, struct mo_err *err)
+{
+	struct agent_case_input in;
+	struct case_dates dates;
+	struct svc_set set;
+	struct mo_err e = MO_ERR_INIT;
+	char phone[PROTO_PHONE_LEN], today[32];
+	bool birth_ok;
+
+	memset(out, 0, sizeof(*out));
+	normalize_dates(raw, &in, &dates);
+
+	/* services first: the form starts with them */
+	if (in.nservices == 0) {
+		fe_add(out, lang, "services", "required_services", NULL);
+	} else if (resolve_services(s, &in, &set, &e) != MO_OK) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%d", AGENT_MAX_SERVICES);
+		fe_add(out, lang, "services", e.code,
+		       strcmp(e.code, "too_many") == 0 ? n : e.msg);
+	}
+	fe_text(out, lang, in.surname, 100, "surname", true);
+	fe_text(out, lang, in.given_name, 100, "given_name", true);
+	fe_text(out, lang, in.patronymic, 100, "patronymic", false);
+
+	birth_ok = false;
+	if (empty(in.birth_date)) {
+		fe_add(out, lang, "birth_date", "required", NULL);
+	} else if (!proto_date_valid(in.birth_date)) {
+		fe_add(out, lang, "birth_date", "date", NULL);
+	} else {
+		mo_iso8601(today, sizeof(today), mo_now_ms(), true);
+		if (strncmp(in.birth_date, today, 10) > 0)
+			fe_add(out, lang, "birth_date", "date_future", NULL);
+		else
+			birth_ok = true;
+	}
+
+	if (in.no_rnokpp) {
+		if (!empty(in.rnokpp))
+			fe_add(out, lang, "rnokpp", "rnokpp_refused", NULL);
+		if (!has_passport(&in))
+			fe_add(out, lang, "documents", "passport_required", NULL);
+	} else if (empty(in.rnokpp)) {
+		fe_add(out, lang, "rnokpp", "required", NULL);
+	} else if (proto_rnokpp_check(in.rnokpp, NULL, &e) != MO_OK) {
+		fe_add(out, lang, "rnokpp", e.code, NULL);
+	} else if (birth_ok && proto_rnokpp_check(in.rnokpp, in.birth_date, &e) != MO_OK) {
+		/* the number is well formed, so the date is the likelier slip: say
+		 * on the date which date the number encodes */
+		char iso[11], shown[11];
+
+		if (proto_rnokpp_birth_date(in.rnokpp, iso) != MO_OK)
+			iso[0] = '\0';
+		proto_date_display(iso, shown);
+		fe_add(out, lang, "birth_date", "rnokpp_birth_date", shown);
+	}
+
+	if (!empty(in.phone) && proto_phone_normalize(phone, in.phone, &e) != MO_OK)
+		fe_add(out, lang, "phone", "phone", NULL);
+	fe_text(out, lang, in.address_text, 200, "address", false);
+	for (size_t i = 0; i < in.ndocs; i++)
+		if (empty(in.docs[i].type) || empty(in.docs[i].number) ||
+		    (in.docs[i].issued && !proto_date_valid(in.docs[i].issued)))
+			fe_add(out, lang, "documents", "bad_document", NULL);
+	if (!in.consent && !in.draft)
+		fe_add(out, lang, "consent", "missing_consent", NULL);
+	if (in.fee_set && in.fee_uah < 0)
+		fe_add(out, lang, "fee_uah", "fee", NULL);
+	fe_text(out, lang, in.notes, 4000, "notes", false);
+	fe_text(out, lang, in.mobility, 32, "mobility", false);
+
+	if (out->n == 0)
+		return MO_OK;
+	return mo_err_set(err, MO_EINVAL, out->e[0].code, "%s", out->e[0].field);
+}
+
 /* ---- create ---- */
 
 static int stamp_case(struct agent_store *s, const char *id, const cJSON *fields, uint64_t hlc,
 		      const char *dev, struct mo_err *err);
 
 int agent_case_create(struct agent_store *s, const struct agent_identity *me,
-		      const struct agent_case_input *in, char id_out[40], char number_out[48],
+		      const struct agent_case_input *raw, char id_out[40], char number_out[48],
 		      struct mo_err *err)
 {
+	struct agent_case_input norm;
+	const struct agent_case_input *in = &norm;
+	struct case_dates dates;
 	struct svc_set set;
 	struct agent_case c;
 	char phone[PROTO_PHONE_LEN], now[32], year[5];
 	cJSON *f = NULL, *app, *arr, *addr;
-	const char *status = in->draft ? "draft" : "submitted";
+	const char *status = raw->draft ? "draft" : "submitted";
 	long long counter;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	if (empty(me->operator_name))
 		return invalid(err, "required", "operator");
-	if ((rc = resolve_services(s, in, &set, err)) != MO_OK)
+	{
+		/* one rule: the same check the CLI and the UI show in full */
+		struct agent_case_errors *all = malloc(sizeof(*all));
+
+		if (all == NULL)
+			return nomem(err);
+		rc = agent_case_check(s, raw, AGENT_LANG_EN, all, err);
+		free(all);
+		if (rc != MO_OK)
+			return rc;
+	}
+	normalize_dates(raw, &norm, &dates);
+	if ((rc = resolve_services(s, in, &set, err)) != MO_OK ||
+	    (rc = check_person(in, in->no_rnokpp ? NULL : in->birth_date, phone, err)) != MO_OK)
 		return rc;
-	if (empty(in->surname))
-		return invalid(err, "required", "surname");
-	if (empty(in->given_name))
-		return invalid(err, "required", "given_name");
-	if (empty(in->birth_date))
-		return invalid(err, "required", "birth_date");
-	if (empty(in->rnokpp))
-		return invalid(err, "required", "tax_id");
-	if ((rc = check_person(in, in->birth_date, phone, err)) != MO_OK)
-		return rc;
-	if (!in->consent && !in->draft)
-		return invalid(err, "missing_consent", "consent");
 	if (in->created_at && !proto_datetime_valid(in->created_at))
 		return invalid(err, "date", "created_at");
 
@@ -299,7 +452,12 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	cJSON_AddStringToObject(app, "given_name", in->given_name);
 	cJSON_AddStringToObject(app, "patronymic", in->patronymic ? in->patronymic : "");
 	cJSON_AddStringToObject(app, "birth_date", in->birth_date);
-	cJSON_AddStringToObject(app, "rnokpp", in->rnokpp);
+	if (in->no_rnokpp) {
+		cJSON_AddNullToObject(app, "rnokpp");
+		cJSON_AddTrueToObject(app, "no_rnokpp");
+	} else {
+		cJSON_AddStringToObject(app, "rnokpp", in->rnokpp);
+	}
 	cJSON_AddItemToObject(app, "phone", str_or_null(phone[0] ? phone : NULL));
 	addr = address_json(in);
 	cJSON_AddItemToObject(app, "address", addr ? addr : cJSON_CreateObject());
@@ -422,15 +580,89 @@ static int case_status_recompute(struct agent_case *c)
 
 /* ---- edit ---- */
 
-int agent_case_edit(struct agent_store *s, const struct agent_identity *me, const char *key,
-		    const struct agent_case_input *in, struct mo_err *err)
+/*
+ * An edit adds to a list (documents brought later, a passport found): the
+ * current items, then each new one not already there.  Takes `add`.
+ */
+static cJSON *list_add(const cJSON *cur, cJSON *add)
 {
+	cJSON *out = cJSON_IsArray(cur) ? cJSON_Duplicate(cur, 1) : cJSON_CreateArray();
+	cJSON *it, *next;
+
+	if (out == NULL || add == NULL) {
+		cJSON_Delete(add);
+		return out;
+	}
+	for (it = add->child; it; it = next) {
+		const cJSON *have;
+		bool dup = false;
+
+		next = it->next;
+		cJSON_ArrayForEach(have, out)
+		{
+			if (cJSON_Compare(have, it, true)) {
+				dup = true;
+				break;
+			}
+		}
+		if (!dup && cJSON_GetArraySize(out) < AGENT_MAX_DOCS)
+			cJSON_AddItemToArray(out, cJSON_DetachItemViaPointer(add, it));
+	}
+	cJSON_Delete(add);
+	return out;
+}
+
+/*
+ * --services while the case is a draft: the new set replaces the old one
+ * (a package expands as in create), and the fee follows the catalogue
+ * unless one is given.  Once submitted, services move only by status.
+ */
+static int edit_services(struct agent_store *s, const struct agent_case_input *in,
+			 struct agent_case *c, cJSON *f, struct mo_err *err)
+{
+	struct svc_set set;
+	struct agent_case_svc *svc;
+	cJSON *arr;
+	int rc;
+
+	if (strcmp(c->status, "draft") != 0)
+		return invalid(err, "not_editable", c->status);
+	if ((rc = resolve_services(s, in, &set, err)) != MO_OK)
+		return rc;
+	if ((svc = calloc(set.n, sizeof(*svc))) == NULL)
+		return nomem(err);
+	cJSON_AddItemToObject(f, "package", str_or_null(set.package[0] ? set.package : NULL));
+	arr = cJSON_AddArrayToObject(f, "services");
+	for (size_t i = 0; i < set.n; i++) {
+		cJSON *sv = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(sv, "code", set.code[i]);
+		cJSON_AddStringToObject(sv, "status", "draft");
+		cJSON_AddItemToArray(arr, sv);
+		mo_strlcpy(svc[i].code, set.code[i], sizeof(svc[i].code));
+		mo_strlcpy(svc[i].status, "draft", sizeof(svc[i].status));
+	}
+	if (!in->fee_set)
+		cJSON_AddNumberToObject(f, "fee_uah", (double)set.fee);
+	free(c->svc);
+	c->svc = svc;
+	c->nsvc = set.n;
+	return MO_OK;
+}
+
+int agent_case_edit(struct agent_store *s, const struct agent_identity *me, const char *key,
+		    const struct agent_case_input *raw, struct mo_err *err)
+{
+	struct agent_case_input norm;
+	const struct agent_case_input *in = &norm;
+	struct case_dates dates;
 	struct agent_case c;
 	char phone[PROTO_PHONE_LEN];
 	cJSON *f = NULL, *app = NULL, *cur_app;
 	const char *birth, *rnokpp;
 	int rc, st;
 
+	normalize_dates(raw, &norm, &dates);
 	if ((rc = agent_store_case_get(s, key, &c, err)) != MO_OK)
 		return rc;
 	st = proto_status_parse(c.status);
@@ -457,6 +689,9 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		rc = nomem(err);
 		goto done;
 	}
+	if (in->nservices > 0 && ((rc = edit_services(s, in, &c, f, err)) != MO_OK ||
+				  (rc = agent_store_case_services_replace(s, &c, err)) != MO_OK))
+		goto done;
 	if (in->surname)
 		cJSON_AddStringToObject(app, "surname", in->surname);
 	if (in->given_name)
@@ -475,7 +710,10 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 	if (in->address_text || in->address)
 		cJSON_AddItemToObject(app, "address", address_json(in));
 	if (in->ndocs)
-		cJSON_AddItemToObject(app, "documents", documents_json(in));
+		cJSON_AddItemToObject(
+		    app, "documents",
+		    list_add(cJSON_GetObjectItemCaseSensitive(cur_app, "documents"),
+			     documents_json(in)));
 	if (in->mobility)
 		cJSON_AddItemToObject(app, "mobility",
 				      str_or_null(*in->mobility ? in->mobility : NULL));
@@ -484,8 +722,10 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		app = NULL; /* now owned by f */
 	}
 	if (in->documents_presented)
-		cJSON_AddItemToObject(f, "documents_presented",
-				      cJSON_Duplicate(in->documents_presented, 1));
+		cJSON_AddItemToObject(
+		    f, "documents_presented",
+		    list_add(cJSON_GetObjectItemCaseSensitive(c.data, "documents_presented"),
+			     cJSON_Duplicate(in->documents_presented, 1)));
 	if (in->consent_set)
 		cJSON_AddBoolToObject(f, "consent", in->consent);
 	if (in->fee_set)

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "agent.h"
 #include "change.h"
 #include "mo_err.h"
 #include "store.h"
@@ -57,12 +58,41 @@ struct agent_case_input {
 	bool consent, consent_set, draft, fee_set;
 	long long fee_uah;
 	const char *origin; /* "local" or "import" */
+	/* the applicant refused an RNOKPP on religious grounds (a mark in the
+	 * passport): no rnokpp, a "passport" document is required instead */
+	bool no_rnokpp;
+};
+
+/* one problem in an application form, for the field it belongs to */
+struct agent_field_error {
+	char field[48];	   /* "surname", "birth_date", "rnokpp", "services", ... */
+	char code[48];	   /* "required", "date", "rnokpp_birth_date", ... */
+	char message[384]; /* in the asked language: what is expected */
+};
+#define AGENT_MAX_FIELD_ERRORS 32
+struct agent_case_errors {
+	struct agent_field_error e[AGENT_MAX_FIELD_ERRORS];
+	size_t n;
 };
 
 /*
- * Validate and record a new application: the case row, its services, the
- * search index, and one `case` upsert with every field in the outbox.
- * Validation failures (err->code = reason, err->msg = field) write nothing.
+ * Pure check of a new application (no writes): every problem at once, each
+ * with its field ("surname", "given_name", "patronymic", "birth_date",
+ * "rnokpp", "no_rnokpp", "phone", "address", "documents", "consent",
+ * "services", "notes", "fee_uah") and a message in `lang` saying what is
+ * expected (for a birth date that disagrees with the RNOKPP: the date the
+ * number encodes, as 15.03.1948).  Dates may be typed 15.03.1948 or ISO.
+ * A draft needs no consent.  MO_OK when out->n == 0; MO_EINVAL otherwise
+ * (err->code/msg: the first error's code and field).
+ */
+int agent_case_check(struct agent_store *s, const struct agent_case_input *in,
+		     enum agent_lang lang, struct agent_case_errors *out, struct mo_err *err);
+
+/*
+ * Validate (agent_case_check) and record a new application: the case row,
+ * its services, the search index, and one `case` upsert with every field in
+ * the outbox.  Validation failures (err->code = the first reason, err->msg =
+ * its field) write nothing; call agent_case_check to show them all.
  */
 int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 		      const struct agent_case_input *in, char id[40], char number[48],

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "agent.h"
 #include "cli_int.h"
 #include "i18n.h"
+#include "operator.h"
 #include "mo_util.h"
 #include "platform.h"
 #include "store.h"
@@ -242,6 +245,8 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 	struct agent_identity me;
 	struct mo_err err = MO_ERR_INIT;
 	const char *sub = argc > 0 ? argv[0] : "", *name = argc > 1 ? argv[1] : NULL;
+	const char *pin_file = NULL;
+	char pin[64] = "";
 	int rc;
 
 	if ((rc = agent_open(ctx, &s, &me, false)) != AGENT_EXIT_OK)
@@ -264,15 +269,35 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(arr);
 		return AGENT_EXIT_OK;
 	}
-	if (argc != 2 || (strcmp(sub, "add") != 0 && strcmp(sub, "use") != 0))
-		return agent_usage(ctx, "operator add|use NAME");
+	if (argc < 2 || (strcmp(sub, "add") != 0 && strcmp(sub, "use") != 0 &&
+			 strcmp(sub, "pin") != 0))
+		return agent_usage(ctx, "operator add NAME [--pin-file F] | pin NAME --pin-file F | use NAME");
+	for (int i = 2; i < argc; i++) {
+		int orc = agent_opt(argc, argv, &i, "--pin-file", &pin_file);
+
+		if (orc <= 0 || strcmp(sub, "use") == 0)
+			return agent_usage(ctx, argv[i]);
+	}
+	if (strcmp(sub, "pin") == 0 && pin_file == NULL)
+		return agent_usage(ctx, "operator pin NAME --pin-file F");
 	if (proto_text_check(name, 100, "operator", &err) != MO_OK || !*name) {
 		mo_err_set(&err, MO_EINVAL, "bad_field", "operator");
 		return agent_fail(ctx, MO_EINVAL, &err);
 	}
-	if (strcmp(sub, "use") == 0 && !agent_store_operator_exists(s, name)) {
+	if (strcmp(sub, "add") != 0 && !agent_store_operator_exists(s, name)) {
 		agent_say(ctx, stderr, MSG_UNKNOWN_OPERATOR, name, name);
 		return AGENT_EXIT_USAGE;
+	}
+	/* the PIN file's first line; checked before anything is written */
+	if (pin_file) {
+		if ((rc = mo_file_first_line(pin, sizeof(pin), pin_file, &err)) != MO_OK) {
+			mo_err_set(&err, MO_EINVAL, "file", "%s", pin_file);
+			return agent_fail(ctx, MO_EINVAL, &err);
+		}
+		if ((rc = agent_pin_format_check(pin, &err)) != MO_OK) {
+			OPENSSL_cleanse(pin, sizeof(pin));
+			return agent_fail(ctx, rc, &err);
+		}
 	}
 	if ((rc = agent_store_begin(s, &err)) != MO_OK)
 		return agent_fail(ctx, rc, &err);
@@ -281,12 +306,18 @@ int agent_cmd_operator(struct agent_ctx *ctx, int argc, char **argv)
 		/* the first operator of a laptop becomes the current one */
 		if (rc == MO_OK && me.operator_name[0] == '\0')
 			rc = agent_meta_set(s, "operator", name, &err);
-	} else {
+	} else if (strcmp(sub, "use") == 0) {
 		rc = agent_meta_set(s, "operator", name, &err);
 	}
+	if (rc == MO_OK && pin_file)
+		rc = agent_operator_set_pin(s, name, pin, &err);
+	OPENSSL_cleanse(pin, sizeof(pin));
 	if ((rc = agent_commit_or_rollback(s, rc, &err)) != MO_OK)
 		return agent_fail(ctx, rc, &err);
-	agent_say(ctx, stdout, strcmp(sub, "add") == 0 ? MSG_OPERATOR_ADDED : MSG_OPERATOR_USED,
+	agent_say(ctx, stdout,
+		  strcmp(sub, "add") == 0	? MSG_OPERATOR_ADDED
+		  : strcmp(sub, "use") == 0 ? MSG_OPERATOR_USED
+					    : MSG_OPERATOR_PIN_SET,
 		  name);
 	return AGENT_EXIT_OK;
 }
@@ -404,7 +435,19 @@ static int trip_end(struct agent_ctx *ctx, struct agent_store *s, const struct a
 	cJSON_Delete(f);
 	if (rc != MO_OK)
 		return agent_fail(ctx, rc, &err);
-	agent_say(ctx, ctx->json ? stderr : stdout, MSG_TRIP_ENDED, id);
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "trip", id);
+		cJSON_AddStringToObject(o, "ended_at", now);
+		agent_print_json(o);
+		cJSON_Delete(o);
+	} else {
+		char local[17];
+
+		proto_time_kyiv(mo_now_ms(), local);
+		agent_say(ctx, stdout, MSG_TRIP_ENDED, local);
+	}
 	return AGENT_EXIT_OK;
 }
 
@@ -633,7 +676,7 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 	struct agent_identity me;
 	struct agent_case c;
 	struct mo_err err = MO_ERR_INIT;
-	const char *id = NULL, *out = NULL;
+	const char *id = NULL, *out = NULL, *paper = NULL;
 	FILE *f = stdout;
 	int rc;
 
@@ -643,12 +686,17 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 				return agent_usage(ctx, "--out");
 			continue;
 		}
+		if ((rc = agent_opt(argc, argv, &i, "--paper", &paper)) != 0) {
+			if (rc < 0)
+				return agent_usage(ctx, "--paper");
+			continue;
+		}
 		if (id)
 			return agent_usage(ctx, argv[i]);
 		id = argv[i];
 	}
 	if (id == NULL)
-		return agent_usage(ctx, "receipt ID [--out FILE.html]");
+		return agent_usage(ctx, "receipt ID [--out FILE.html] [--paper A4|A5]");
 	if ((rc = agent_open(ctx, &s, &me, true)) != AGENT_EXIT_OK)
 		return rc;
 	if ((rc = agent_store_case_get(s, id, &c, &err)) != MO_OK)
@@ -658,7 +706,7 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 		mo_err_set(&err, MO_EIO, NULL, "cannot write '%s'", out);
 		return agent_fail(ctx, MO_EIO, &err);
 	}
-	rc = agent_receipt_write(ctx, s, &me, &c, f, &err);
+	rc = agent_receipt_write(ctx, s, &me, &c, paper, f, &err);
 	if (out) {
 		if (fclose(f) != 0 && rc == MO_OK)
 			rc = mo_err_set(&err, MO_EIO, NULL, "cannot write '%s'", out);
@@ -667,4 +715,62 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 	}
 	agent_case_release(&c);
 	return rc == MO_OK ? AGENT_EXIT_OK : agent_fail(ctx, rc, &err);
+}
+
+/* ---- service list [--search T] [--json] ---- */
+
+int agent_cmd_service(struct agent_ctx *ctx, int argc, char **argv)
+{
+	struct agent_store *s;
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	const char *text = NULL;
+	const cJSON *it, *m;
+	cJSON *arr = NULL;
+	int rc;
+
+	if (argc < 1 || strcmp(argv[0], "list") != 0)
+		return agent_usage(ctx, "service list [--search ТЕКСТ]");
+	for (int i = 1; i < argc; i++) {
+		if ((rc = agent_opt(argc, argv, &i, "--search", &text)) != 0) {
+			if (rc < 0)
+				return agent_usage(ctx, "--search");
+			continue;
+		}
+		return agent_usage(ctx, argv[i]);
+	}
+	if ((rc = agent_open(ctx, &s, &me, true)) != AGENT_EXIT_OK)
+		return rc;
+	if ((rc = agent_store_service_search(s, text, &arr, &err)) != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	if (ctx->json) {
+		agent_print_json(arr);
+		cJSON_Delete(arr);
+		return AGENT_EXIT_OK;
+	}
+	if (cJSON_GetArraySize(arr) == 0)
+		printf("%s\n", ctx->lang == AGENT_LANG_EN
+				   ? "No service matches. Try part of the title or the code."
+				   : "Такої послуги не знайдено. Спробуйте частину назви або код.");
+	cJSON_ArrayForEach(it, arr)
+	{
+		const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(
+		    it, ctx->lang == AGENT_LANG_EN ? "title_en" : "title"));
+		double fee = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "fee_uah"));
+
+		if (title == NULL || *title == '\0')
+			title = cJSON_GetStringValue(cJSON_GetObjectItem(it, "title"));
+		printf("%-10s %s", cJSON_GetStringValue(cJSON_GetObjectItem(it, "code")), title);
+		if (fee > 0)
+			printf(ctx->lang == AGENT_LANG_EN ? " — %.0f UAH" : " — %.0f грн", fee);
+		putchar('\n');
+		cJSON_ArrayForEach(m, cJSON_GetObjectItem(it, "members"))
+		{
+			printf("           + %s %s\n",
+			       cJSON_GetStringValue(cJSON_GetObjectItem(m, "code")),
+			       cJSON_GetStringValue(cJSON_GetObjectItem(m, "title")));
+		}
+	}
+	cJSON_Delete(arr);
+	return AGENT_EXIT_OK;
 }

@@ -112,6 +112,10 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 			in->consent_set = true;
 			continue;
 		}
+		if (strcmp(argv[i], "--no-rnokpp") == 0) {
+			in->no_rnokpp = true;
+			continue;
+		}
 		if (strcmp(argv[i], "--draft") == 0) {
 			in->draft = true;
 			continue;
@@ -179,6 +183,33 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 	return 0;
 }
 
+/* `case new` for a person: one sentence in the chosen language (--json keeps the data) */
+static int say_created(struct agent_ctx *ctx, struct agent_store *s, const char *id)
+{
+	struct agent_case c;
+	struct mo_err err = MO_ERR_INIT;
+	const cJSON *a;
+	double fee;
+	int rc;
+
+	if ((rc = agent_store_case_get(s, id, &c, &err)) != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	a = cJSON_GetObjectItemCaseSensitive(c.data, "applicant");
+	fee = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c.data, "fee_uah"));
+	if (ctx->lang == AGENT_LANG_EN)
+		printf("Application %s recorded for %s %s: %zu service(s), fee %.0f UAH, status "
+		       "%s. Print the receipt: mo-agent receipt %s\n",
+		       c.number, jstr(a, "surname"), jstr(a, "given_name"), c.nsvc,
+		       fee != fee ? 0.0 : fee, agent_status_word(ctx->lang, c.status), c.number);
+	else
+		printf("Заяву %s записано на ім'я %s %s: послуг — %zu, збір %.0f грн, статус — "
+		       "%s. Надрукуйте розписку: mo-agent receipt %s\n",
+		       c.number, jstr(a, "surname"), jstr(a, "given_name"), c.nsvc,
+		       fee != fee ? 0.0 : fee, agent_status_word(ctx->lang, c.status), c.number);
+	agent_case_release(&c);
+	return AGENT_EXIT_OK;
+}
+
 static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct agent_identity *me,
 		    int argc, char **argv)
 {
@@ -196,6 +227,29 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 		rc = AGENT_EXIT_USAGE;
 		goto done;
 	}
+	{
+		/* every problem at once, by the field names of the paper form */
+		struct agent_case_errors *all = malloc(sizeof(*all));
+
+		if (all == NULL) {
+			rc = agent_fail(ctx, MO_ENOMEM, &err);
+			goto done;
+		}
+		if (agent_case_check(s, &o.in, ctx->lang, all, &err) != MO_OK && all->n > 0) {
+			fprintf(stderr, "%s\n",
+				ctx->lang == AGENT_LANG_EN
+				    ? "The application was not recorded; please correct:"
+				    : "Заяву не записано; виправте, будь ласка:");
+			for (size_t k = 0; k < all->n; k++)
+				fprintf(stderr, "  «%s»: %s\n",
+					agent_field_label(ctx->lang, all->e[k].field),
+					all->e[k].message);
+			free(all);
+			rc = AGENT_EXIT_USAGE;
+			goto done;
+		}
+		free(all);
+	}
 	if ((rc = agent_store_begin(s, &err)) == MO_OK) {
 		rc = agent_case_create(s, me, &o.in, id, number, &err);
 		rc = agent_commit_or_rollback(s, rc, &err);
@@ -204,7 +258,7 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 		rc = agent_fail(ctx, rc, &err);
 		goto done;
 	}
-	rc = print_case(ctx, s, id, false);
+	rc = ctx->json ? print_case(ctx, s, id, false) : say_created(ctx, s, id);
 done:
 	cJSON_Delete(o.presented);
 	return rc;
@@ -221,7 +275,7 @@ static int case_edit(struct agent_ctx *ctx, struct agent_store *s, const struct 
 	memset(&o, 0, sizeof(o));
 	if ((rc = parse_case_opts(ctx, argc, argv, true, &id, &o)) != 0)
 		goto done;
-	if (id == NULL || o.in.nservices || o.in.draft) {
+	if (id == NULL || o.in.draft) {
 		rc = agent_usage(ctx, "case edit ID --field value ...");
 		goto done;
 	}

@@ -37,7 +37,7 @@ int agent_commit_or_rollback(struct agent_store *s, int rc, struct mo_err *err);
 
 /* the HTML receipt of a case into f */
 int agent_receipt_write(struct agent_ctx *ctx, struct agent_store *s,
-			const struct agent_identity *me, const struct agent_case *c, FILE *f,
-			struct mo_err *err);
+			const struct agent_identity *me, const struct agent_case *c,
+			const char *paper, FILE *f, struct mo_err *err);
 
 #endif

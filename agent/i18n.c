@@ -77,6 +77,13 @@ static const struct reason REASONS[] = {
      "(or --insecure-http if the network is protected otherwise)"},
     {"ca_file", "файл сертифіката центру не підходить: %s",
      "the hub certificate file is not usable: %s"},
+    {"bad_pin_format", "PIN має складатися з 4–12 цифр", "the PIN must be 4 to 12 digits"},
+    {"bad_pin", "неправильне ім'я або PIN", "wrong name or PIN"},
+    {"no_pin", "для оператора «%s» ще не задано PIN (mo-agent operator pin ІМ'Я --pin-file ФАЙЛ)",
+     "operator '%s' has no PIN yet (mo-agent operator pin NAME --pin-file FILE)"},
+    {"rate_limited", "забагато неправильних PIN; спробуйте через %s с",
+     "too many wrong PINs; try again in %s s"},
+    {"unknown_operator", "оператора «%s» не знайдено", "no such operator: '%s'"},
 };
 
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len)
@@ -94,6 +101,81 @@ const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *b
 	}
 	mo_strlcpy(buf, err->msg[0] ? err->msg : mo_strerror(err->rc), len);
 	return buf;
+}
+
+static const struct reason FIELD_LABELS[] = {
+    {"surname", "Прізвище", "Surname"},
+    {"given_name", "Ім'я", "Given name"},
+    {"patronymic", "По батькові", "Patronymic"},
+    {"birth_date", "Дата народження", "Date of birth"},
+    {"rnokpp", "РНОКПП", "RNOKPP (tax number)"},
+    {"no_rnokpp", "Відмова від РНОКПП (відмітка в паспорті)",
+     "Refused an RNOKPP (mark in the passport)"},
+    {"phone", "Телефон", "Phone"},
+    {"address", "Адреса", "Address"},
+    {"documents", "Паспорт (серія та номер)", "Passport (series and number)"},
+    {"documents_presented", "Подані документи", "Documents presented"},
+    {"consent", "Згода на обробку персональних даних", "Consent to personal data processing"},
+    {"services", "Послуги", "Services"},
+    {"notes", "Примітки", "Notes"},
+    {"fee_uah", "Сума збору", "Fee"},
+    {"mobility", "Мобільність", "Mobility"},
+    {"created_at", "Час створення", "Created at"},
+    {"id", "Ідентифікатор", "Identifier"},
+};
+
+const char *agent_field_label(enum agent_lang lang, const char *field)
+{
+	for (size_t i = 0; field && i < sizeof(FIELD_LABELS) / sizeof(FIELD_LABELS[0]); i++)
+		if (strcmp(field, FIELD_LABELS[i].code) == 0)
+			return lang == AGENT_LANG_EN ? FIELD_LABELS[i].en : FIELD_LABELS[i].uk;
+	return field ? field : "";
+}
+
+static const struct reason CHECK_TEXTS[] = {
+    {"required", "Заповніть це поле.", "Fill in this field."},
+    {"required_services", "Виберіть хоча б одну послугу.", "Choose at least one service."},
+    {"text", "Приберіть недруковані символи; найбільше %s знаків.",
+     "Remove unprintable characters; at most %s characters."},
+    {"date", "Введіть справжню дату у вигляді 15.03.1948.",
+     "Enter a real date as 15.03.1948."},
+    {"date_future", "Дата народження не може бути пізнішою за сьогодні.",
+     "The date of birth cannot be later than today."},
+    {"rnokpp_length", "РНОКПП — це 10 цифр без пробілів.",
+     "The RNOKPP is 10 digits without spaces."},
+    {"rnokpp_check_digit",
+     "Контрольна цифра не збігається: номер введено з помилкою, звірте з документом.",
+     "The check digit does not match: the number is mistyped, compare it with the document."},
+    {"rnokpp_birth_date", "Не збігається з РНОКПП: за номером дата народження — %s.",
+     "Disagrees with the RNOKPP: the number encodes the date of birth %s."},
+    {"rnokpp_refused",
+     "Заявник відмовився від РНОКПП: номер не вводять (або зніміть позначку відмови).",
+     "The applicant refused an RNOKPP: leave the number empty (or untick the refusal)."},
+    {"passport_required",
+     "Без РНОКПП вкажіть серію та номер паспорта з відміткою про відмову.",
+     "Without an RNOKPP enter the series and number of the passport with the refusal mark."},
+    {"phone", "Введіть український номер, наприклад +380 67 123 45 67 або 067 123 45 67.",
+     "Enter a Ukrainian number, e.g. +380 67 123 45 67 or 067 123 45 67."},
+    {"missing_consent", "Потрібна згода заявника на обробку персональних даних.",
+     "The applicant's consent to personal data processing is needed."},
+    {"unknown_service", "Такої послуги немає в каталозі: %s.",
+     "There is no such service in the catalogue: %s."},
+    {"inactive_service", "Ця послуга зараз не надається: %s.",
+     "This service is not offered now: %s."},
+    {"too_many", "Забагато послуг в одній заяві (найбільше %s).",
+     "Too many services in one application (at most %s)."},
+    {"bad_document", "Для кожного документа потрібні вид і номер; дата видачі — як 15.03.1948.",
+     "Every document needs a kind and a number; the issue date as 15.03.1948."},
+    {"fee", "Сума збору не може бути від'ємною.", "The fee cannot be negative."},
+    {"bad_field", "Неправильне значення.", "Wrong value."},
+};
+
+const char *agent_check_text(enum agent_lang lang, const char *code)
+{
+	for (size_t i = 0; code && i < sizeof(CHECK_TEXTS) / sizeof(CHECK_TEXTS[0]); i++)
+		if (strcmp(code, CHECK_TEXTS[i].code) == 0)
+			return lang == AGENT_LANG_EN ? CHECK_TEXTS[i].en : CHECK_TEXTS[i].uk;
+	return NULL;
 }
 
 const char *agent_status_word(enum agent_lang lang, const char *status)

@@ -93,9 +93,12 @@
 	X(UNKNOWN_OPERATOR, "Оператора \"%s\" не знайдено. Додайте: mo-agent operator add \"%s\"",                                                                    \
 	  "No operator \"%s\". Add one: mo-agent operator add \"%s\"")                                                                                                \
 	X(OPERATOR_ADDED, "Оператора додано: %s", "Operator added: %s")                                                                                               \
+	X(OPERATOR_PIN_SET, "PIN оператора %s збережено.", "The PIN of operator %s is saved.") \
 	X(OPERATOR_USED, "Поточний оператор: %s", "Current operator: %s")                                                                                             \
 	X(TRIP_STARTED, "Виїзд розпочато: %s (%s)", "Trip started: %s (%s)")                                                                                          \
-	X(TRIP_ENDED, "Виїзд завершено: %s", "Trip ended: %s")                                                                                                        \
+	X(TRIP_ENDED,                                                                          \
+	  "Виїзд завершено %s (за київським часом). Надішліть дані до центру: mo-agent sync",   \
+	  "Trip ended at %s (Kyiv time). Send the data to the hub: mo-agent sync")                \
 	X(TRIP_OPEN, "Виїзд уже триває (%s). Спершу завершіть його: mo-agent trip end",                                                                               \
 	  "A trip is already open (%s). End it first: mo-agent trip end")                                                                                             \
 	X(NO_TRIP, "Немає відкритого виїзду.", "No open trip.")                                                                                                       \
@@ -136,6 +139,17 @@ void agent_say(const struct agent_ctx *ctx, FILE *f, enum agent_msg_id id, ...);
  * code is known (rnokpp_check_digit, unknown_service, ...), else err->msg.
  */
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len);
+/*
+ * A form field by its name on the paper form («Дата народження» for
+ * "birth_date"); an unknown field is returned as given.
+ */
+const char *agent_field_label(enum agent_lang lang, const char *field);
+/*
+ * What agent_case_check says for a problem `code` (a printf format with at
+ * most one %s for `detail`: a date, a service code, a length); NULL when
+ * the code is unknown.
+ */
+const char *agent_check_text(enum agent_lang lang, const char *code);
 /* a status name in words ("submitted" → "подано") */
 const char *agent_status_word(enum agent_lang lang, const char *status);
 

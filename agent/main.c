@@ -14,6 +14,7 @@
 #include "mo_util.h"
 #include "platform.h"
 #include "store.h"
+#include "ui.h"
 
 static const char USAGE_UK[] =
     "mo-agent — програма польового ноутбука мобільного ЦНАП\n"
@@ -34,6 +35,9 @@ static const char USAGE_UK[] =
     "  receipt ID [--out ФАЙЛ.html]   розписка для заявника\n"
     "  sync [--level N] [--hub URL]   надіслати все й отримати рішення\n"
     "  status                         що чекає надсилання, рішення центру\n"
+    "  service list [--search ТЕКСТ]  послуги каталогу (частина назви або код)\n"
+    "  ui [--listen 127.0.0.1:ПОРТ] [--no-browser] [--idle-minutes N]\n"
+    "                                 робоче місце в браузері (лише на цьому ноутбуці)\n"
     "\n"
     "Коди виходу: 0 успіх, 1 помилка виклику чи даних, 2 ноутбук не зареєстровано,\n"
     "3 немає зв'язку з центром, 4 центр відхилив запит, 5 помилка локального сховища.\n";
@@ -57,6 +61,9 @@ static const char USAGE_EN[] =
     "  receipt ID [--out FILE.html]   a receipt for the citizen\n"
     "  sync [--level N] [--hub URL]   send everything, receive decisions\n"
     "  status                         what waits to be sent, the hub's decisions\n"
+    "  service list [--search TEXT]   the service catalogue (part of a title or a code)\n"
+    "  ui [--listen 127.0.0.1:PORT] [--no-browser] [--idle-minutes N]\n"
+    "                                 the workstation in the browser (this laptop only)\n"
     "\n"
     "Exit codes: 0 ok, 1 usage or validation error, 2 not enrolled,\n"
     "3 hub unreachable, 4 refused by the hub, 5 local storage error.\n";
@@ -180,6 +187,10 @@ int main(int argc, char **argv)
 		rc = agent_cmd_sync(&ctx, argc, argv);
 	else if (strcmp(cmd, "status") == 0)
 		rc = agent_cmd_status(&ctx, argc, argv);
+	else if (strcmp(cmd, "service") == 0)
+		rc = agent_cmd_service(&ctx, argc, argv);
+	else if (strcmp(cmd, "ui") == 0)
+		rc = agent_cmd_ui(&ctx, argc, argv);
 	else
 		rc = agent_usage(&ctx, cmd);
 	agent_store_close(ctx.store);

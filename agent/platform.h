@@ -29,4 +29,21 @@ void agent_private_files(void);
 /* sleep for ms milliseconds */
 void agent_sleep_ms(unsigned ms);
 
+/* ---- for the local browser UI (ui.c) ---- */
+
+/* a thread running fn(arg); join it exactly once */
+struct agent_thread;
+int agent_thread_start(struct agent_thread **out, void (*fn)(void *), void *arg) MO_WARN_UNUSED;
+void agent_thread_join(struct agent_thread *t);
+/*
+ * Fill out (a struct sockaddr of at most cap bytes) with 127.0.0.1:port;
+ * returns its length, 0 when cap is too small.
+ */
+size_t agent_loopback_addr(void *out, size_t cap, unsigned port);
+/* open url in the default browser without waiting for it; MO_OK or MO_ERROR */
+int agent_open_browser(const char *url);
+/* block SIGINT/SIGTERM (before threads start), then wait for one of them */
+void agent_stop_signals_block(void);
+void agent_stop_signals_wait(void);
+
 #endif

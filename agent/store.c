@@ -26,6 +26,9 @@ enum q {
 	Q_OP_ADD,
 	Q_OP_EXISTS,
 	Q_OP_LIST,
+	Q_OP_PIN_GET,
+	Q_OP_PIN_SET,
+	Q_OP_PIN_COUNT,
 	Q_TRIP_INSERT,
 	Q_TRIP_END,
 	Q_TRIP_OPEN,
@@ -89,7 +92,13 @@ static const char *const SQL[Q_COUNT] = {
 		     "members = coalesce(?7, members), active = coalesce(?8, active)",
     [Q_OP_ADD] = "INSERT OR IGNORE INTO operators(name, created_at) VALUES (?1, ?2)",
     [Q_OP_EXISTS] = "SELECT 1 FROM operators WHERE name = ?1",
-    [Q_OP_LIST] = "SELECT name, created_at FROM operators ORDER BY created_at, name",
+    [Q_OP_LIST] = "SELECT name, created_at, pin_hash IS NOT NULL FROM operators "
+		  "ORDER BY created_at, name",
+    [Q_OP_PIN_GET] = "SELECT coalesce(pin_hash, ''), pin_failures, pin_wait_until FROM operators "
+		     "WHERE name = ?1",
+    [Q_OP_PIN_SET] = "UPDATE operators SET pin_hash = ?2, pin_failures = 0, pin_wait_until = 0 "
+		     "WHERE name = ?1",
+    [Q_OP_PIN_COUNT] = "UPDATE operators SET pin_failures = ?2, pin_wait_until = ?3 WHERE name = ?1",
     [Q_TRIP_INSERT] =
 	"INSERT INTO trips(id, unit, settlement, kind, started_at, ended_at, crew, "
 	"operator) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET "
@@ -692,6 +701,7 @@ int agent_store_operator_list(struct agent_store *s, cJSON **out, struct mo_err 
 		cJSON_AddStringToObject(o, "name", col_text(st, 0));
 		cJSON_AddStringToObject(o, "added_at", col_text(st, 1));
 		cJSON_AddBoolToObject(o, "current", strcmp(cur, col_text(st, 0)) == 0);
+		cJSON_AddBoolToObject(o, "has_pin", sqlite3_column_int(st, 2) != 0);
 		cJSON_AddItemToArray(arr, o);
 	}
 	sqlite3_reset(st);
@@ -699,6 +709,49 @@ int agent_store_operator_list(struct agent_store *s, cJSON **out, struct mo_err 
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 	*out = arr;
 	return MO_OK;
+}
+
+int agent_store_operator_pin_get(struct agent_store *s, const char *name,
+				 struct agent_operator_pin *out, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_GET);
+	int src;
+
+	memset(out, 0, sizeof(*out));
+	bind_text(st, 1, name);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		mo_strlcpy(out->hash, col_text(st, 0), sizeof(out->hash));
+		out->failures = sqlite3_column_int64(st, 1);
+		out->wait_until_ms = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (src == SQLITE_DONE)
+		return mo_err_set(err, MO_ENOTFOUND, "unknown_operator", "%s", name);
+	if (src != SQLITE_ROW)
+		return mo_err_set(err, MO_EIO, "storage", "operator: %s", sqlite3_errmsg(s->db));
+	return MO_OK;
+}
+
+int agent_store_operator_pin_set(struct agent_store *s, const char *name, const char *hash,
+				 struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_SET);
+
+	bind_text(st, 1, name);
+	bind_text(st, 2, hash);
+	return run(s, st, err, "operator");
+}
+
+int agent_store_operator_pin_count(struct agent_store *s, const char *name, long long failures,
+				   long long wait_until_ms, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_OP_PIN_COUNT);
+
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, failures);
+	sqlite3_bind_int64(st, 3, wait_until_ms);
+	return run(s, st, err, "operator");
 }
 
 /* ---- trips ---- */
@@ -1768,4 +1821,199 @@ int agent_store_outbox_requeue(struct agent_store *s, bool renumber, agent_reque
 	if (rc == MO_OK)
 		rc = agent_meta_set_i64(s, "hlc", (long long)s->clock.last, err);
 	return rc;
+}
+
+/* ---- catalogue search (the field UI's picker and `service list`) ---- */
+
+/*
+ * Lower-case UTF-8 for matching: ASCII and the Cyrillic letters Ukrainian
+ * uses (А-Я, Ѐ-Џ incl. Є І Ї, Ґ).  Other bytes are copied.  out has room
+ * for cap bytes including the NUL; the result is truncated, never split
+ * inside a sequence that was copied whole.
+ */
+static void fold_utf8(const char *in, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*p && o + 3 < cap) {
+		if (*p >= 'A' && *p <= 'Z') {
+			out[o++] = (char)(*p++ + 32);
+		} else if ((p[0] == 0xD0 || p[0] == 0xD2) && p[1] >= 0x80 && p[1] <= 0xBF) {
+			unsigned cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+
+			if (cp >= 0x410 && cp <= 0x42F)
+				cp += 0x20;
+			else if (cp >= 0x400 && cp <= 0x40F)
+				cp += 0x50;
+			else if (cp == 0x490)
+				cp = 0x491;
+			out[o++] = (char)(0xC0 | (cp >> 6));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+			p += 2;
+		} else {
+			out[o++] = (char)*p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+int agent_store_service_search(struct agent_store *s, const char *text, cJSON **out,
+			       struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *all = NULL, *res = NULL, *it;
+	char q[256], hay[1024];
+	int src, rc = MO_OK;
+
+	*out = NULL;
+	q[0] = '\0';
+	if (text) {
+		while (*text == ' ')
+			text++;
+		if (strlen(text) > 200)
+			return mo_err_set(err, MO_EINVAL, "too_long", "search text too long");
+		fold_utf8(text, q, sizeof(q));
+		for (size_t n = strlen(q); n > 0 && q[n - 1] == ' '; n--)
+			q[n - 1] = '\0';
+	}
+	src = sqlite3_prepare_v2(s->db,
+				 "SELECT code, coalesce(category, ''), title_uk, title_en, fee_uah, "
+				 "required_documents, members FROM services WHERE active = 1 "
+				 "ORDER BY members IS NOT NULL DESC, code",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "service search");
+	if ((all = cJSON_CreateArray()) == NULL || (res = cJSON_CreateArray()) == NULL) {
+		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		goto done;
+	}
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject(), *docs = col_json(st, 5), *mem = NULL;
+
+		if (o == NULL) {
+			cJSON_Delete(docs);
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		cJSON_AddStringToObject(o, "code", col_text(st, 0));
+		cJSON_AddStringToObject(o, "title", col_text(st, 2));
+		cJSON_AddStringToObject(o, "title_en", col_text(st, 3));
+		cJSON_AddStringToObject(o, "category", col_text(st, 1));
+		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(st, 4));
+		if (cJSON_IsArray(docs) && cJSON_GetArraySize(docs) > 0)
+			cJSON_AddItemToObject(o, "documents", docs);
+		else
+			cJSON_Delete(docs);
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			mem = col_json(st, 6);
+		if (cJSON_IsArray(mem) && cJSON_GetArraySize(mem) > 0)
+			cJSON_AddItemToObject(o, "members", mem); /* codes; titled below */
+		else
+			cJSON_Delete(mem);
+		cJSON_AddItemToArray(all, o);
+	}
+	if (src != SQLITE_DONE) {
+		rc = db_err(s, src, err, "service search");
+		goto done;
+	}
+	cJSON_ArrayForEach(it, all)
+	{
+		const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(it, "code"));
+		cJSON *o, *mem, *m;
+		bool hit, exact;
+
+		fold_utf8(code, hay, sizeof(hay));
+		exact = q[0] != '\0' && strcmp(hay, q) == 0;
+		hit = q[0] == '\0' || strncmp(hay, q, strlen(q)) == 0;
+		if (!hit) {
+			fold_utf8(cJSON_GetStringValue(cJSON_GetObjectItem(it, "title")), hay,
+				  sizeof(hay));
+			hit = strstr(hay, q) != NULL;
+		}
+		if (!hit) {
+			fold_utf8(cJSON_GetStringValue(cJSON_GetObjectItem(it, "title_en")), hay,
+				  sizeof(hay));
+			hit = strstr(hay, q) != NULL;
+		}
+		if (!hit)
+			continue;
+		if ((o = cJSON_Duplicate(it, 1)) == NULL) {
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		/* a package's members as {code, title} (only those in the catalogue) */
+		if ((mem = cJSON_DetachItemFromObject(o, "members")) != NULL) {
+			cJSON *titled = cJSON_AddArrayToObject(o, "members");
+
+			cJSON_ArrayForEach(m, mem)
+			{
+				const cJSON *x;
+
+				if (!cJSON_IsString(m))
+					continue;
+				cJSON_ArrayForEach(x, all)
+				{
+					const char *xc =
+					    cJSON_GetStringValue(cJSON_GetObjectItem(x, "code"));
+
+					if (xc && strcmp(xc, m->valuestring) == 0) {
+						cJSON *t = cJSON_CreateObject();
+
+						cJSON_AddStringToObject(t, "code", xc);
+						cJSON_AddStringToObject(
+						    t, "title",
+						    cJSON_GetStringValue(
+							cJSON_GetObjectItem(x, "title")));
+						cJSON_AddNumberToObject(
+						    t, "fee_uah",
+						    cJSON_GetNumberValue(
+							cJSON_GetObjectItem(x, "fee_uah")));
+						cJSON_AddItemToArray(titled, t);
+						break;
+					}
+				}
+			}
+			cJSON_Delete(mem);
+		}
+		/* the exact code typed comes first, so Enter picks it */
+		if (exact)
+			cJSON_InsertItemInArray(res, 0, o);
+		else
+			cJSON_AddItemToArray(res, o);
+	}
+	*out = res;
+	res = NULL;
+done:
+	sqlite3_finalize(st);
+	cJSON_Delete(all);
+	cJSON_Delete(res);
+	return rc;
+}
+
+int agent_store_case_services_replace(struct agent_store *s, const struct agent_case *c,
+				      struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	src = sqlite3_prepare_v2(s->db, "DELETE FROM case_services WHERE case_id = ?1", -1, &st,
+				 NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, err, "case services");
+	bind_text(st, 1, c->id);
+	src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return db_err(s, src, err, "case services");
+	for (size_t i = 0; i < c->nsvc; i++) {
+		st = stmt(s, Q_CASE_SVC_INSERT);
+		bind_text(st, 1, c->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		bind_text(st, 3, c->svc[i].code);
+		bind_text(st, 4, c->svc[i].status);
+		if ((rc = run(s, st, err, "case service")) != MO_OK)
+			return rc;
+	}
+	return MO_OK;
 }

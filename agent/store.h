@@ -87,6 +87,15 @@ struct agent_service {
 void agent_service_release(struct agent_service *svc);
 int agent_store_service_get(struct agent_store *s, const char *code, struct agent_service *out,
 			    struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * The active catalogue matching text (NULL or "" = all): a code prefix or a
+ * piece of the Ukrainian (or English) title, case-insensitive for Cyrillic
+ * too.  *out (caller's) = JSON array, packages first, of
+ * {"code","title","title_en","category","fee_uah","documents"?,
+ *  "members":[{"code","title","fee_uah"}]?}.
+ */
+int agent_store_service_search(struct agent_store *s, const char *text, cJSON **out,
+			       struct mo_err *err) MO_WARN_UNUSED;
 /* upsert from the fields of a `service` change (hub → laptop) */
 int agent_store_service_upsert(struct agent_store *s, const char *code, const cJSON *fields,
 			       struct mo_err *err) MO_WARN_UNUSED;
@@ -95,9 +104,23 @@ int agent_store_service_upsert(struct agent_store *s, const char *code, const cJ
 int agent_store_operator_add(struct agent_store *s, const char *name,
 			     struct mo_err *err) MO_WARN_UNUSED;
 bool agent_store_operator_exists(struct agent_store *s, const char *name);
-/* JSON array of {"name","current"} */
+/* JSON array of {"name","current","has_pin"} */
 int agent_store_operator_list(struct agent_store *s, cJSON **out,
 			      struct mo_err *err) MO_WARN_UNUSED;
+/* an operator's PIN hash ("" when none is set) and its wrong-PIN count */
+struct agent_operator_pin {
+	char hash[256];
+	long long failures;
+	long long wait_until_ms; /* unix ms before which no PIN is checked */
+};
+/* MO_ENOTFOUND code "unknown_operator" when there is no such operator */
+int agent_store_operator_pin_get(struct agent_store *s, const char *name,
+				 struct agent_operator_pin *out, struct mo_err *err) MO_WARN_UNUSED;
+/* set the hash and clear the count */
+int agent_store_operator_pin_set(struct agent_store *s, const char *name, const char *hash,
+				 struct mo_err *err) MO_WARN_UNUSED;
+int agent_store_operator_pin_count(struct agent_store *s, const char *name, long long failures,
+				   long long wait_until_ms, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- trips ---- */
 int agent_store_trip_put(struct agent_store *s, const char *id, const cJSON *fields,
@@ -126,6 +149,9 @@ struct agent_case {
 };
 void agent_case_release(struct agent_case *c);
 
+/* a draft's services chosen again: c->svc replaces the case's list (in order) */
+int agent_store_case_services_replace(struct agent_store *s, const struct agent_case *c,
+				      struct mo_err *err) MO_WARN_UNUSED;
 bool agent_store_case_exists(struct agent_store *s, const char *id);
 /* by id or number; MO_ENOTFOUND */
 int agent_store_case_get(struct agent_store *s, const char *id_or_number, struct agent_case *out,

@@ -112,7 +112,8 @@ static const struct rule applicant[] = {
 	TEXT("given_name", 100, 0),
 	TEXT("patronymic", 100, 0),
 	TYPE("birth_date", T_DATE, 0),
-	TYPE("rnokpp", T_RNOKPP, 0),
+	TYPE("rnokpp", T_RNOKPP, R_NULL), /* null only with no_rnokpp */
+	TYPE("no_rnokpp", T_BOOL, 0),	  /* refused on religious grounds */
 	TYPE("phone", T_PHONE, R_NULL),
 	OBJECT("address", address, 0),
 	ARRAY("documents", 0, 20, &document_elem, 0),
@@ -311,6 +312,16 @@ static bool check_object(struct proto_change *c, cJSON *obj, const struct rule *
 		if (rn && bd && proto_rnokpp_check(rn, bd, &e) != MO_OK)
 			return quarantine(c, "bad_value", "field '%s%srnokpp': %s", path,
 					  *path ? "." : "", e.msg);
+		/* an applicant without an RNOKPP must be marked as having refused it */
+		if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(obj, "rnokpp")) &&
+		    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "no_rnokpp")))
+			return quarantine(c, "bad_value",
+					  "field '%s%srnokpp' is null but 'no_rnokpp' is not true",
+					  path, *path ? "." : "");
+		if (rn && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "no_rnokpp")))
+			return quarantine(c, "bad_value",
+					  "field '%s%sno_rnokpp' is true but an RNOKPP is given",
+					  path, *path ? "." : "");
 	}
 	return true;
 }

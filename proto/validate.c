@@ -7,6 +7,7 @@
 #include "validate.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -226,6 +227,20 @@ int proto_rnokpp_check(const char *rnokpp, const char *birth_date, struct mo_err
 	return MO_OK;
 }
 
+int proto_rnokpp_birth_date(const char *rnokpp, char out_iso[11])
+{
+	long days, y, m, d;
+
+	out_iso[0] = '\0';
+	if (rnokpp == NULL || strlen(rnokpp) != 10 || (days = digits_value(rnokpp, 5)) < 1)
+		return MO_EINVAL;
+	civil_from_days(days + days_from_civil(1899, 12, 31), &y, &m, &d);
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > 31)
+		return MO_EINVAL;
+	snprintf(out_iso, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	return MO_OK;
+}
+
 int proto_phone_normalize(char out[PROTO_PHONE_LEN], const char *in, struct mo_err *err)
 {
 	char dig[13];
@@ -308,4 +323,147 @@ int proto_text_check(const char *s, size_t max, const char *field, struct mo_err
 					  i);
 	}
 	return MO_OK;
+}
+
+/* ---- dates as people write them ---- */
+
+int proto_date_parse(const char *in, char out_iso[11])
+{
+	long part[3] = {0, 0, 0}, y, m, d;
+	int np = 0, nd = 0;
+	size_t i = 0, n;
+	char sep = 0;
+
+	out_iso[0] = '\0';
+	if (in == NULL)
+		return MO_EINVAL;
+	n = strlen(in);
+	while (i < n && in[i] == ' ')
+		i++;
+	while (n > i && in[n - 1] == ' ')
+		n--;
+	if (n - i > 10 || n == i)
+		return MO_EINVAL;
+	for (; i < n; i++) {
+		char c = in[i];
+
+		if (is_digit(c)) {
+			if (++nd > 4)
+				return MO_EINVAL;
+			part[np] = part[np] * 10 + (c - '0');
+		} else if ((c == '.' || c == '-' || c == '/') && nd > 0 && np < 2 &&
+			   (sep == 0 || sep == c)) {
+			sep = c;
+			np++;
+			nd = 0;
+		} else {
+			return MO_EINVAL;
+		}
+	}
+	if (np != 2 || nd == 0)
+		return MO_EINVAL;
+	if (sep == '-') { /* ISO only: YYYY-MM-DD */
+		y = part[0];
+		m = part[1];
+		d = part[2];
+	} else { /* dd.mm.yyyy with a four-digit year */
+		if (nd != 4)
+			return MO_EINVAL;
+		d = part[0];
+		m = part[1];
+		y = part[2];
+	}
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return MO_EINVAL;
+	out_iso[0] = (char)('0' + y / 1000);
+	out_iso[1] = (char)('0' + y / 100 % 10);
+	out_iso[2] = (char)('0' + y / 10 % 10);
+	out_iso[3] = (char)('0' + y % 10);
+	out_iso[4] = '-';
+	out_iso[5] = (char)('0' + m / 10);
+	out_iso[6] = (char)('0' + m % 10);
+	out_iso[7] = '-';
+	out_iso[8] = (char)('0' + d / 10);
+	out_iso[9] = (char)('0' + d % 10);
+	out_iso[10] = '\0';
+	return MO_OK;
+}
+
+void proto_date_display(const char *iso, char out[11])
+{
+	size_t n;
+
+	if (proto_date_valid(iso)) {
+		memcpy(out, iso + 8, 2);
+		out[2] = '.';
+		memcpy(out + 3, iso + 5, 2);
+		out[5] = '.';
+		memcpy(out + 6, iso, 4);
+		out[10] = '\0';
+		return;
+	}
+	n = iso ? strlen(iso) : 0;
+	if (n > 10)
+		n = 10;
+	if (n)
+		memcpy(out, iso, n);
+	out[n] = '\0';
+}
+
+/* 01:00 UTC on the last Sunday of month m (31-day March or October), in unix seconds */
+static int64_t last_sunday_0100(long y, long m)
+{
+	long days = days_from_civil(y, m, 31);
+	/* 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7 */
+	long wd = ((days + 4) % 7 + 7) % 7;
+
+	return (int64_t)(days - wd) * 86400 + 3600;
+}
+
+static void put2(char *p, long v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+void proto_time_kyiv(int64_t unix_ms, char out[17])
+{
+	int64_t t = unix_ms >= 0 ? unix_ms / 1000 : -((-unix_ms + 999) / 1000);
+	long y, m, d, days, sec;
+	int64_t local;
+
+	days = (long)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+	civil_from_days(days, &y, &m, &d);
+	local = t + 2 * 3600;
+	if (t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10))
+		local += 3600;
+	days = (long)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+	sec = (long)(local - (int64_t)days * 86400);
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		memcpy(out, "??.??.???? ??:??", 17);
+		return;
+	}
+	put2(out, d);
+	out[2] = '.';
+	put2(out + 3, m);
+	out[5] = '.';
+	put2(out + 6, y / 100);
+	put2(out + 8, y % 100);
+	out[10] = ' ';
+	put2(out + 11, sec / 3600);
+	out[13] = ':';
+	put2(out + 14, sec / 60 % 60);
+	out[16] = '\0';
+}
+
+int64_t proto_datetime_ms(const char *s)
+{
+	long y, m, d;
+
+	if (!proto_datetime_valid(s) || !date_parts(s, &y, &m, &d))
+		return -1;
+	return ((int64_t)days_from_civil(y, m, d) * 86400 + digits_value(s + 11, 2) * 3600 +
+		digits_value(s + 14, 2) * 60 + digits_value(s + 17, 2)) *
+	       1000;
 }

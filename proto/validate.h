@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mo_err.h"
 
@@ -26,6 +27,9 @@
 int proto_rnokpp_check(const char *rnokpp, const char *birth_date, struct mo_err *err)
 	MO_WARN_UNUSED;
 
+/* the birth date digits 1-5 of an RNOKPP encode, as "YYYY-MM-DD" */
+int proto_rnokpp_birth_date(const char *rnokpp, char out_iso[11]) MO_WARN_UNUSED;
+
 /*
  * Ukrainian phone number to +380XXXXXXXXX.  Accepts "+380 67 123 45 67",
  * "380671234567", "0671234567", "(067) 123-45-67", "+38 (067) 123 45 67".
@@ -37,6 +41,24 @@ int proto_phone_normalize(char out[PROTO_PHONE_LEN], const char *in, struct mo_e
 bool proto_date_valid(const char *s);
 /* days since 1899-12-31 of a valid date (1900-01-01 is 1), -1 if invalid */
 long proto_date_days(const char *s);
+/*
+ * A date as people type it: "15.03.1948" (also 15.3.1948, 15/03/1948) or ISO
+ * "1948-03-15", calendar-checked like proto_date_valid.  out_iso gets
+ * "YYYY-MM-DD"; MO_OK or MO_EINVAL (out_iso is then "").  Surrounding
+ * spaces are ignored.
+ */
+int proto_date_parse(const char *in, char out_iso[11]) MO_WARN_UNUSED;
+/* "1948-03-15" → "15.03.1948"; anything not a valid ISO date is copied
+ * (truncated to 10 bytes) so a display never loses what was stored */
+void proto_date_display(const char *iso, char out[11]);
+/*
+ * unix_ms as Kyiv local time "02.12.2026 21:06": EET (UTC+2), EEST (UTC+3)
+ * from the last Sunday of March 01:00 UTC to the last Sunday of October
+ * 01:00 UTC (the EU rule Ukraine follows).  No OS time-zone database.
+ */
+void proto_time_kyiv(int64_t unix_ms, char out[17]);
+/* unix ms of a valid YYYY-MM-DDTHH:MM:SS[.fff]Z (fraction ignored), -1 otherwise */
+int64_t proto_datetime_ms(const char *s);
 /* YYYY-MM-DDTHH:MM:SS[.fff]Z */
 bool proto_datetime_valid(const char *s);
 /* 8-4-4-4-12 hex, lowercase or uppercase */

@@ -64,8 +64,8 @@ before(async () => {
   agent('case', 'import', join(root, 'demo/trip.jsonl'));
   // one application typed in by hand, with a scanned document attached
   const made = agent('case', 'new', '--service', 'PAS-01', '--surname', 'Шевченко', '--given-name', 'Тарас',
-    '--patronymic', 'Григорович', '--birth-date', '1953-07-23', '--tax-id', '1956229334', '--phone', '0671234567', '--consent').stdout.trim();
-  const id = made.split(/\s+/)[1];
+    '--patronymic', 'Григорович', '--birth-date', '1953-07-23', '--tax-id', '1956229334', '--phone', '0671234567', '--consent', '--json').stdout;
+  const id = JSON.parse(made).id;
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
   writeFileSync(join(tmp, 'passport.png'), png);
   agent('case', 'attach', id, join(tmp, 'passport.png'), '--type', 'passport');

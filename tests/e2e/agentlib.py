@@ -137,9 +137,8 @@ class Agent:
                  "--address", "с. Підлісне, вул. Соборна, %d" % (i % 90 + 1),
                  "--doc", "id_card:%09d" % (100000000 + i), "--presented", "паспорт",
                  "--consent", "--notes", "заява %d" % i, *extra]
-        out = self.run(*args).stdout.split()
-        assert len(out) == 2, out
-        return out[0], out[1], p
+        c = self.run(*args, json=True)
+        return c["number"], c["id"], p
 
     def show(self, key):
         return self.run("case", "show", key, json=True)

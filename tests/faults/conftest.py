@@ -233,7 +233,7 @@ class Agent:
 		args = ["case", "new", "--service", "CIV-02", "--surname", surname,
 			"--given-name", "Тарас", "--patronymic", "Григорович",
 			"--birth-date", "1953-07-23", "--tax-id", mowire.rnokpp(seq=i % 1000),
-			"--consent", "--notes", f"fault suite {i}", *extra]
+			"--consent", "--notes", f"fault suite {i}", "--json", *extra]
 		r = self.cli(*args, timeout=60, env=env)
 		if not check:
 			return r
@@ -258,10 +258,15 @@ class Agent:
 
 
 def parse_new(out):
-	"""`<number> <id>` as printed by `mo-agent case new`."""
-	m = re.search(r"([A-Z0-9]+-[A-Z0-9]+-\d{4}-\d{6})\s+([0-9a-f-]{36})", out)
-	assert m, f"cannot read case new output: {out!r}"
-	return m.group(1), m.group(2)
+	"""(number, id) as printed by `mo-agent case new --json` (the sentence
+	without --json names the number only)."""
+	try:
+		o = json.loads(out)
+	except ValueError:
+		o = None
+	assert isinstance(o, dict) and o.get("number") and o.get("id"), \
+		f"cannot read case new output: {out!r}"
+	return o["number"], o["id"]
 
 
 # ---- fixtures --------------------------------------------------------------

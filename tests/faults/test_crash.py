@@ -159,7 +159,7 @@ def test_kill_agent_during_recording(hub, agent):
 		p = agent.spawn("case", "new", "--service", "CIV-02", "--surname", "Коваль",
 				"--given-name", "Олена", "--birth-date", "1953-07-23", "--tax-id",
 				__import__("mowire").rnokpp(seq=i), "--consent", "--notes",
-				f"crash {i}")
+				f"crash {i}", "--json")
 		was_killed, out, err = kill_after(p, rng.uniform(0, dur * 1.3))
 		killed += was_killed
 		if not was_killed and p.returncode != 0:

@@ -105,7 +105,7 @@ def test_disk_full_never_claims_saved(hub, small_fs, tmp):
 		r = agent.cli(
 			"case", "new", "--service", "CIV-02", "--surname", "Коваль", "--given-name",
 			"Олена", "--birth-date", "1953-07-23", "--tax-id",
-			__import__("mowire").rnokpp(seq=i), "--consent", "--notes", notes)
+			__import__("mowire").rnokpp(seq=i), "--consent", "--notes", notes, "--json")
 		with room(filler):
 			stored = case_by_notes(agent, notes)
 		printed = None

@@ -165,6 +165,13 @@ static void test_quarantine_codes(void **state)
 	       "{\"applicant\":{\"rnokpp\":\"1956229334\",\"birth_date\":\"1953-07-24\"}}");
 	expect("bad_value", "case", CASE_ID, "upsert",
 	       "{\"applicant\":{\"birth_date\":\"2023-02-29\"}}");
+	/* an applicant who refused an RNOKPP: null only with no_rnokpp, never both */
+	expect(NULL, "case", CASE_ID, "upsert",
+	       "{\"applicant\":{\"rnokpp\":null,\"no_rnokpp\":true}}");
+	expect("bad_value", "case", CASE_ID, "upsert", "{\"applicant\":{\"rnokpp\":null}}");
+	expect("bad_value", "case", CASE_ID, "upsert",
+	       "{\"applicant\":{\"rnokpp\":\"1956229334\",\"no_rnokpp\":true}}");
+	expect("bad_value", "case", CASE_ID, "upsert", "{\"applicant\":{\"no_rnokpp\":1}}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"applicant\":{\"phone\":\"12345\"}}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"fee_uah\":1.5}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"fee_uah\":10000001}");

@@ -234,6 +234,89 @@ static void test_text(void **state)
 	assert_non_null(strstr(e.msg, "surname"));
 }
 
+static void test_date_parse(void **state)
+{
+	char iso[11];
+
+	(void)state;
+	assert_int_equal(proto_date_parse("15.03.1948", iso), MO_OK);
+	assert_string_equal(iso, "1948-03-15");
+	assert_int_equal(proto_date_parse(" 5.3.1948 ", iso), MO_OK);
+	assert_string_equal(iso, "1948-03-05");
+	assert_int_equal(proto_date_parse("1948-03-15", iso), MO_OK);
+	assert_string_equal(iso, "1948-03-15");
+	assert_int_equal(proto_date_parse("29/02/2024", iso), MO_OK);
+	assert_string_equal(iso, "2024-02-29");
+	/* the calendar is checked */
+	assert_int_equal(proto_date_parse("29.02.2023", iso), MO_EINVAL);
+	assert_string_equal(iso, "");
+	assert_int_equal(proto_date_parse("31.04.1990", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("15.13.1990", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("00.01.1990", iso), MO_EINVAL);
+	/* a two-digit year is ambiguous; mixed separators and junk are refused */
+	assert_int_equal(proto_date_parse("15.03.48", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("15.03-1948", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("15.03.1948x", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("1948.03.15", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("", iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse(NULL, iso), MO_EINVAL);
+	assert_int_equal(proto_date_parse("01.01.1899", iso), MO_EINVAL);
+}
+
+static void test_date_display(void **state)
+{
+	char out[11];
+
+	(void)state;
+	proto_date_display("1948-03-15", out);
+	assert_string_equal(out, "15.03.1948");
+	proto_date_display("junk", out);
+	assert_string_equal(out, "junk");
+	proto_date_display("2026-12-02T21:06:00Z", out);
+	assert_string_equal(out, "2026-12-02");
+	proto_date_display(NULL, out);
+	assert_string_equal(out, "");
+}
+
+static void test_rnokpp_encoded_date(void **state)
+{
+	char iso[11];
+
+	(void)state;
+	assert_int_equal(proto_rnokpp_birth_date("1956229334", iso), MO_OK);
+	assert_string_equal(iso, "1953-07-23");
+	assert_int_equal(proto_rnokpp_birth_date("0000100000", iso), MO_OK);
+	assert_string_equal(iso, "1900-01-01");
+	assert_int_equal(proto_rnokpp_birth_date("0000000000", iso), MO_EINVAL);
+	assert_int_equal(proto_rnokpp_birth_date("12345", iso), MO_EINVAL);
+	assert_int_equal(proto_rnokpp_birth_date("12a4567890", iso), MO_EINVAL);
+	assert_string_equal(iso, "");
+}
+
+static void test_time_kyiv(void **state)
+{
+	char out[17];
+
+	(void)state;
+	/* winter: UTC+2 */
+	proto_time_kyiv(1796238360000LL, out); /* 2026-12-02T19:06:00Z */
+	assert_string_equal(out, "02.12.2026 21:06");
+	proto_time_kyiv(1798754400000LL, out); /* 2026-12-31T22:00:00Z: the new year */
+	assert_string_equal(out, "01.01.2027 00:00");
+	proto_time_kyiv(1709245800000LL, out); /* 2024-02-29T22:30:00Z: leap day rolls over */
+	assert_string_equal(out, "01.03.2024 00:30");
+	/* last Sunday of March (29.03.2026) 01:00 UTC: 03:00 EET becomes 04:00 EEST */
+	proto_time_kyiv(1774745999000LL, out);
+	assert_string_equal(out, "29.03.2026 02:59");
+	proto_time_kyiv(1774746000000LL, out);
+	assert_string_equal(out, "29.03.2026 04:00");
+	/* last Sunday of October (25.10.2026) 01:00 UTC: 04:00 EEST falls back to 03:00 */
+	proto_time_kyiv(1792889999000LL, out);
+	assert_string_equal(out, "25.10.2026 03:59");
+	proto_time_kyiv(1792890000000LL, out);
+	assert_string_equal(out, "25.10.2026 03:00");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +331,10 @@ int main(void)
 	    cmocka_unit_test(test_uuids),
 	    cmocka_unit_test(test_utf8),
 	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_date_parse),
+	    cmocka_unit_test(test_date_display),
+	    cmocka_unit_test(test_time_kyiv),
+	    cmocka_unit_test(test_rnokpp_encoded_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
