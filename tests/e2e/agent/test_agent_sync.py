@@ -86,7 +86,18 @@ def test_offline_day_then_sync(hub, tmp_path):
     st = a.status()
     assert [d["number"] for d in st["decisions"]] == [dec]
     assert st["decisions"][0]["to"] == "approved"
-    assert a.status()["decisions"] == []  # shown once
+    # news stays until the administrator marks it seen (CLI and UI alike)
+    assert [d["number"] for d in a.status()["decisions"]] == [dec]
+    inbox = a.run("inbox", json=True)
+    assert [(x["number"], x["status"], x["kind"]) for x in inbox] == [(dec, "approved", "decision")]
+    assert inbox[0]["reason"] == "Документи в порядку" and inbox[0]["surname"]
+    text = Agent(a.data, lang="uk").run("inbox").stdout
+    assert dec in text and "погоджено" in text and "Документи в порядку" in text, text
+    assert a.run("inbox", "seen", "KR-T01A-2026-999999", check=False).returncode != 0
+    assert len(a.run("inbox", json=True)) == 1  # a wrong number marks nothing
+    assert a.run("inbox", "seen", check=False).returncode != 0  # which ones?
+    a.run("inbox", "seen", dec)
+    assert a.run("inbox", json=True) == [] and a.status()["decisions"] == []
     # the result handed to the citizen goes back up
     a.run("case", "issue", dec)
     a.sync()
