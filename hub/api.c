@@ -865,6 +865,7 @@ static int add_detail(struct hub *h, const char *id, cJSON *o, struct mo_err *er
 		copy_key(e, it, "service");
 		cJSON_AddItemToObject(e, text ? "text" : "reason",
 				      cJSON_Duplicate(cJSON_GetObjectItem(it, "reason"), true));
+		hub_history_entry_expand(e);
 		cJSON_AddItemToArray(hist, e);
 		if (kind && to && strcmp(kind, "transition") == 0 && strcmp(to, "received") == 0 &&
 		    cJSON_IsNull(cJSON_GetObjectItem(o, "received_at")))

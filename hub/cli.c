@@ -499,6 +499,10 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 	cJSON_AddItemToObject(o, "fields", cJSON_ParseWithLength((const char *)doc.data, doc.len));
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
+	for (cJSON *e = cJSON_GetObjectItem(o, "history") ? cJSON_GetObjectItem(o, "history")->child
+							    : NULL;
+	     e; e = e->next)
+		hub_history_entry_expand(e);
 	if (cli->json) {
 		rc = print_json(o);
 		goto done;

@@ -129,6 +129,16 @@ def test_needs_info_edit_resubmit(hub, tmp_path):
     assert h["fields"]["notes"] == "довідку додано"
     assert h["fields"]["applicant"]["surname"] == mine["applicant"]["surname"]  # kept
     assert a.status()["pending_changes"] == 0
+    # the amendment is in the hub's case history: which field, old -> new, which laptop
+    edits = {e["field"]: e for e in h["history"] if e["kind"] == "edited"}
+    assert set(edits) == {"applicant.phone", "notes"}, h["history"]
+    assert edits["applicant.phone"]["old"] == mine["applicant"]["phone"]
+    assert edits["applicant.phone"]["new"] == "+380501112233"
+    assert edits["notes"]["new"] == "довідку додано"
+    assert edits["notes"]["actor"] == a.status()["device_code"]
+    a.sync()  # nothing new: no second record of the same edit
+    again = [e for e in hub_case(hub, number)["history"] if e["kind"] == "edited"]
+    assert len(again) == 2
 
 
 def test_two_operators_one_laptop(hub, tmp_path):
