@@ -1222,16 +1222,17 @@ static int on_admin_units(struct ctx *c, struct mo_err *err)
 
 static int on_admin_unit_add(struct ctx *c, struct mo_err *err)
 {
-	const char *code, *name, *kind;
+	const char *code, *name, *kind, *phone;
 	cJSON *o;
 	int rc;
 
 	if ((rc = parse_body(c, err)) != MO_OK ||
 	    (rc = body_str(c, "code", 32, true, &code, err)) != MO_OK ||
 	    (rc = body_str(c, "name", 255, true, &name, err)) != MO_OK ||
-	    (rc = body_str(c, "kind", 16, true, &kind, err)) != MO_OK)
+	    (rc = body_str(c, "kind", 16, true, &kind, err)) != MO_OK ||
+	    (rc = body_str(c, "phone", 32, false, &phone, err)) != MO_OK)
 		return rc;
-	if ((rc = hub_unit_add(c->h, code, name, kind, err)) != MO_OK) {
+	if ((rc = hub_unit_add(c->h, code, name, kind, phone, err)) != MO_OK) {
 		if (rc == MO_ECONFLICT)
 			mo_err_set(err, rc, "conflict", "unit '%s' already exists", code);
 		return rc;
