@@ -61,6 +61,7 @@ int agent_cmd_case(struct agent_ctx *ctx, int argc, char **argv);
 int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv);
 int agent_cmd_sync(struct agent_ctx *ctx, int argc, char **argv);
 int agent_cmd_status(struct agent_ctx *ctx, int argc, char **argv);
+int agent_cmd_inbox(struct agent_ctx *ctx, int argc, char **argv);
 /* service list [--search T]: the catalogue on this laptop */
 int agent_cmd_service(struct agent_ctx *ctx, int argc, char **argv);
 

@@ -623,6 +623,8 @@ static void print_status(const struct agent_ctx *ctx, const struct agent_identit
 			    cJSON_IsString(reason) ? reason->valuestring : "");
 		}
 	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "decisions")) > 0)
+		printf("%s\n", agent_msg(L, MSG_ST_INBOX_HINT));
 }
 
 int agent_cmd_status(struct agent_ctx *ctx, int argc, char **argv)
@@ -640,12 +642,8 @@ int agent_cmd_status(struct agent_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = agent_store_status_json(s, &o, &err)) != MO_OK)
 		return agent_fail(ctx, rc, &err);
-	/* "decisions received since last look": showing them is the look */
-	if ((rc = agent_store_begin(s, &err)) == MO_OK) {
-		rc = agent_store_unseen_decisions(s, true, &dec, &err);
-		rc = agent_commit_or_rollback(s, rc, &err);
-	}
-	if (rc != MO_OK) {
+	/* news from the centre stays until marked seen (mo-agent inbox seen) */
+	if ((rc = agent_store_unseen_decisions(s, false, &dec, &err)) != MO_OK) {
 		cJSON_Delete(o);
 		return agent_fail(ctx, rc, &err);
 	}
@@ -715,6 +713,90 @@ int agent_cmd_receipt(struct agent_ctx *ctx, int argc, char **argv)
 	}
 	agent_case_release(&c);
 	return rc == MO_OK ? AGENT_EXIT_OK : agent_fail(ctx, rc, &err);
+}
+
+/* ---- inbox [--json], inbox seen NUMBER...|--all ---- */
+
+static void print_inbox(struct agent_ctx *ctx, const cJSON *arr)
+{
+	const cJSON *it;
+
+	if (cJSON_GetArraySize(arr) == 0) {
+		printf("%s\n", agent_msg(ctx->lang, MSG_INBOX_EMPTY));
+		return;
+	}
+	printf("%s:\n", agent_msg(ctx->lang, MSG_ST_DECISIONS));
+	cJSON_ArrayForEach(it, arr)
+	{
+		const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(it, "kind"));
+		const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(it, "reason"));
+		const char *at = cJSON_GetStringValue(cJSON_GetObjectItem(it, "at"));
+		int64_t ms = at ? proto_datetime_ms(at) : -1;
+		char when[17];
+
+		if (ms >= 0)
+			proto_time_kyiv(ms, when);
+		else
+			mo_strlcpy(when, at ? at : "", sizeof(when));
+		printf("  %s  %s %s: %s%s%s  (%s)\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItem(it, "number")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(it, "surname")),
+		       cJSON_GetStringValue(cJSON_GetObjectItem(it, "given_name")),
+		       kind && strcmp(kind, "comment") == 0
+			   ? (ctx->lang == AGENT_LANG_EN ? "comment" : "коментар")
+			   : agent_status_word(ctx->lang, cJSON_GetStringValue(cJSON_GetObjectItem(
+							      it, "status"))),
+		       reason ? " — " : "", reason ? reason : "", when);
+	}
+	printf("%s\n", agent_msg(ctx->lang, MSG_ST_INBOX_HINT));
+}
+
+int agent_cmd_inbox(struct agent_ctx *ctx, int argc, char **argv)
+{
+	struct agent_store *s;
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr = NULL;
+	bool all = false;
+	int rc, n = 0;
+
+	if (argc > 0 && strcmp(argv[0], "seen") == 0) {
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--all") == 0)
+				all = true;
+			else
+				n++;
+		if ((all && n > 0) || (!all && n == 0))
+			return agent_usage(ctx, "inbox seen NUMBER... | inbox seen --all");
+	} else if (argc > 0) {
+		return agent_usage(ctx, argv[0]);
+	}
+	if ((rc = agent_open(ctx, &s, &me, true)) != AGENT_EXIT_OK)
+		return rc;
+	if (argc == 0) {
+		if ((rc = agent_store_inbox(s, 10000, &arr, &err)) != MO_OK)
+			return agent_fail(ctx, rc, &err);
+		if (ctx->json)
+			agent_print_json(arr);
+		else
+			print_inbox(ctx, arr);
+		cJSON_Delete(arr);
+		return AGENT_EXIT_OK;
+	}
+	/* all named cases or none: one transaction */
+	if ((rc = agent_store_begin(s, &err)) == MO_OK) {
+		for (int i = 1; i < argc && rc == MO_OK; i++)
+			if (strcmp(argv[i], "--all") != 0)
+				rc = agent_store_inbox_seen(s, argv[i], &err);
+		if (rc == MO_OK && all)
+			rc = agent_store_inbox_seen(s, NULL, &err);
+		rc = agent_commit_or_rollback(s, rc, &err);
+	}
+	if (rc != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	for (int i = 1; i < argc; i++)
+		agent_say(ctx, stderr, MSG_INBOX_SEEN, argv[i]);
+	return AGENT_EXIT_OK;
 }
 
 /* ---- service list [--search T] [--json] ---- */

@@ -119,6 +119,10 @@
 	X(ST_COUNTS, "Заяви за статусами", "Applications by status")                                                                                                  \
 	X(ST_QUARANTINED, "Зміни, які центр не прийняв", "Changes the hub set aside")                                                                                 \
 	X(ST_DECISIONS, "Нові рішення центру", "New decisions from the hub")                                                                                          \
+	X(ST_INBOX_HINT, "Позначити переглянутим: mo-agent inbox seen НОМЕР (або --all)",                                                                               \
+	  "Mark as seen: mo-agent inbox seen NUMBER (or --all)")                                                                                                       \
+	X(INBOX_EMPTY, "Нових рішень і коментарів центру немає.", "No new decisions or comments from the hub.")                                                        \
+	X(INBOX_SEEN, "Позначено переглянутим: %s", "Marked as seen: %s")                                                                                              \
 	X(ST_REVOKED, "ПРИСТРІЙ ВІДКЛИКАНО", "DEVICE REVOKED")                                                                                                        \
 	X(ST_OPERATOR, "Оператор", "Operator")                                                                                                                        \
 	X(ST_TRIP, "Виїзд", "Trip")

@@ -23,18 +23,20 @@ static const char USAGE_UK[] =
     "\n"
     "  enroll --hub URL --token ТОКЕН --operator ІМ'Я   зареєструвати ноутбук\n"
     "  enroll --again --hub URL --token ТОКЕН            після seq_conflict (docs/recovery.md)\n"
-    "  operator add|use ІМ'Я, operator list             оператори ноутбука\n"
+    "  operator add ІМ'Я [--pin-file Ф], operator pin ІМ'Я --pin-file Ф,\n"
+    "  operator use ІМ'Я, operator list                 оператори ноутбука і їхні PIN\n"
     "  trip start --settlement НАЗВА [--kind ВИД], trip end, trip list\n"
-    "  case new --service КОД ... --surname П --given-name І --birth-date РРРР-ММ-ДД\n"
-    "           --tax-id РНОКПП [--patronymic] [--phone] [--address] [--doc ТИП:НОМЕР]\n"
+    "  case new --service КОД ... --surname П --given-name І --birth-date ДД.ММ.РРРР\n"
+    "           --tax-id РНОКПП | --no-rnokpp [--patronymic] [--phone] [--address] [--doc ТИП:НОМЕР]\n"
     "           [--mobility] [--presented ДОКУМЕНТ] [--consent] [--notes] [--draft]\n"
     "  case edit ID --поле значення ..., case submit ID, case cancel ID --reason Т,\n"
     "  case issue ID, case list [--status] [--trip] [--search ТЕКСТ], case show ID|НОМЕР,\n"
     "  case attach ID ФАЙЛ [--type ТИП], case rate ID 1..5 [--comment К],\n"
     "  case import ФАЙЛ.jsonl\n"
-    "  receipt ID [--out ФАЙЛ.html]   розписка для заявника\n"
+    "  receipt ID [--out ФАЙЛ.html] [--paper A4|A5]   розписка для заявника\n"
     "  sync [--level N] [--hub URL]   надіслати все й отримати рішення\n"
     "  status                         що чекає надсилання, рішення центру\n"
+    "  inbox, inbox seen НОМЕР...|--all   нові рішення й коментарі центру; позначити переглянутими\n"
     "  service list [--search ТЕКСТ]  послуги каталогу (частина назви або код)\n"
     "  ui [--listen 127.0.0.1:ПОРТ] [--no-browser] [--idle-minutes N]\n"
     "                                 робоче місце в браузері (лише на цьому ноутбуці)\n"
@@ -49,18 +51,20 @@ static const char USAGE_EN[] =
     "\n"
     "  enroll --hub URL --token TOKEN --operator NAME   register this laptop\n"
     "  enroll --again --hub URL --token TOKEN           after seq_conflict (docs/recovery.md)\n"
-    "  operator add|use NAME, operator list             operators of this laptop\n"
+    "  operator add NAME [--pin-file F], operator pin NAME --pin-file F,\n"
+    "  operator use NAME, operator list                 operators of this laptop, their PINs\n"
     "  trip start --settlement NAME [--kind KIND], trip end, trip list\n"
-    "  case new --service CODE ... --surname S --given-name G --birth-date YYYY-MM-DD\n"
-    "           --tax-id RNOKPP [--patronymic] [--phone] [--address] [--doc TYPE:NUMBER]\n"
+    "  case new --service CODE ... --surname S --given-name G --birth-date DD.MM.YYYY\n"
+    "           --tax-id RNOKPP | --no-rnokpp [--patronymic] [--phone] [--address] [--doc TYPE:NUMBER]\n"
     "           [--mobility] [--presented DOC] [--consent] [--notes] [--draft]\n"
     "  case edit ID --field value ..., case submit ID, case cancel ID --reason R,\n"
     "  case issue ID, case list [--status] [--trip] [--search TEXT], case show ID|NUMBER,\n"
     "  case attach ID FILE [--type TYPE], case rate ID 1..5 [--comment C],\n"
     "  case import FILE.jsonl\n"
-    "  receipt ID [--out FILE.html]   a receipt for the citizen\n"
+    "  receipt ID [--out FILE.html] [--paper A4|A5]   a receipt for the citizen\n"
     "  sync [--level N] [--hub URL]   send everything, receive decisions\n"
     "  status                         what waits to be sent, the hub's decisions\n"
+    "  inbox, inbox seen NUMBER...|--all   new decisions and comments; mark them seen\n"
     "  service list [--search TEXT]   the service catalogue (part of a title or a code)\n"
     "  ui [--listen 127.0.0.1:PORT] [--no-browser] [--idle-minutes N]\n"
     "                                 the workstation in the browser (this laptop only)\n"
@@ -187,6 +191,8 @@ int main(int argc, char **argv)
 		rc = agent_cmd_sync(&ctx, argc, argv);
 	else if (strcmp(cmd, "status") == 0)
 		rc = agent_cmd_status(&ctx, argc, argv);
+	else if (strcmp(cmd, "inbox") == 0)
+		rc = agent_cmd_inbox(&ctx, argc, argv);
 	else if (strcmp(cmd, "service") == 0)
 		rc = agent_cmd_service(&ctx, argc, argv);
 	else if (strcmp(cmd, "ui") == 0)

@@ -49,6 +49,8 @@ enum q {
 	Q_EVENTS_OF,
 	Q_UNSEEN,
 	Q_UNSEEN_MARK,
+	Q_INBOX,
+	Q_INBOX_SEEN,
 	Q_COMMENT_ADD,
 	Q_COMMENTS_OF,
 	Q_ATT_ADD,
@@ -150,6 +152,14 @@ static const char *const SQL[Q_COUNT] = {
 		 "e.at, e.kind FROM events e JOIN cases c ON c.id = e.case_id "
 		 "WHERE e.seen = 0 ORDER BY e.id",
     [Q_UNSEEN_MARK] = "UPDATE events SET seen = 1 WHERE seen = 0",
+    /* one row per case with news, the newest first, with its latest event */
+    [Q_INBOX] = "SELECT c.id, c.number, c.status, json_extract(c.data, '$.applicant.surname'), "
+		"json_extract(c.data, '$.applicant.given_name'), "
+		"json_extract(c.data, '$.applicant.patronymic'), u.n, l.kind, l.to_status, "
+		"l.service, l.reason, l.at FROM (SELECT case_id, COUNT(*) AS n, MAX(id) AS last "
+		"FROM events WHERE seen = 0 GROUP BY case_id) u JOIN cases c ON c.id = u.case_id "
+		"JOIN events l ON l.id = u.last ORDER BY u.last DESC LIMIT ?1",
+    [Q_INBOX_SEEN] = "UPDATE events SET seen = 1 WHERE seen = 0 AND case_id = ?1",
     [Q_COMMENT_ADD] = "INSERT OR IGNORE INTO comments(id, case_id, text, author, at, origin) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_COMMENTS_OF] = "SELECT id, text, author, at, origin FROM comments WHERE case_id = ?1 "
@@ -1228,6 +1238,58 @@ int agent_store_event_add(struct agent_store *s, const struct agent_event *ev, s
 	bind_text(st, 9, ev->origin);
 	sqlite3_bind_int(st, 10, ev->seen);
 	return run(s, st, err, "history");
+}
+
+int agent_store_inbox(struct agent_store *s, int64_t limit, cJSON **out, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_INBOX);
+	cJSON *arr = cJSON_CreateArray();
+	int src;
+
+	*out = NULL;
+	sqlite3_bind_int64(st, 1, limit);
+	while (arr && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(arr, e);
+		cJSON_AddStringToObject(e, "id", col_text(st, 0));
+		cJSON_AddStringToObject(e, "number", col_text(st, 1));
+		cJSON_AddStringToObject(e, "status", col_text(st, 2));
+		cJSON_AddStringToObject(e, "surname", col_text(st, 3));
+		cJSON_AddStringToObject(e, "given_name", col_text(st, 4));
+		add_str_or_null(e, "patronymic", st, 5);
+		cJSON_AddNumberToObject(e, "news", (double)sqlite3_column_int64(st, 6));
+		cJSON_AddStringToObject(e, "kind", col_text(st, 7));
+		add_str_or_null(e, "to", st, 8);
+		add_str_or_null(e, "service", st, 9);
+		add_str_or_null(e, "reason", st, 10);
+		cJSON_AddStringToObject(e, "at", col_text(st, 11));
+	}
+	sqlite3_reset(st);
+	if (arr == NULL)
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	if (src != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		return db_err(s, src, err, "inbox");
+	}
+	*out = arr;
+	return MO_OK;
+}
+
+int agent_store_inbox_seen(struct agent_store *s, const char *key, struct mo_err *err)
+{
+	struct agent_case c;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (key == NULL)
+		return run(s, stmt(s, Q_UNSEEN_MARK), err, "inbox");
+	if ((rc = agent_store_case_get(s, key, &c, err)) != MO_OK)
+		return rc;
+	st = stmt(s, Q_INBOX_SEEN);
+	bind_text(st, 1, c.id);
+	agent_case_release(&c);
+	return run(s, st, err, "inbox");
 }
 
 int agent_store_unseen_decisions(struct agent_store *s, bool mark, cJSON **out, struct mo_err *err)

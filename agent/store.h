@@ -196,7 +196,17 @@ struct agent_event {
 };
 int agent_store_event_add(struct agent_store *s, const struct agent_event *ev,
 			  struct mo_err *err) MO_WARN_UNUSED;
-/* decisions received and not yet shown: JSON array; marks them seen when mark is true */
+/*
+ * The inbox: cases with news from the centre (decisions, comments) not yet
+ * marked seen, one object per case, newest first, at most limit.  News stays
+ * until the administrator marks it: agent_store_inbox_seen(key) for one case
+ * (id or number; MO_ENOTFOUND), key NULL for all.
+ */
+int agent_store_inbox(struct agent_store *s, int64_t limit, cJSON **out,
+		      struct mo_err *err) MO_WARN_UNUSED;
+int agent_store_inbox_seen(struct agent_store *s, const char *key,
+			   struct mo_err *err) MO_WARN_UNUSED;
+/* decisions received and not yet marked seen: JSON array; marks them seen when mark is true */
 int agent_store_unseen_decisions(struct agent_store *s, bool mark, cJSON **out,
 				 struct mo_err *err) MO_WARN_UNUSED;
 

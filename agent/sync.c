@@ -982,7 +982,7 @@ static int enroll_do(struct agent_ctx *ctx, const char *url, const char *token,
 	if ((rc = agent_store_begin(sy.s, err)) != MO_OK)
 		goto done;
 	{
-		const char *keys[] = {"device_code", "unit", "unit_name", "unit_kind"};
+		const char *keys[] = {"device_code", "unit", "unit_name", "unit_kind", "unit_phone"};
 
 		rc = agent_meta_set(sy.s, "hub_url", sy.me.hub_url, err);
 		if (rc == MO_OK)

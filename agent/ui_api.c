@@ -640,6 +640,34 @@ static void post_sync(struct agent_ui *ui, struct ui_res *res)
 	ui_json(res, 200, ui_sync_json(ui));
 }
 
+static void get_inbox(struct agent_ui *ui, struct ui_res *res)
+{
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr = NULL;
+	int rc;
+
+	if ((rc = agent_store_inbox(ui->store, LIST_LIMIT, &arr, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	ui_json(res, 200, arr);
+}
+
+static void post_inbox_seen(struct agent_ui *ui, const char *key, struct ui_res *res)
+{
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	int rc;
+
+	if (!who(ui, res, &me))
+		return;
+	if ((rc = agent_store_inbox_seen(ui->store, key, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	get_inbox(ui, res);
+}
+
 /* ---- routing ---- */
 
 /* "cases/KEY/verb": KEY into key (no '/'), the rest after it */
@@ -721,6 +749,15 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 	}
 	if (!get && strcmp(p, "sync") == 0) {
 		post_sync(ui, res);
+		return;
+	}
+	if (get && strcmp(p, "inbox") == 0) {
+		get_inbox(ui, res);
+		return;
+	}
+	if (!get && strncmp(p, "inbox/", 6) == 0 && (rest = split_key(p + 6, key, sizeof(key))) &&
+	    strcmp(rest, "seen") == 0) {
+		post_inbox_seen(ui, key, res);
 		return;
 	}
 	if (strncmp(p, "scan/", 5) == 0 && call->upload_path &&

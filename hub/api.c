@@ -865,6 +865,7 @@ static int add_detail(struct hub *h, const char *id, cJSON *o, struct mo_err *er
 		copy_key(e, it, "service");
 		cJSON_AddItemToObject(e, text ? "text" : "reason",
 				      cJSON_Duplicate(cJSON_GetObjectItem(it, "reason"), true));
+		hub_history_entry_expand(e);
 		cJSON_AddItemToArray(hist, e);
 		if (kind && to && strcmp(kind, "transition") == 0 && strcmp(to, "received") == 0 &&
 		    cJSON_IsNull(cJSON_GetObjectItem(o, "received_at")))
@@ -1221,16 +1222,17 @@ static int on_admin_units(struct ctx *c, struct mo_err *err)
 
 static int on_admin_unit_add(struct ctx *c, struct mo_err *err)
 {
-	const char *code, *name, *kind;
+	const char *code, *name, *kind, *phone;
 	cJSON *o;
 	int rc;
 
 	if ((rc = parse_body(c, err)) != MO_OK ||
 	    (rc = body_str(c, "code", 32, true, &code, err)) != MO_OK ||
 	    (rc = body_str(c, "name", 255, true, &name, err)) != MO_OK ||
-	    (rc = body_str(c, "kind", 16, true, &kind, err)) != MO_OK)
+	    (rc = body_str(c, "kind", 16, true, &kind, err)) != MO_OK ||
+	    (rc = body_str(c, "phone", 32, false, &phone, err)) != MO_OK)
 		return rc;
-	if ((rc = hub_unit_add(c->h, code, name, kind, err)) != MO_OK) {
+	if ((rc = hub_unit_add(c->h, code, name, kind, phone, err)) != MO_OK) {
 		if (rc == MO_ECONFLICT)
 			mo_err_set(err, rc, "conflict", "unit '%s' already exists", code);
 		return rc;

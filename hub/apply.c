@@ -238,6 +238,73 @@ done:
 	return rc;
 }
 
+/* ---- field edits in the case history ---- */
+
+/* keys of a case document that are not the application's content */
+static bool edit_ignored(const char *path)
+{
+	static const char *const skip[] = {"number", "unit", "device", "operator", "trip",
+					   "created_at", "updated_at"};
+
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(path, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * One "edited" event per field a laptop's change really changed (the value
+ * that won the merge differs from the one held before): reason is
+ * {"field": "applicant.phone", "old": ..., "new": ...}.  Objects are walked
+ * to their leaves; lists (documents, services) are one field.
+ */
+static int record_edits(struct hub *h, const char *case_id, const char *actor, uint64_t hlc,
+			const cJSON *before, const cJSON *won, const char *prefix, int depth,
+			struct mo_err *err)
+{
+	const cJSON *it;
+	char path[128];
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(it, won)
+	{
+		const cJSON *old = before ? cJSON_GetObjectItemCaseSensitive(before, it->string) : NULL;
+
+		if (it->string == NULL ||
+		    snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", it->string) >=
+			(int)sizeof(path))
+			continue;
+		if (depth == 0 && edit_ignored(path))
+			continue;
+		if (cJSON_IsObject(it) && depth < 4 && (old == NULL || cJSON_IsObject(old))) {
+			rc = record_edits(h, case_id, actor, hlc, old, it, path, depth + 1, err);
+		} else if (old == NULL ? !cJSON_IsNull(it) : !cJSON_Compare(old, it, true)) {
+			cJSON *d = cJSON_CreateObject();
+			char *text = NULL;
+
+			if (d && cJSON_AddStringToObject(d, "field", path) &&
+			    cJSON_AddItemToObject(d, "old", old ? cJSON_Duplicate(old, true)
+							       : cJSON_CreateNull()) &&
+			    cJSON_AddItemToObject(d, "new", cJSON_Duplicate(it, true)))
+				text = print(d);
+			cJSON_Delete(d);
+			if (text == NULL)
+				return oom(err);
+			struct hub_event ev = {.case_id = case_id,
+					       .kind = "edited",
+					       .reason = text,
+					       .actor = actor,
+					       .hlc = hlc};
+
+			rc = hub_store_event_add(h->store, &ev, err);
+			free(text);
+		}
+		if (rc != MO_OK)
+			return rc;
+	}
+	return MO_OK;
+}
+
 /* ---- status moves ---- */
 
 static int feed_transition(struct hub *h, const struct hub_case *c, const struct hub_transition *t,
@@ -451,7 +518,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	struct mo_buf doc = MO_BUF_INIT(DOC_MAX);
 	struct hub_case_service *old = NULL, *sv = NULL;
 	size_t nold = 0, nsv = 0;
-	cJSON *docj = NULL, *won = NULL;
+	cJSON *docj = NULL, *won = NULL, *before = NULL;
 	const cJSON *services = cJSON_GetObjectItemCaseSensitive(c->fields, "services");
 	const char *unit = proto_json_str(c->fields, "unit"), *bad = NULL;
 	char *text = NULL;
@@ -504,6 +571,11 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	/* validate services before any register moves */
 	if (services && services_from(services, old, nold, &sv, &nsv, &bad) != MO_OK) {
 		rc = bad ? quarantine(a, c, "bad_value", "%s", bad) : oom(err);
+		goto done;
+	}
+	/* what the fields held before, for the history of edits (existing cases only) */
+	if (exists && (before = cJSON_Duplicate(docj, true)) == NULL) {
+		rc = oom(err);
 		goto done;
 	}
 	{
@@ -559,6 +631,9 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 
 		if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
 			goto done;
+	} else if ((rc = record_edits(h, hc.id, a->dev->code, c->hlc, before, won, "", 0, err)) !=
+		   MO_OK) {
+		goto done;
 	}
 	if ((text = print(won)) == NULL) {
 		rc = oom(err);
@@ -576,6 +651,7 @@ done:
 	free(sv);
 	free(old);
 	cJSON_Delete(docj);
+	cJSON_Delete(before);
 	cJSON_Delete(won);
 	mo_buf_release(&doc);
 	return rc;

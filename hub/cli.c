@@ -30,6 +30,7 @@ static const char *const value_opts[] = {
     "code",
     "name",
     "kind",
+    "phone",
     "unit",
     "ttl",
     "status",
@@ -91,7 +92,7 @@ void hub_cli_usage(void)
 	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
 	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
 	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
-	      "  unit add --code C --name N --kind office|case|truck|bus\n"
+	      "  unit add --code C --name N --kind office|case|truck|bus [--phone P]\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
 	      "  device list\n"
@@ -337,7 +338,7 @@ static int cmd_unit_add(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	    (rc = need(cli, "name", &name, err)) != MO_OK ||
 	    (rc = need(cli, "kind", &kind, err)) != MO_OK)
 		return rc;
-	if ((rc = hub_unit_add(h, code, name, kind, err)) != MO_OK)
+	if ((rc = hub_unit_add(h, code, name, kind, hub_cli_opt(cli, "phone"), err)) != MO_OK)
 		return rc;
 	if (cli->json)
 		printf("{\"code\": \"%s\", \"kind\": \"%s\"}\n", code, kind);
@@ -499,6 +500,10 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 	cJSON_AddItemToObject(o, "fields", cJSON_ParseWithLength((const char *)doc.data, doc.len));
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
+	for (cJSON *e = cJSON_GetObjectItem(o, "history") ? cJSON_GetObjectItem(o, "history")->child
+							    : NULL;
+	     e; e = e->next)
+		hub_history_entry_expand(e);
 	if (cli->json) {
 		rc = print_json(o);
 		goto done;

@@ -89,6 +89,8 @@ static int answer(struct hub *h, const struct hub_device *d, const struct hub_un
 	cJSON_AddStringToObject(o, "unit", u->code);
 	cJSON_AddStringToObject(o, "unit_name", u->name);
 	cJSON_AddStringToObject(o, "unit_kind", u->kind);
+	if (u->phone[0])
+		cJSON_AddStringToObject(o, "unit_phone", u->phone);
 	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
 		rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 		goto done;

@@ -263,7 +263,7 @@ static bool valid_code(const char *s)
 }
 
 int hub_unit_add(struct hub *h, const char *code, const char *name, const char *kind,
-		 struct mo_err *err)
+		 const char *phone, struct mo_err *err)
 {
 	static const char *const kinds[] = {"office", "case", "truck", "bus"};
 	struct hub_unit u;
@@ -286,5 +286,15 @@ int hub_unit_add(struct hub *h, const char *code, const char *name, const char *
 	mo_strlcpy(u.code, code, sizeof(u.code));
 	mo_strlcpy(u.name, name, sizeof(u.name));
 	mo_strlcpy(u.kind, kind, sizeof(u.kind));
+	u.phone[0] = '\0';
+	if (phone && *phone) {
+		struct mo_err e = MO_ERR_INIT;
+		char norm[PROTO_PHONE_LEN];
+
+		if (proto_phone_normalize(norm, phone, &e) != MO_OK)
+			return mo_err_set(err, MO_EINVAL, "bad_request",
+					  "unit phone '%s' is not a Ukrainian phone number", phone);
+		mo_strlcpy(u.phone, norm, sizeof(u.phone));
+	}
 	return hub_store_unit_add(h->store, &u, err);
 }

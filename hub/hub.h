@@ -101,6 +101,7 @@ int hub_user_rehash(struct hub *h, const char *login, const char *password,
 
 /* check (code: 1-28 of A-Z 0-9 -, kind office|case|truck|bus) and add a unit */
 int hub_unit_add(struct hub *h, const char *code, const char *name, const char *kind,
+		 const char *phone,
 		 struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- sync (sync.c): POST /v1/sync ---- */

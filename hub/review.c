@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "json.h"
 #include "status.h"
 #include "validate.h"
 
@@ -185,4 +186,22 @@ done:
 	free(json);
 	cJSON_Delete(f);
 	return rc;
+}
+
+void hub_history_entry_expand(cJSON *e)
+{
+	const char *kind = proto_json_str(e, "kind");
+	cJSON *d, *x;
+
+	if (kind == NULL || strcmp(kind, "edited") != 0)
+		return;
+	d = cJSON_Parse(proto_json_str(e, "reason") ? proto_json_str(e, "reason") : "");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "reason");
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "text");
+	cJSON_ArrayForEach(x, d)
+	{
+		if (x->string && !cJSON_HasObjectItem(e, x->string))
+			cJSON_AddItemToObject(e, x->string, cJSON_Duplicate(x, true));
+	}
+	cJSON_Delete(d);
 }

@@ -44,4 +44,10 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
 		       char id_out[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
 
+/*
+ * A history entry in the shape staff see (API, CLI, docs/api.md): an "edited"
+ * event's stored detail becomes its "field", "old" and "new" keys.
+ */
+void hub_history_entry_expand(cJSON *e);
+
 #endif

@@ -50,6 +50,7 @@ struct hub_unit {
 	char code[HUB_CODE_MAX];
 	char name[256];
 	char kind[16];
+	char phone[16]; /* +380XXXXXXXXX for the receipt, or "" */
 };
 
 struct hub_case {

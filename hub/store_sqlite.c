@@ -78,8 +78,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [S_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 		   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    [S_UNIT_ADD] = "INSERT INTO units(code, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
-    [S_UNIT_GET] = "SELECT code, name, kind FROM units WHERE code = ?1",
+    [S_UNIT_ADD] = "INSERT INTO units(code, name, kind, created_at, phone) "
+		   "VALUES (?1, ?2, ?3, ?4, nullif(?5, ''))",
+    [S_UNIT_GET] = "SELECT code, name, kind, coalesce(phone, '') FROM units WHERE code = ?1",
     [S_UNIT_LIST] = "SELECT u.code, u.name, u.kind, u.created_at, "
 		    "(SELECT count(*) FROM devices d WHERE d.unit = u.code "
 		    "AND d.status = 'active') FROM units u ORDER BY u.code",
@@ -523,6 +524,7 @@ int hub_store_unit_add(struct hub_store *s, const struct hub_unit *u, struct mo_
 		bind_text(q, 2, u->name);
 		bind_text(q, 3, u->kind);
 		bind_text(q, 4, now);
+		bind_text(q, 5, u->phone);
 		rc = exec_stmt(s, q, "add the unit", err);
 		if (rc == MO_ECONFLICT)
 			mo_err_set(err, rc, NULL, "unit '%s' already exists", u->code);
@@ -548,6 +550,7 @@ int hub_store_unit_get(struct hub_store *s, const char *code, struct hub_unit *o
 		col_copy(q, 0, out->code, sizeof(out->code));
 		col_copy(q, 1, out->name, sizeof(out->name));
 		col_copy(q, 2, out->kind, sizeof(out->kind));
+		col_copy(q, 3, out->phone, sizeof(out->phone));
 	} else if (src == SQLITE_DONE) {
 		rc = mo_err_set(err, MO_ENOTFOUND, NULL, "no unit '%s'", code);
 	} else {

@@ -249,11 +249,14 @@ async function showCase(id) {
       return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${d.kind || ''} ${d.name || d.sha256.slice(0, 12)} (${Math.round((d.size || 0) / 1024)} KB)`), view);
     }) : h('p', { class: 'muted' }, t('no_attachments')));
 
+  const editValue = (v) => v == null ? '—' : typeof v === 'object' ? (Array.isArray(v) ? v.map(x => typeof x === 'object' ? Object.values(x).join(' ') : x).join(', ') : Object.values(v).join(', ')) : String(v);
   const hist = h('div', { class: 'card' }, h('h2', {}, t('history')),
     h('ol', { class: 'timeline', id: 'history' }, (c.history || []).map(ev => h('li', {},
       h('time', {}, `${fmtTime(ev.at)} · ${ev.actor || ''}`),
       ev.kind === 'transition' ? h('span', {}, statusName(ev.from || ''), ' → ', statusName(ev.to || ''), ev.service ? ` (${ev.service})` : '') : null,
       ev.kind === 'created' ? h('span', {}, t('created')) : null,
+      ev.kind === 'edited' ? h('span', { class: 'edit' }, `${t('edited')}: ${t('f_' + ev.field) === 'f_' + ev.field ? ev.field : t('f_' + ev.field)}: `,
+        h('del', {}, editValue(ev.old)), ' → ', h('ins', {}, editValue(ev.new))) : null,
       ev.reason ? h('div', {}, ev.reason) : null,
       ev.text ? h('div', {}, ev.text) : null))));
 

@@ -57,8 +57,8 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct hub_init_opts o = {NULL, NULL, NULL};
-	struct hub_unit u1 = {"KR-T01", "Мобільний офіс №1", "truck"};
-	struct hub_unit u2 = {"KR-C02", "Мобільний кейс №2", "case"};
+	struct hub_unit u1 = {"KR-T01", "Мобільний офіс №1", "truck", ""};
+	struct hub_unit u2 = {"KR-C02", "Мобільний кейс №2", "case", ""};
 	struct mo_err err = MO_ERR_INIT;
 
 	assert_non_null(f);

@@ -137,7 +137,7 @@ static int setup(void **state)
 	o.data = f->dir;
 	assert_int_equal(hub_create(&o, &err), MO_OK);
 	assert_int_equal(hub_open(&f->h, f->dir, &err), MO_OK);
-	assert_int_equal(hub_unit_add(&f->h, "KR-T01", "Мобільний офіс №1", "truck", &err), MO_OK);
+	assert_int_equal(hub_unit_add(&f->h, "KR-T01", "Мобільний офіс №1", "truck", NULL, &err), MO_OK);
 	assert_int_equal(hub_user_add(&f->h, "olena", "reviewer", "reviewer-pass-1", &err), MO_OK);
 	assert_int_equal(hub_user_add(&f->h, "petro", "supervisor", "supervisor-pass", &err),
 			 MO_OK);

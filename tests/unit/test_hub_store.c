@@ -35,7 +35,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct hub_init_opts o = {NULL, NULL, "s3cret-password"};
-	struct hub_unit u = {"KR-T01", "Мобільний офіс №1", "truck"};
+	struct hub_unit u = {"KR-T01", "Мобільний офіс №1", "truck", ""};
 	struct mo_err err = MO_ERR_INIT;
 
 	assert_non_null(f);

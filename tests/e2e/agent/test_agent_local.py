@@ -282,3 +282,21 @@ def test_cancel_submitted_before_first_sync(hub, tmp_path):
     st = a.status()
     assert st["quarantined"] == [], st["quarantined"]
     assert hub.cli("case", "show", number, json=True)["status"] == "cancelled"
+
+
+def test_unit_phone_from_the_hub_on_the_receipt(hub, tmp_path):
+    """The unit's phone is set at the hub (mo-hub unit add --phone), reaches the
+    laptop at enrolment and is printed on the citizen's receipt."""
+    r = hub.cli("unit", "add", "--code", "KR-C09", "--name", "Мобільний кейс №9",
+                "--kind", "case", "--phone", "12345", check=False)
+    assert r.returncode != 0 and "phone" in (r.stderr + r.stdout)
+    assert "KR-C09" not in hub.cli("unit", "list").stdout  # refused: nothing added
+    hub.cli("unit", "add", "--code", "KR-C09", "--name", "Мобільний кейс №9", "--kind", "case",
+            "--phone", "(067) 123-45-67")
+    a = Agent(tmp_path / "laptop")
+    a.run("enroll", "--hub", hub.url, "--token", hub.token("KR-C09"), "--operator", "Олена Коваль")
+    number, _, _ = a.new_case(1)
+    out = tmp_path / "r.html"
+    a.run("receipt", number, "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "+380671234567" in html and "Мобільний кейс №9" in html

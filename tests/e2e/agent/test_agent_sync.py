@@ -86,7 +86,18 @@ def test_offline_day_then_sync(hub, tmp_path):
     st = a.status()
     assert [d["number"] for d in st["decisions"]] == [dec]
     assert st["decisions"][0]["to"] == "approved"
-    assert a.status()["decisions"] == []  # shown once
+    # news stays until the administrator marks it seen (CLI and UI alike)
+    assert [d["number"] for d in a.status()["decisions"]] == [dec]
+    inbox = a.run("inbox", json=True)
+    assert [(x["number"], x["status"], x["kind"]) for x in inbox] == [(dec, "approved", "decision")]
+    assert inbox[0]["reason"] == "Документи в порядку" and inbox[0]["surname"]
+    text = Agent(a.data, lang="uk").run("inbox").stdout
+    assert dec in text and "погоджено" in text and "Документи в порядку" in text, text
+    assert a.run("inbox", "seen", "KR-T01A-2026-999999", check=False).returncode != 0
+    assert len(a.run("inbox", json=True)) == 1  # a wrong number marks nothing
+    assert a.run("inbox", "seen", check=False).returncode != 0  # which ones?
+    a.run("inbox", "seen", dec)
+    assert a.run("inbox", json=True) == [] and a.status()["decisions"] == []
     # the result handed to the citizen goes back up
     a.run("case", "issue", dec)
     a.sync()
@@ -118,6 +129,16 @@ def test_needs_info_edit_resubmit(hub, tmp_path):
     assert h["fields"]["notes"] == "довідку додано"
     assert h["fields"]["applicant"]["surname"] == mine["applicant"]["surname"]  # kept
     assert a.status()["pending_changes"] == 0
+    # the amendment is in the hub's case history: which field, old -> new, which laptop
+    edits = {e["field"]: e for e in h["history"] if e["kind"] == "edited"}
+    assert set(edits) == {"applicant.phone", "notes"}, h["history"]
+    assert edits["applicant.phone"]["old"] == mine["applicant"]["phone"]
+    assert edits["applicant.phone"]["new"] == "+380501112233"
+    assert edits["notes"]["new"] == "довідку додано"
+    assert edits["notes"]["actor"] == a.status()["device_code"]
+    a.sync()  # nothing new: no second record of the same edit
+    again = [e for e in hub_case(hub, number)["history"] if e["kind"] == "edited"]
+    assert len(again) == 2
 
 
 def test_two_operators_one_laptop(hub, tmp_path):

@@ -154,6 +154,25 @@ def test_sync_from_the_page(ui, laptop, hub):
     assert y["state"] == "done", y
     assert y["changes_done"] == y["changes_total"] == 1
     assert hub.cli("case", "show", c["number"], json=True)["number"] == c["number"]
+    # the centre's decision lands in the inbox and stays there until marked seen
+    hub.cli("case", "decide", c["number"], "--decision", "needs_info", "--reason", "Потрібна довідка")
+    ui.api("POST", "sync", {})
+    for _ in range(300):
+        if ui.api("GET", "sync")["sync"]["state"] != "running":
+            break
+        __import__("time").sleep(0.2)
+    inbox = ui.api("GET", "inbox")
+    assert [(x["number"], x["status"], x["reason"]) for x in inbox] == \
+        [(c["number"], "needs_info", "Потрібна довідка")]
+    assert ui.api("GET", "inbox") == inbox  # looking is not marking
+    assert [x["number"] for x in laptop.run("inbox", json=True)] == [c["number"]]
+    ui.api("POST", "signout", {})
+    r = ui.request("POST", "/api/inbox/" + c["id"] + "/seen", {})
+    assert r.status in (401, 403), r.status  # nobody signed in: nothing marked
+    assert len(ui.api("GET", "inbox")) == 1
+    ui.signin(OP, PIN)
+    assert ui.api("POST", "inbox/" + c["number"] + "/seen", {}) == []
+    assert laptop.run("inbox", json=True) == []
     # no link: a plain sentence, no transport error text
     hub.stop()
     ui.api("POST", "sync", {})
