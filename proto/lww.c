@@ -111,9 +111,10 @@ static const char *newest(const cJSON *stamps, const char *path, bool object)
 static void drop_shape(cJSON *stamps, const char *path)
 {
 	size_t pl = strlen(path);
-	cJSON *it = stamps->child;
+	cJSON *it;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(stamps, path);
+	it = stamps->child; /* after the delete: the old first child may be gone */
 	while (it) {
 		cJSON *next = it->next;
 
