@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "change.h"
 #include "compress.h"
@@ -386,18 +387,18 @@ static int blob_headers(struct sync *sy, struct curl_slist **out, const char *me
 			struct mo_err *err)
 {
 	struct mo_buf msg = MO_BUF_INIT(1024), b64 = MO_BUF_INIT(256);
-	unsigned char sig[PROTO_SIG_LEN];
-	char body_hex[MO_SHA256_HEX], ts[32], line[512];
+	unsigned char sig[PROTO_SIG_LEN], rnd[16];
+	char ts[32], nonce[2 * sizeof(rnd) + 1], line[512];
 	struct curl_slist *h = NULL;
 	int rc;
 
 	*out = NULL;
-	mo_sha256_hex(body_hex, len ? body : "", len);
 	snprintf(ts, sizeof(ts), "%llu", (unsigned long long)mo_now_ms());
-	if ((rc = mo_buf_add(&msg, PROTO_DOMAIN, strlen(PROTO_DOMAIN))) != MO_OK ||
-	    (rc = mo_buf_addc(&msg, 0)) != MO_OK ||
-	    (rc = mo_buf_addf(&msg, "blob\n%s\n%s\n%s\n%s\n%s", method, sha, range ? range : "", ts,
-			      body_hex)) != MO_OK) {
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return mo_err_set(err, MO_EIO, NULL, "no random bytes for the request nonce");
+	mo_hex_encode(nonce, rnd, sizeof(rnd));
+	if ((rc = proto_blob_signed_text(&msg, method, sha, range, ts, nonce, sy->me.hub, body,
+					 len)) != MO_OK) {
 		rc = mo_err_set(err, rc, NULL, "blob signature: %s", mo_strerror(rc));
 		goto done;
 	}
@@ -410,6 +411,8 @@ static int blob_headers(struct sync *sy, struct curl_slist **out, const char *me
 	snprintf(line, sizeof(line), "X-MO-Device: %s", sy->me.device);
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "X-MO-Time: %s", ts);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-MO-Nonce: %s", nonce);
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "X-MO-Signature: %s", mo_buf_cstr(&b64));
 	h = curl_slist_append(h, line);
