@@ -668,9 +668,16 @@ rollback:
 	agent_store_rollback(sy->s);
 	goto done;
 bad:
-	if (rc != MO_EAUTH)
-		rc = mo_err_set(err, MO_EAUTH, err && err->code[0] ? err->code : "bad_response",
-				"%s", err ? err->msg : "bad response");
+	if (rc != MO_EAUTH) {
+		/* a refused answer is MO_EAUTH whatever the reason; the reason is kept.
+		 * It is copied out first: mo_err_set writing err->msg from err->msg
+		 * would be an overlapping snprintf (undefined behaviour). */
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err && err->code[0] ? err->code : "bad_response", sizeof(code));
+		mo_strlcpy(msg, err && err->msg[0] ? err->msg : "bad response", sizeof(msg));
+		rc = mo_err_set(err, MO_EAUTH, code, "%s", msg);
+	}
 done:
 	proto_response_payload_release(&p);
 	mo_buf_release(&raw);

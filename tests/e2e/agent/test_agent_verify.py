@@ -70,6 +70,8 @@ class FakeHub:
         kind, hdr, _, _, _ = wire.parse(env)
         payload = json.dumps({"quarantined": self.quarantined, "changes": self.changes},
                              ensure_ascii=False).encode()
+        if self.mode == "notobject":
+            payload = b"[1]"  # signed and digested, but not a response payload
         cursor = self.cursor - 3 if self.mode == "backwards" else self.cursor
         header = {"hub": self.id, "device": hdr["device"],
                   "ack": hdr.get("seq", 0), "cursor": cursor, "count": len(self.changes),
@@ -145,6 +147,24 @@ def test_clock_skew_and_gateway_errors(fake, tmp_path):
     fake.mode = "down"
     p = a.sync(check=False)
     assert p.returncode == 3, p.stderr
+    assert a.status()["pending_changes"] == 1
+    fake.mode = "good"
+    a.sync()
+    assert a.status()["pending_changes"] == 0
+
+
+def test_malformed_answer_keeps_its_reason(fake, tmp_path):
+    """A signed answer whose payload is not an object fails in the decoder
+    (bad_payload, not MO_EAUTH); the agent turns it into a refusal and the
+    decoder's reason reaches the operator intact (agent/sync.c copied
+    err->msg onto itself there: an overlapping snprintf)."""
+    a = Agent(tmp_path / "laptop")
+    a.run("enroll", "--hub", fake.url, "--token", "t", "--operator", "Олена Коваль")
+    a.new_case(1)
+    fake.mode = "notobject"
+    p = a.sync(check=False)
+    assert p.returncode == 4, p.stderr
+    assert "failed verification (response payload is not an object)" in p.stderr, p.stderr
     assert a.status()["pending_changes"] == 1
     fake.mode = "good"
     a.sync()
