@@ -487,8 +487,8 @@ int agent_meta_get(struct agent_store *s, const char *key, char *out, size_t out
 	return rc;
 }
 
-int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt,
-			   long long *out, struct mo_err *err)
+int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt, long long *out,
+			   struct mo_err *err)
 {
 	sqlite3_stmt *st = stmt(s, Q_META_GET);
 	int rc = MO_OK, src;

@@ -51,8 +51,8 @@ int agent_meta_get(struct agent_store *s, const char *key, char *out, size_t out
 long long agent_meta_get_i64(struct agent_store *s, const char *key, long long dflt);
 /* *out = dflt when absent (MO_OK); MO_EIO (database error) or MO_ECORRUPT (not
  * a number) otherwise: for the cursor, HLCs, counters */
-int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt,
-			   long long *out, struct mo_err *err) MO_WARN_UNUSED;
+int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt, long long *out,
+			   struct mo_err *err) MO_WARN_UNUSED;
 int agent_meta_set(struct agent_store *s, const char *key, const char *value,
 		   struct mo_err *err) MO_WARN_UNUSED;
 int agent_meta_set_i64(struct agent_store *s, const char *key, long long v,
