@@ -70,7 +70,8 @@ int agent_batch_next(struct agent_store *s, const struct agent_identity *me, EVP
 	if ((rc = agent_store_hlc_next(s, &h.hlc, err)) != MO_OK)
 		goto done;
 	h.schema = PROTO_SCHEMA;
-	h.cursor = agent_meta_get_i64(s, "cursor", 0);
+	if ((rc = agent_meta_get_i64_err(s, "cursor", 0, &h.cursor, err)) != MO_OK)
+		goto done;
 	so.kind = PROTO_KIND_UPLOAD;
 	so.hdr = &h;
 	so.payload = payload.data;
@@ -591,10 +592,13 @@ static int apply_response(struct sync *sy, const struct http_resp *r, long long 
 	struct proto_envelope env;
 	struct mo_buf raw = MO_BUF_INIT(PROTO_INFLATED_MAX);
 	struct proto_response_payload p = PROTO_RESPONSE_PAYLOAD_INIT;
-	long long cursor = agent_meta_get_i64(sy->s, "cursor", 0);
+	long long cursor;
 	char now[32];
 	int rc;
 
+	/* unreadable, the cursor is not 0: the stale_cursor check would be skipped */
+	if ((rc = agent_meta_get_i64_err(sy->s, "cursor", 0, &cursor, err)) != MO_OK)
+		goto done;
 	if ((rc = proto_envelope_open(&env, r->body.data, r->body.len, err)) != MO_OK)
 		goto bad;
 	if (env.kind != PROTO_KIND_RESPONSE) {
@@ -671,9 +675,16 @@ rollback:
 	agent_store_rollback(sy->s);
 	goto done;
 bad:
-	if (rc != MO_EAUTH)
-		rc = mo_err_set(err, MO_EAUTH, err && err->code[0] ? err->code : "bad_response",
-				"%s", err ? err->msg : "bad response");
+	if (rc != MO_EAUTH) {
+		/* a refused answer is MO_EAUTH whatever the reason; the reason is kept.
+		 * It is copied out first: mo_err_set writing err->msg from err->msg
+		 * would be an overlapping snprintf (undefined behaviour). */
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err && err->code[0] ? err->code : "bad_response", sizeof(code));
+		mo_strlcpy(msg, err && err->msg[0] ? err->msg : "bad response", sizeof(msg));
+		rc = mo_err_set(err, MO_EAUTH, code, "%s", msg);
+	}
 done:
 	proto_response_payload_release(&p);
 	mo_buf_release(&raw);
@@ -720,7 +731,8 @@ static int send_pull(struct sync *sy, bool *more, struct mo_err *err)
 	mo_strlcpy(h.hub, sy->me.hub, sizeof(h.hub));
 	mo_strlcpy(h.device, sy->me.device, sizeof(h.device));
 	h.schema = PROTO_SCHEMA;
-	h.cursor = agent_meta_get_i64(sy->s, "cursor", 0);
+	if ((rc = agent_meta_get_i64_err(sy->s, "cursor", 0, &h.cursor, err)) != MO_OK)
+		return rc;
 	if ((rc = agent_store_begin(sy->s, err)) != MO_OK)
 		return rc;
 	if ((rc = agent_store_hlc_next(sy->s, &h.hlc, err)) != MO_OK ||
@@ -763,13 +775,17 @@ static uint64_t frozen_hlc(const struct agent_batch *b)
 static bool clock_reset(struct sync *sy, const struct mo_err *refusal)
 {
 	uint64_t wall = mo_now_ms(), to = wall << 16, hub;
+	long long hub_hlc;
 	struct agent_requeue rq = {sy->s, &sy->me, false, NULL};
 	struct mo_err e2 = MO_ERR_INIT;
 
 	if (refusal == NULL || strcmp(refusal->code, "clock_skew") != 0 ||
 	    proto_hlc_ms(agent_store_hlc_last(sy->s)) <= wall + PROTO_HLC_MAX_AHEAD_MS)
 		return false;
-	hub = (uint64_t)agent_meta_get_i64(sy->s, "hub_hlc", 0);
+	/* unreadable, the hub's HLC is not 0: no reset, the refusal stands */
+	if (agent_meta_get_i64_err(sy->s, "hub_hlc", 0, &hub_hlc, &e2) != MO_OK)
+		return false;
+	hub = (uint64_t)hub_hlc;
 	if (hub > to)
 		to = hub;
 	if (agent_store_begin(sy->s, &e2) != MO_OK)
