@@ -1,0 +1,226 @@
+"""Staff sign-in and accounts against the real mo-hub (issue 10 items 5, 6, 8):
+throttling by login, by address and by both (api.c throttle_rule), login
+CSRF, the account changes of `mo-hub user`, and the CSV export's guards.
+
+A second client address is a loopback source address (127.0.0.2 ...): the
+hub listens on 127.0.0.1 and sees each as its own client.  Every password
+check is a real scrypt (N = 2^17, ~0.3 s), so the tests keep them few; no
+test asserts a speed — the delays are read from Retry-After and from the
+failure rows' own timestamps.
+"""
+import concurrent.futures
+import csv
+import http.client
+import io
+import json as jsonlib
+import math
+import os
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from edgelib import serve  # noqa: E402
+from staffapi import PASSWORDS, Browser, Reply, staff, sync_cases  # noqa: E402,F401
+
+# the rule of api.c: free failures, then the wait doubles from 1 s
+FREE_PAIR, FREE_LOGIN, FREE_ADDRESS = 5, 10, 20
+
+
+class From(Browser):
+    """a Browser whose connections come from a chosen loopback address"""
+
+    def __init__(self, url, source="127.0.0.1"):
+        super().__init__(url)
+        self.source = source
+
+    def request(self, method, path, body=None, headers=None, csrf=True, cookie=True,
+                ctype="application/json"):
+        u = urllib.parse.urlparse(self.url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60,
+                                          source_address=(self.source, 0))
+        h = dict(headers or {})
+        data = b""
+        if body is not None:
+            data = body if isinstance(body, bytes) else jsonlib.dumps(body).encode()
+            if ctype is not None:
+                h.setdefault("Content-Type", ctype)
+        if cookie and self.cookie:
+            h["Cookie"] = "mo_session=" + self.cookie
+        if csrf and self.csrf and method != "GET":
+            h["X-CSRF-Token"] = self.csrf
+        try:
+            conn.request(method, path, body=data, headers=h)
+            r = conn.getresponse()
+            raw = r.read()
+            out = {k.lower(): v for k, v in r.getheaders()}
+        finally:
+            conn.close()
+        sc = out.get("set-cookie")
+        if sc:
+            self.set_cookie = sc
+            self.cookie = sc.split(";", 1)[0].split("=", 1)[1] or None
+        return Reply(r.status, out, raw)
+
+    def try_login(self, login, password=None, headers=None, ctype="application/json"):
+        r = self.request("POST", "/api/login",
+                         {"login": login, "password": password or PASSWORDS[login]},
+                         headers=headers, ctype=ctype)
+        if r.status == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+
+def password_checks(hub):
+    """mo_password_checks_total of /metrics (open to this machine)"""
+    r = From(hub.url).get("/metrics")
+    assert r.status == 200, r
+    for line in r.body.decode().splitlines():
+        if line.startswith("mo_password_checks_total "):
+            return int(line.split()[1])
+    raise AssertionError("no mo_password_checks_total in /metrics")
+
+
+def failures(st, login=None):
+    """(address, at_ms) of the counted failures, oldest row first"""
+    with st.db() as db:
+        if login is None:
+            return db.execute("SELECT address, at_ms FROM login_failures ORDER BY id").fetchall()
+        return db.execute("SELECT address, at_ms FROM login_failures WHERE login = ? "
+                          "ORDER BY id", (login,)).fetchall()
+
+
+def pin(st):
+    """date every counted failure to this instant, so the next attempt falls
+    inside the wait however long the scrypts before it took (the wait runs
+    from the latest failure's start, and a slow machine could outlast 1 s)"""
+    with st.db() as db:
+        db.execute("UPDATE login_failures SET at_ms = ?", (int(time.time() * 1000),))
+
+
+def retry_after(r):
+    assert r.status == 429 and r.code == "rate_limited", r
+    assert r.json()["error"]["message"].startswith("Забагато"), r  # Ukrainian first
+    return int(r.headers["retry-after"])
+
+
+# ---- 1. wrong passwords slow one login down, not its owner elsewhere ----
+
+def test_wrong_passwords_slow_the_login_down_but_not_from_another_address(staff):
+    attacker, owner = From(staff.hub.url), From(staff.hub.url, "127.0.0.2")
+    checks0 = password_checks(staff.hub)
+    for _ in range(FREE_PAIR):
+        r = attacker.try_login("olena", "wrong-password")
+        assert r.status == 401 and r.code == "bad_login", r
+    # the sixth attempt waits, even with the right password, and costs no scrypt
+    pin(staff)
+    first = retry_after(attacker.try_login("olena"))
+    assert 1 <= first <= 2
+    assert attacker.cookie is None
+    assert password_checks(staff.hub) == checks0 + FREE_PAIR
+    # the owner, at another address, signs in at once
+    r = owner.try_login("olena")
+    assert r.status == 200, r
+    assert owner.get("/api/me").json()["login"] == "olena"
+    # a delay, not a lock: after Retry-After one more check is allowed ...
+    time.sleep(first + 0.2)
+    assert attacker.try_login("olena", "wrong-password").status == 401
+    # ... and the next wait is longer (doubling)
+    pin(staff)
+    second = retry_after(attacker.try_login("olena", "wrong-password"))
+    assert second > first and second >= 2
+    assert password_checks(staff.hub) == checks0 + FREE_PAIR + 2
+    # every failure is one row, at the attacker's address; the owner's success
+    # took back its own attempt and cleared nothing of the attacker's
+    rows = failures(staff, "olena")
+    assert len(rows) == FREE_PAIR + 1 and {a for a, _ in rows} == {"127.0.0.1"}, rows
+
+
+def test_many_addresses_against_one_login_spare_its_known_address(staff):
+    """more than FREE_LOGIN failures from several addresses delay the login
+    from unknown addresses; where it signed in before it still gets in"""
+    home = From(staff.hub.url, "127.0.0.2")
+    assert home.try_login("olena").status == 200
+    for source, k in (("127.0.0.1", 4), ("127.0.0.3", 4), ("127.0.0.4", 2)):
+        b = From(staff.hub.url, source)
+        for _ in range(k):  # under the pair limit at each address
+            assert b.try_login("olena", "wrong-password").status == 401
+    assert len(failures(staff, "olena")) == FREE_LOGIN
+    # now every address where olena never signed in waits ...
+    pin(staff)
+    for source in ("127.0.0.4", "127.0.0.5"):
+        assert retry_after(From(staff.hub.url, source).try_login("olena")) >= 1
+    stranger = From(staff.hub.url, "127.0.0.5")
+    # ... but not for another login
+    assert stranger.try_login("petro").status == 200
+    # the known address signs in at once, more than once
+    for _ in range(2):
+        r = From(staff.hub.url, "127.0.0.2").try_login("olena")
+        assert r.status == 200, r
+
+
+# ---- 2. failures from one address do not lock out another login ----
+
+def test_twenty_failures_from_one_address_do_not_lock_out_another_login(staff):
+    office = From(staff.hub.url)
+    assert office.try_login("petro").status == 200  # petro works here
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # 20 guesses, 4 at a time
+        replies = list(pool.map(lambda i: From(staff.hub.url).try_login(
+            "guess%02d" % i, "wrong-password"), range(FREE_ADDRESS)))
+    assert all(r.status == 401 and r.code == "bad_login" for r in replies), replies
+    rows = failures(staff)
+    assert len(rows) == FREE_ADDRESS and {a for a, _ in rows} == {"127.0.0.1"}
+    # a login that did not sign in from this address waits a little ...
+    pin(staff)
+    wait = retry_after(From(staff.hub.url).try_login("boss"))
+    assert wait == 1
+    # one that did is not slowed by the flood
+    pin(staff)
+    r = From(staff.hub.url).try_login("petro")
+    assert r.status == 200, r
+    # boss is not delayed at all from elsewhere, and here it is a delay, not a lock
+    assert From(staff.hub.url, "127.0.0.2").try_login("boss").status == 200
+    time.sleep(wait + 0.2)
+    r = From(staff.hub.url).try_login("boss")
+    assert r.status == 200, r
+    # the session made before the flood still works
+    assert office.get("/api/me").status == 200
+
+
+# ---- 3. parallel attempts cannot overrun the throttle ----
+
+def test_forty_parallel_wrong_attempts_check_at_most_the_allowed_passwords(staff):
+    n = 40
+    checks0 = password_checks(staff.hub)
+    gate = threading.Barrier(n, timeout=60)
+
+    def attempt(_):
+        gate.wait()
+        return From(staff.hub.url).try_login("olena", "wrong-password")
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        replies = list(pool.map(attempt, range(n)))
+    elapsed = time.monotonic() - t0
+    statuses = sorted(r.status for r in replies)
+    checked = statuses.count(401)
+    refused = [r for r in replies if r.status == 429]
+    assert checked + len(refused) == n, statuses
+    assert all(r.code == "bad_login" for r in replies if r.status == 401)
+    assert all(retry_after(r) >= 1 for r in refused)
+    # every check is counted (metric) and remembered (a row) — and the
+    # refusals are neither
+    rows = failures(staff, "olena")
+    assert password_checks(staff.hub) - checks0 == checked == len(rows)
+    # the guarantee: 5 free, then each further check only after the doubled
+    # wait since the latest failure; the rows' own clocks prove it held
+    assert checked >= FREE_PAIR
+    for i in range(FREE_PAIR, len(rows)):
+        assert rows[i][1] - max(t for _, t in rows[:i]) >= 1000 << (i - FREE_PAIR), rows
+    # hence, however slow the machine: extra k checks need 2^k - 1 seconds
+    assert checked <= FREE_PAIR + int(math.log2(elapsed + 1)), (checked, elapsed)
+    # the owner, elsewhere, is not kept out
+    assert From(staff.hub.url, "127.0.0.2").try_login("olena").status == 200
