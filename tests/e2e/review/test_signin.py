@@ -224,3 +224,90 @@ def test_forty_parallel_wrong_attempts_check_at_most_the_allowed_passwords(staff
     assert checked <= FREE_PAIR + int(math.log2(elapsed + 1)), (checked, elapsed)
     # the owner, elsewhere, is not kept out
     assert From(staff.hub.url, "127.0.0.2").try_login("olena").status == 200
+
+
+# ---- 4. login CSRF: JSON only, from this site only ----
+
+def test_sign_in_takes_only_json(staff):
+    b = From(staff.hub.url)
+    checks0 = password_checks(staff.hub)
+    form = urllib.parse.urlencode({"login": "olena", "password": PASSWORDS["olena"]}).encode()
+    for ctype, body in [("application/x-www-form-urlencoded", form),
+                        ("multipart/form-data; boundary=x", None),
+                        ("text/plain", None), ("text/plain;charset=UTF-8", None),
+                        ("application/jsonp", None), ("application/json-patch+json", None),
+                        (None, None)]:
+        data = body if body is not None else jsonlib.dumps(
+            {"login": "olena", "password": PASSWORDS["olena"]}).encode()
+        r = b.request("POST", "/api/login", data, ctype=ctype)
+        assert r.status == 400 and r.code == "bad_content_type", (ctype, r)
+        assert r.json()["error"]["message"].startswith("Вхід приймає лише JSON"), r
+        assert b.cookie is None and "set-cookie" not in r.headers
+    # refused before the throttle and scrypt: nothing checked, nothing counted
+    assert password_checks(staff.hub) == checks0
+    assert failures(staff) == []
+    for ctype in ["application/json", "application/json; charset=utf-8", "Application/JSON"]:
+        r = From(staff.hub.url).try_login("olena", ctype=ctype)
+        assert r.status == 200, (ctype, r)
+
+
+def test_sign_in_from_another_site_is_refused(staff):
+    here = "http://127.0.0.1:%d" % staff.hub.port
+    checks0 = password_checks(staff.hub)
+    for headers in [{"Origin": "http://evil.example"},
+                    {"Origin": "https://127.0.0.1:%d" % staff.hub.port + ".evil.example"},
+                    {"Origin": "http://127.0.0.1:%d" % (staff.hub.port + 1)},
+                    {"Origin": "null"},
+                    {"Origin": "127.0.0.1:%d" % staff.hub.port},  # no scheme
+                    {"Sec-Fetch-Site": "cross-site"},
+                    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site
+                    {"Sec-Fetch-Site": "cross-site", "Origin": here},
+                    {"Sec-Fetch-Site": "same-origin", "Origin": "http://evil.example"}]:
+        b = From(staff.hub.url)
+        r = b.try_login("olena", headers=headers)
+        assert r.status == 403 and r.code == "cross_site", (headers, r)
+        assert "Sign in from this server's own page" in r.json()["error"]["message"]
+        assert b.cookie is None
+    assert password_checks(staff.hub) == checks0 and failures(staff) == []
+    # this site's own page, a browser's own navigation, and a non-browser client
+    for headers in [{"Origin": here}, {"Origin": here.upper().replace("HTTP", "http")},
+                    {"Sec-Fetch-Site": "same-origin", "Origin": here},
+                    {"Sec-Fetch-Site": "none"}, {}]:
+        r = From(staff.hub.url).try_login("olena", headers=headers)
+        assert r.status == 200, (headers, r)
+
+
+def test_forwarded_headers_count_only_from_a_trusted_proxy(staff):
+    """X-Forwarded-For (the address throttled) and X-Forwarded-Host (the site
+    an Origin must match) are believed only from a --trusted-proxy peer"""
+    serve(staff.hub, "--trusted-proxy", "127.0.0.3")
+    url = staff.hub.url
+    # a client cannot pick a new address for every guess
+    spoofer = From(url, "127.0.0.2")
+    for i in range(FREE_PAIR):
+        r = spoofer.try_login("olena", "wrong-password",
+                              headers={"X-Forwarded-For": "203.0.113.%d" % (i + 1)})
+        assert r.status == 401, r
+    assert {a for a, _ in failures(staff, "olena")} == {"127.0.0.2"}
+    pin(staff)
+    r = spoofer.try_login("olena", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert retry_after(r) >= 1
+    # nor vouch for another site's Origin
+    r = spoofer.try_login("petro", headers={"Origin": "https://evil.example",
+                                            "X-Forwarded-Host": "evil.example"})
+    assert r.status == 403 and r.code == "cross_site", r
+    # the trusted proxy is believed for both: its client's address ...
+    proxy = From(url, "127.0.0.3")
+    r = proxy.try_login("petro", "wrong-password",
+                        headers={"X-Forwarded-For": "203.0.113.50"})
+    assert r.status == 401, r
+    assert failures(staff, "petro") == [("203.0.113.50", failures(staff, "petro")[0][1])]
+    # ... so olena signs in through it although 127.0.0.2 is throttled for her
+    r = proxy.try_login("olena", headers={"X-Forwarded-For": "203.0.113.51"})
+    assert r.status == 200, r
+    # ... and the public name of the site
+    r = From(url, "127.0.0.3").try_login(
+        "petro", headers={"Origin": "https://hub.cnap.example",
+                          "X-Forwarded-Host": "hub.cnap.example",
+                          "X-Forwarded-For": "203.0.113.50"})
+    assert r.status == 200, r
