@@ -311,3 +311,100 @@ def test_forwarded_headers_count_only_from_a_trusted_proxy(staff):
                           "X-Forwarded-Host": "hub.cnap.example",
                           "X-Forwarded-For": "203.0.113.50"})
     assert r.status == 200, r
+
+
+# ---- 5. `mo-hub user` changes take effect at once ----
+
+def audit_actions(st, login):
+    with st.db() as db:
+        return [tuple(r) for r in db.execute(
+            "SELECT actor, action, coalesce(detail, '') FROM audit WHERE target = ? "
+            "AND action LIKE 'user.%' ORDER BY id", (login,))]
+
+
+def test_user_disable_ends_sessions_at_once_and_enable_lets_them_back(staff):
+    laptop, phone = From(staff.hub.url), From(staff.hub.url, "127.0.0.2")
+    other = staff.browser("petro")
+    for b in (laptop, phone):
+        assert b.try_login("olena").status == 200
+    cid, _ = staff.cases[0]
+    p = staff.hub.cli("user", "disable", "--login", "olena")
+    assert "disable done" in p.stdout
+    for b in (laptop, phone):  # the old cookies, on the very next request
+        for method, path, body in [("GET", "/api/me", None), ("GET", "/api/cases", None),
+                                   ("POST", "/api/cases/%s/comments" % cid, {"text": "x"})]:
+            r = b.request(method, path, body)
+            assert r.status == 401 and r.code == "unauthenticated", (path, r)
+    with staff.db() as db:
+        assert db.execute("SELECT count(*) FROM sessions WHERE login = 'olena'"
+                          ).fetchone()[0] == 0
+    # the right password does not sign a disabled user in (same answer as a wrong one)
+    r = From(staff.hub.url).try_login("olena")
+    assert r.status == 401 and r.code == "bad_login", r
+    assert other.get("/api/me").status == 200  # nobody else is signed out
+    staff.hub.cli("user", "enable", "--login", "olena")
+    b = From(staff.hub.url)
+    assert b.try_login("olena").status == 200
+    assert b.get("/api/me").json()["login"] == "olena"
+    assert laptop.get("/api/me").status == 401  # an ended session stays ended
+    assert audit_actions(staff, "olena") == [("cli", "user.disable", ""),
+                                             ("cli", "user.enable", "")]
+
+
+def test_user_passwd_ends_sessions_and_only_the_new_password_works(staff, tmp_path):
+    a, b = From(staff.hub.url), From(staff.hub.url, "127.0.0.2")
+    for x in (a, b):
+        assert x.try_login("olena").status == 200
+    other = staff.browser("petro")
+    f = tmp_path / "new.pw"
+    f.write_text("a-brand-new-pass-7\n")
+    staff.hub.cli("user", "passwd", "--login", "olena", "--password-file", str(f))
+    for x in (a, b):
+        r = x.get("/api/me")
+        assert r.status == 401 and r.code == "unauthenticated", r
+    assert other.get("/api/me").status == 200
+    assert From(staff.hub.url).try_login("olena").status == 401  # the old password
+    c = From(staff.hub.url)
+    assert c.try_login("olena", "a-brand-new-pass-7").status == 200
+    assert c.get("/api/me").status == 200
+    assert audit_actions(staff, "olena") == [("cli", "user.password", "")]
+    # a password is not written to the audit or the log
+    with staff.db() as db:
+        assert "a-brand-new-pass-7" not in str(db.execute("SELECT * FROM audit").fetchall())
+    assert "a-brand-new-pass-7" not in staff.hub.log()
+
+
+def test_user_role_changes_what_an_open_session_may_do(staff):
+    b = staff.browser("olena")  # a reviewer
+    r = b.get("/api/export.csv")
+    assert r.status == 403 and r.code == "forbidden", r
+    staff.hub.cli("user", "role", "--login", "olena", "--role", "supervisor")
+    assert b.get("/api/me").json()["role"] == "supervisor"  # the same cookie
+    assert b.get("/api/export.csv").status == 200
+    assert b.get("/api/admin/users").status == 403
+    staff.hub.cli("user", "role", "--login", "olena", "--role", "admin")
+    assert b.get("/api/admin/users").status == 200
+    staff.hub.cli("user", "role", "--login", "olena", "--role", "reviewer")
+    r = b.get("/api/export.csv")
+    assert r.status == 403 and r.code == "forbidden", r
+    assert [d for _, _, d in audit_actions(staff, "olena")] == ["supervisor", "admin",
+                                                                "reviewer"]
+    # an unknown role changes nothing
+    p = staff.hub.cli("user", "role", "--login", "olena", "--role", "root", check=False)
+    assert p.returncode != 0 and "reviewer, supervisor, admin" in p.stderr
+    assert b.get("/api/me").json()["role"] == "reviewer"
+
+
+def test_the_last_admin_cannot_be_disabled_or_demoted(staff):
+    boss = staff.browser("boss")
+    for args in (["disable", "--login", "boss"],
+                 ["role", "--login", "boss", "--role", "supervisor"]):
+        p = staff.hub.cli("user", *args, check=False)
+        assert p.returncode != 0 and "last active admin" in p.stderr, (args, p.stderr)
+    me = boss.get("/api/me")
+    assert me.status == 200 and me.json()["role"] == "admin"
+    assert audit_actions(staff, "boss") == []
+    # with a second admin the first may go
+    staff.hub.cli("user", "role", "--login", "petro", "--role", "admin")
+    staff.hub.cli("user", "disable", "--login", "boss")
+    assert boss.get("/api/me").status == 401
