@@ -408,3 +408,34 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(staff):
     staff.hub.cli("user", "role", "--login", "petro", "--role", "admin")
     staff.hub.cli("user", "disable", "--login", "boss")
     assert boss.get("/api/me").status == 401
+
+
+# ---- 6. the CSV export: ';' and the formula guard on every line ----
+
+def test_csv_export_guards_every_line_of_a_multi_line_cell(staff):
+    nasty = {
+        "Рядок\n=1+1\n+2\n-3\n@SUM(A1)": "Рядок\n'=1+1\n'+2\n'-3\n'@SUM(A1)",
+        "=a\n=b\n\n=c": "'=a\n'=b\n\n'=c",  # (a CR is refused on the wire)
+        "Коваль; Петро\n＝HYPERLINK(1)": "Коваль; Петро\n'＝HYPERLINK(1)",
+        "\n\n@x": "\n\n'@x",
+        "a=b\nc+d": "a=b\nc+d",  # only a line's start is a formula
+    }
+    sync_cases(staff.device, [{"surname": k} for k in nasty])
+    b = staff.browser("petro")
+    for sep, delimiter in [("", ";"), ("?sep=comma", ",")]:
+        r = b.get("/api/export.csv" + sep)
+        assert r.status == 200 and r.body.startswith(b"\xef\xbb\xbf"), r
+        text = r.body[3:].decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        width = len(rows[0])
+        assert rows[0][4] == "surname" and width >= 11
+        assert len(rows) == 1 + len(staff.cases) + len(nasty)
+        for row in rows[1:]:
+            assert len(row) == width, row  # a ';' or ',' or line break never splits a cell
+            for cell in row:
+                for line in cell.replace("\r", "\n").split("\n"):
+                    assert line[:1] not in ("=", "+", "-", "@", "\t") and \
+                        not line.startswith(("＝", "＋", "－", "＠")), (cell, row)
+        surnames = [row[4] for row in rows[1:]]
+        for guarded in nasty.values():
+            assert guarded in surnames, (guarded, surnames)
