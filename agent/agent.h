@@ -49,6 +49,8 @@ int agent_ctx_store(struct agent_ctx *ctx, struct agent_store **out,
 
 /* Map a failed operation (rc and err->code) to an exit code. */
 int agent_exit_for(int rc, const struct mo_err *err);
+/* the message (enum agent_msg_id) for a hub refusal people meet, -1: none */
+int agent_refusal_msg(const struct mo_err *err);
 
 /* Print an error for the user (translated prefix + detail) and return the exit code. */
 int agent_fail(const struct agent_ctx *ctx, int rc, const struct mo_err *err);

@@ -50,6 +50,24 @@ int agent_exit_for(int rc, const struct mo_err *err)
 	}
 }
 
+int agent_refusal_msg(const struct mo_err *err)
+{
+	static const struct {
+		const char *code;
+		enum agent_msg_id msg;
+	} known[] = {
+	    {"device_revoked", MSG_REVOKED},
+	    {"clock_skew", MSG_CLOCK_SKEW},
+	    {"seq_conflict", MSG_FORKED},
+	    {"over_quota", MSG_OVER_QUOTA},
+	};
+
+	for (size_t i = 0; err && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(err->code, known[i].code) == 0)
+			return (int)known[i].msg;
+	return -1;
+}
+
 int agent_fail(const struct agent_ctx *ctx, int rc, const struct mo_err *err)
 {
 	int code = agent_exit_for(rc, err);
@@ -59,12 +77,8 @@ int agent_fail(const struct agent_ctx *ctx, int rc, const struct mo_err *err)
 	case AGENT_EXIT_NOT_ENROLLED: agent_say(ctx, stderr, MSG_NOT_ENROLLED); break;
 	case AGENT_EXIT_NETWORK: agent_say(ctx, stderr, MSG_NETWORK, err->msg); break;
 	case AGENT_EXIT_REFUSED:
-		if (strcmp(err->code, "device_revoked") == 0)
-			agent_say(ctx, stderr, MSG_REVOKED);
-		else if (strcmp(err->code, "clock_skew") == 0)
-			agent_say(ctx, stderr, MSG_CLOCK_SKEW);
-		else if (strcmp(err->code, "seq_conflict") == 0)
-			agent_say(ctx, stderr, MSG_FORKED);
+		if (agent_refusal_msg(err) >= 0)
+			agent_say(ctx, stderr, (enum agent_msg_id)agent_refusal_msg(err));
 		else if (strcmp(err->code, "bad_token") == 0)
 			agent_say(ctx, stderr, MSG_BAD_TOKEN);
 		else if (rc == MO_EAUTH)

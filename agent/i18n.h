@@ -46,6 +46,13 @@
 	  "налаштуваннях і повторіть синхронізацію. Усі дані збережено.",                                                                                             \
 	  "The laptop's clock is wrong (ahead of the hub). Fix the date and time in the system "                                                                      \
 	  "settings and sync again. Everything is kept.")                                                                                                             \
+	X(OVER_QUOTA,                                                                          \
+	  "Центр не приймає більше документів від цього ноутбука, доки надіслані не "        \
+	  "потраплять у заяви (ліміт місця). Синхронізуйте заяви, потім повторіть. Усі дані "  \
+	  "збережено.",                                                                        \
+	  "The hub takes no more documents from this laptop until those sent are part of "     \
+	  "applications (a storage limit). Sync the applications, then try again. Everything " \
+	  "is kept.")                                                                          \
 	X(CLOCK_RESET,                                                                         \
 	  "Годинник ноутбука раніше забігав уперед. Зміни, записані тоді, надіслано з "        \
 	  "виправленим часом. Стежте, щоб дата й час на ноутбуці були правильні.",             \

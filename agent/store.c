@@ -370,6 +370,7 @@ static int migrate(struct agent_store *s, struct mo_err *err)
 int agent_store_open(struct agent_store **out, const char *path, struct mo_err *err)
 {
 	struct agent_store *s = calloc(1, sizeof(*s));
+	long long hlc = 0, seeded = 0;
 	int rc = MO_OK, src;
 
 	*out = NULL;
@@ -398,9 +399,13 @@ int agent_store_open(struct agent_store **out, const char *path, struct mo_err *
 			goto done;
 		}
 	}
-	s->clock.last = (uint64_t)agent_meta_get_i64(s, "hlc", 0);
+	/* a failed read must not restart the clock at 0 (or reseed): the open fails */
+	if ((rc = agent_meta_get_i64_err(s, "hlc", 0, &hlc, err)) != MO_OK ||
+	    (rc = agent_meta_get_i64_err(s, "catalogue_seeded", 0, &seeded, err)) != MO_OK)
+		goto done;
+	s->clock.last = (uint64_t)hlc;
 	/* the catalogue ships with the program, so a laptop works before its first pull */
-	if (agent_meta_get_i64(s, "catalogue_seeded", 0) == 0) {
+	if (seeded == 0) {
 		if ((rc = agent_store_begin(s, err)) != MO_OK)
 			goto done;
 		if ((rc = seed_catalogue(s, err)) != MO_OK ||
@@ -482,13 +487,34 @@ int agent_meta_get(struct agent_store *s, const char *key, char *out, size_t out
 	return rc;
 }
 
-long long agent_meta_get_i64(struct agent_store *s, const char *key, long long dflt)
+int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt, long long *out,
+			   struct mo_err *err)
 {
-	char v[32];
+	sqlite3_stmt *st = stmt(s, Q_META_GET);
+	int rc = MO_OK, src;
 	long long n;
 
-	if (agent_meta_get(s, key, v, sizeof(v)) != MO_OK ||
-	    !mo_parse_i64(&n, v, -0x7fffffffffffffffLL, 0x7fffffffffffffffLL))
+	*out = dflt;
+	bind_text(st, 1, key);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		if (mo_parse_i64(&n, col_text(st, 0), -0x7fffffffffffffffLL, 0x7fffffffffffffffLL))
+			*out = n;
+		else
+			rc = mo_err_set(err, MO_ECORRUPT, NULL,
+					"database: setting '%s' is not a number", key);
+	} else if (src != SQLITE_DONE) {
+		rc = db_err(s, src, err, key);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+long long agent_meta_get_i64(struct agent_store *s, const char *key, long long dflt)
+{
+	long long n;
+
+	if (agent_meta_get_i64_err(s, key, dflt, &n, NULL) != MO_OK)
 		return dflt;
 	return n;
 }
@@ -1041,9 +1067,13 @@ int agent_store_case_status_put(struct agent_store *s, const struct agent_case *
 
 int agent_store_case_counter_next(struct agent_store *s, long long *out, struct mo_err *err)
 {
-	long long n = agent_meta_get_i64(s, "case_counter", 0) + 1;
+	long long n;
+	int rc;
 
-	*out = n;
+	/* a failed read must not hand out number 1 again */
+	if ((rc = agent_meta_get_i64_err(s, "case_counter", 0, &n, err)) != MO_OK)
+		return rc;
+	*out = ++n;
 	return agent_meta_set_i64(s, "case_counter", n, err);
 }
 
@@ -1439,9 +1469,12 @@ void agent_batch_release(struct agent_batch *b)
 int agent_store_batch_pending(struct agent_store *s, struct agent_batch *out, struct mo_err *err)
 {
 	sqlite3_stmt *st = stmt(s, Q_BATCH_PENDING);
-	int rc = MO_ENOTFOUND;
+	int rc = MO_ENOTFOUND, src = sqlite3_step(st);
 
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	/* a read error is not "nothing pending": a new batch would skip the frozen one */
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = db_err(s, src, err, "pending batch");
+	if (src == SQLITE_ROW) {
 		out->seq = sqlite3_column_int64(st, 0);
 		out->first = sqlite3_column_int64(st, 1);
 		out->last = sqlite3_column_int64(st, 2);
@@ -1463,16 +1496,19 @@ int agent_store_batch_pending(struct agent_store *s, struct agent_batch *out, st
 int agent_store_batch_last(struct agent_store *s, long long *seq, char hash[65], struct mo_err *err)
 {
 	sqlite3_stmt *st = stmt(s, Q_BATCH_LAST);
+	int rc = MO_OK, src = sqlite3_step(st);
 
-	(void)err;
 	*seq = 0;
 	mo_strlcpy(hash, "0000000000000000000000000000000000000000000000000000000000000000", 65);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (src == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
 		mo_strlcpy(hash, col_text(st, 1), 65);
+	} else if (src != SQLITE_DONE) {
+		/* not "no batch yet": seq 1 would be a seq_conflict at the hub */
+		rc = db_err(s, src, err, "last batch");
 	}
 	sqlite3_reset(st);
-	return MO_OK;
+	return rc;
 }
 
 int agent_store_outbox_collect(struct agent_store *s, long long max_changes, size_t max_bytes,

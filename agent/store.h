@@ -47,7 +47,12 @@ void agent_store_rollback_to(struct agent_store *s);
 /* ---- settings (meta) ---- */
 /* MO_ENOTFOUND when absent (out = "") */
 int agent_meta_get(struct agent_store *s, const char *key, char *out, size_t outlen);
+/* dflt when absent or on any error: only where a wrong default is harmless */
 long long agent_meta_get_i64(struct agent_store *s, const char *key, long long dflt);
+/* *out = dflt when absent (MO_OK); MO_EIO (database error) or MO_ECORRUPT (not
+ * a number) otherwise: for the cursor, HLCs, counters */
+int agent_meta_get_i64_err(struct agent_store *s, const char *key, long long dflt, long long *out,
+			   struct mo_err *err) MO_WARN_UNUSED;
 int agent_meta_set(struct agent_store *s, const char *key, const char *value,
 		   struct mo_err *err) MO_WARN_UNUSED;
 int agent_meta_set_i64(struct agent_store *s, const char *key, long long v,
@@ -237,10 +242,12 @@ struct agent_batch {
 void agent_batch_init(struct agent_batch *b);
 void agent_batch_release(struct agent_batch *b);
 
-/* the lowest frozen batch not yet acked; MO_ENOTFOUND when none */
+/* the lowest frozen batch not yet acked; MO_ENOTFOUND when none, MO_EIO etc. on a
+ * database error */
 int agent_store_batch_pending(struct agent_store *s, struct agent_batch *out,
 			      struct mo_err *err) MO_WARN_UNUSED;
-/* seq and hash of the last frozen batch (0 and 64 zeros when none) */
+/* seq and hash of the last frozen batch (0 and 64 zeros when none); MO_EIO etc.
+ * on a database error */
 int agent_store_batch_last(struct agent_store *s, long long *seq, char hash[65],
 			   struct mo_err *err) MO_WARN_UNUSED;
 

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "change.h"
 #include "compress.h"
@@ -69,7 +70,8 @@ int agent_batch_next(struct agent_store *s, const struct agent_identity *me, EVP
 	if ((rc = agent_store_hlc_next(s, &h.hlc, err)) != MO_OK)
 		goto done;
 	h.schema = PROTO_SCHEMA;
-	h.cursor = agent_meta_get_i64(s, "cursor", 0);
+	if ((rc = agent_meta_get_i64_err(s, "cursor", 0, &h.cursor, err)) != MO_OK)
+		goto done;
 	so.kind = PROTO_KIND_UPLOAD;
 	so.hdr = &h;
 	so.payload = payload.data;
@@ -386,18 +388,18 @@ static int blob_headers(struct sync *sy, struct curl_slist **out, const char *me
 			struct mo_err *err)
 {
 	struct mo_buf msg = MO_BUF_INIT(1024), b64 = MO_BUF_INIT(256);
-	unsigned char sig[PROTO_SIG_LEN];
-	char body_hex[MO_SHA256_HEX], ts[32], line[512];
+	unsigned char sig[PROTO_SIG_LEN], rnd[16];
+	char ts[32], nonce[2 * sizeof(rnd) + 1], line[512];
 	struct curl_slist *h = NULL;
 	int rc;
 
 	*out = NULL;
-	mo_sha256_hex(body_hex, len ? body : "", len);
 	snprintf(ts, sizeof(ts), "%llu", (unsigned long long)mo_now_ms());
-	if ((rc = mo_buf_add(&msg, PROTO_DOMAIN, strlen(PROTO_DOMAIN))) != MO_OK ||
-	    (rc = mo_buf_addc(&msg, 0)) != MO_OK ||
-	    (rc = mo_buf_addf(&msg, "blob\n%s\n%s\n%s\n%s\n%s", method, sha, range ? range : "", ts,
-			      body_hex)) != MO_OK) {
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return mo_err_set(err, MO_EIO, NULL, "no random bytes for the request nonce");
+	mo_hex_encode(nonce, rnd, sizeof(rnd));
+	if ((rc = proto_blob_signed_text(&msg, method, sha, range, ts, nonce, sy->me.hub, body,
+					 len)) != MO_OK) {
 		rc = mo_err_set(err, rc, NULL, "blob signature: %s", mo_strerror(rc));
 		goto done;
 	}
@@ -410,6 +412,8 @@ static int blob_headers(struct sync *sy, struct curl_slist **out, const char *me
 	snprintf(line, sizeof(line), "X-MO-Device: %s", sy->me.device);
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "X-MO-Time: %s", ts);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-MO-Nonce: %s", nonce);
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "X-MO-Signature: %s", mo_buf_cstr(&b64));
 	h = curl_slist_append(h, line);
@@ -588,10 +592,13 @@ static int apply_response(struct sync *sy, const struct http_resp *r, long long 
 	struct proto_envelope env;
 	struct mo_buf raw = MO_BUF_INIT(PROTO_INFLATED_MAX);
 	struct proto_response_payload p = PROTO_RESPONSE_PAYLOAD_INIT;
-	long long cursor = agent_meta_get_i64(sy->s, "cursor", 0);
+	long long cursor;
 	char now[32];
 	int rc;
 
+	/* unreadable, the cursor is not 0: the stale_cursor check would be skipped */
+	if ((rc = agent_meta_get_i64_err(sy->s, "cursor", 0, &cursor, err)) != MO_OK)
+		goto done;
 	if ((rc = proto_envelope_open(&env, r->body.data, r->body.len, err)) != MO_OK)
 		goto bad;
 	if (env.kind != PROTO_KIND_RESPONSE) {
@@ -668,9 +675,16 @@ rollback:
 	agent_store_rollback(sy->s);
 	goto done;
 bad:
-	if (rc != MO_EAUTH)
-		rc = mo_err_set(err, MO_EAUTH, err && err->code[0] ? err->code : "bad_response",
-				"%s", err ? err->msg : "bad response");
+	if (rc != MO_EAUTH) {
+		/* a refused answer is MO_EAUTH whatever the reason; the reason is kept.
+		 * It is copied out first: mo_err_set writing err->msg from err->msg
+		 * would be an overlapping snprintf (undefined behaviour). */
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err && err->code[0] ? err->code : "bad_response", sizeof(code));
+		mo_strlcpy(msg, err && err->msg[0] ? err->msg : "bad response", sizeof(msg));
+		rc = mo_err_set(err, MO_EAUTH, code, "%s", msg);
+	}
 done:
 	proto_response_payload_release(&p);
 	mo_buf_release(&raw);
@@ -717,7 +731,8 @@ static int send_pull(struct sync *sy, bool *more, struct mo_err *err)
 	mo_strlcpy(h.hub, sy->me.hub, sizeof(h.hub));
 	mo_strlcpy(h.device, sy->me.device, sizeof(h.device));
 	h.schema = PROTO_SCHEMA;
-	h.cursor = agent_meta_get_i64(sy->s, "cursor", 0);
+	if ((rc = agent_meta_get_i64_err(sy->s, "cursor", 0, &h.cursor, err)) != MO_OK)
+		return rc;
 	if ((rc = agent_store_begin(sy->s, err)) != MO_OK)
 		return rc;
 	if ((rc = agent_store_hlc_next(sy->s, &h.hlc, err)) != MO_OK ||
@@ -760,13 +775,17 @@ static uint64_t frozen_hlc(const struct agent_batch *b)
 static bool clock_reset(struct sync *sy, const struct mo_err *refusal)
 {
 	uint64_t wall = mo_now_ms(), to = wall << 16, hub;
+	long long hub_hlc;
 	struct agent_requeue rq = {sy->s, &sy->me, false, NULL};
 	struct mo_err e2 = MO_ERR_INIT;
 
 	if (refusal == NULL || strcmp(refusal->code, "clock_skew") != 0 ||
 	    proto_hlc_ms(agent_store_hlc_last(sy->s)) <= wall + PROTO_HLC_MAX_AHEAD_MS)
 		return false;
-	hub = (uint64_t)agent_meta_get_i64(sy->s, "hub_hlc", 0);
+	/* unreadable, the hub's HLC is not 0: no reset, the refusal stands */
+	if (agent_meta_get_i64_err(sy->s, "hub_hlc", 0, &hub_hlc, &e2) != MO_OK)
+		return false;
+	hub = (uint64_t)hub_hlc;
 	if (hub > to)
 		to = hub;
 	if (agent_store_begin(sy->s, &e2) != MO_OK)

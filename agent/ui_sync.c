@@ -24,12 +24,8 @@ static void failure_text(const struct ui_sync *y, int rc, const struct mo_err *e
 	if (code == AGENT_EXIT_NETWORK) {
 		/* the hub's address, never the transport's error text */
 		snprintf(out, len, agent_msg(L, MSG_NETWORK), y->hub_url);
-	} else if (strcmp(err->code, "device_revoked") == 0) {
-		mo_strlcpy(out, agent_msg(L, MSG_REVOKED), len);
-	} else if (strcmp(err->code, "clock_skew") == 0) {
-		mo_strlcpy(out, agent_msg(L, MSG_CLOCK_SKEW), len);
-	} else if (strcmp(err->code, "seq_conflict") == 0) {
-		mo_strlcpy(out, agent_msg(L, MSG_FORKED), len);
+	} else if (agent_refusal_msg(err) >= 0) {
+		mo_strlcpy(out, agent_msg(L, (enum agent_msg_id)agent_refusal_msg(err)), len);
 	} else if (code == AGENT_EXIT_REFUSED) {
 		snprintf(out, len, agent_msg(L, MSG_REFUSED), err->msg, err->code);
 	} else {

@@ -511,6 +511,71 @@ static int services_from(const cJSON *arr, const struct hub_case_service *old, s
 	return MO_OK;
 }
 
+/*
+ * A new case's number: the sending device's code, '-', and not taken
+ * (numbers are unique at the hub; the UNIQUE index of 004 backs this).
+ * *bad gets the reason to quarantine it with (in why).
+ */
+static int number_check(struct hub_apply *a, const struct proto_change *c, char why[160],
+			const char **bad, struct mo_err *err)
+{
+	const char *number = proto_json_str(c->fields, "number");
+	size_t cl = strlen(a->dev->code);
+	struct hub_case other;
+	int rc;
+
+	*bad = NULL;
+	if (strncmp(number, a->dev->code, cl) != 0 || number[cl] != '-') {
+		snprintf(why, 160, "a new case's number must start with '%s-'",
+			 a->dev->code);
+		*bad = why;
+		return MO_OK;
+	}
+	rc = hub_store_case_get(a->hub->store, number, true, &other, NULL, err);
+	if (rc == MO_ENOTFOUND) {
+		mo_err_clear(err);
+		return MO_OK;
+	}
+	if (rc != MO_OK)
+		return rc;
+	/* by_number looks up ids too: a number equal to another case's id */
+	snprintf(why, 160, "case number %s is already in use", number);
+	*bad = why;
+	return MO_OK;
+}
+
+/* a trip the case names must be of the sender's unit (when the hub knows it) */
+static int trip_check(struct hub_apply *a, const struct proto_change *c, const char **bad,
+		      struct mo_err *err)
+{
+	const char *trip = proto_json_str(c->fields, "trip");
+	char unit[HUB_CODE_MAX];
+	int rc;
+
+	*bad = NULL;
+	if (trip == NULL)
+		return MO_OK;
+	rc = hub_store_trip_get(a->hub->store, trip, unit, NULL, err);
+	if (rc == MO_ENOTFOUND) {
+		mo_err_clear(err);
+		return MO_OK; /* not synced yet: nothing to take */
+	}
+	if (rc != MO_OK)
+		return rc;
+	if (strcmp(unit, a->dev->unit) != 0)
+		*bad = "the trip belongs to another unit";
+	return MO_OK;
+}
+
+/* `device` of a case is the sender's code at creation, and never changes */
+static int own_device(struct hub_apply *a, struct proto_change *c, bool fresh, struct mo_err *err)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(c->fields, "device");
+	if (fresh && !cJSON_AddStringToObject(c->fields, "device", a->dev->code))
+		return oom(err);
+	return MO_OK;
+}
+
 static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
 {
 	struct hub *h = a->hub;
@@ -521,7 +586,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	cJSON *docj = NULL, *won = NULL, *before = NULL;
 	const cJSON *services = cJSON_GetObjectItemCaseSensitive(c->fields, "services");
 	const char *unit = proto_json_str(c->fields, "unit"), *bad = NULL;
-	char *text = NULL;
+	char *text = NULL, why[160];
 	bool exists;
 	int rc, *st = NULL;
 
@@ -531,13 +596,21 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	exists = rc == MO_OK;
 	mo_err_clear(err);
 	if (exists) {
+		const char *number = proto_json_str(c->fields, "number");
+
+		/* never another unit's number or code in a laptop's refusal */
 		if (strcmp(hc.unit, a->dev->unit) != 0) {
-			rc = quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
-					hc.unit);
+			rc = quarantine(a, c, "forbidden", "case %s belongs to another unit", c->id);
 			goto done;
 		}
 		if (unit && strcmp(unit, hc.unit) != 0) {
 			rc = quarantine(a, c, "forbidden", "a case cannot move to another unit");
+			goto done;
+		}
+		if (cJSON_HasObjectItem(c->fields, "number") &&
+		    (number == NULL || strcmp(number, hc.number) != 0)) {
+			rc = quarantine(a, c, "bad_value", "a case's number never changes (%s)",
+					hc.number);
 			goto done;
 		}
 		if ((rc = hub_store_case_services(h->store, hc.id, &old, &nold, err)) != MO_OK)
@@ -559,6 +632,12 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 					a->dev->unit);
 			goto done;
 		}
+		if ((rc = number_check(a, c, why, &bad, err)) != MO_OK)
+			goto done;
+		if (bad) {
+			rc = quarantine(a, c, "bad_value", "%s", bad);
+			goto done;
+		}
 		memset(&hc, 0, sizeof(hc));
 		mo_strlcpy(hc.id, c->id, sizeof(hc.id));
 		mo_strlcpy(hc.unit, unit, sizeof(hc.unit));
@@ -568,6 +647,15 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		rc = oom(err);
 		goto done;
 	}
+	if ((rc = trip_check(a, c, &bad, err)) != MO_OK)
+		goto done;
+	if (bad) {
+		rc = quarantine(a, c, "forbidden", "%s", bad);
+		goto done;
+	}
+	/* the hub, not the laptop, says which device made the case */
+	if ((rc = own_device(a, c, !exists, err)) != MO_OK)
+		goto done;
 	/* validate services before any register moves */
 	if (services && services_from(services, old, nold, &sv, &nsv, &bad) != MO_OK) {
 		rc = bad ? quarantine(a, c, "bad_value", "%s", bad) : oom(err);
@@ -671,7 +759,7 @@ static int trip_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	rc = hub_store_trip_get(h->store, c->id, unit, &doc, err);
 	if (rc == MO_OK) {
 		if (strcmp(unit, a->dev->unit) != 0 || (newunit && strcmp(newunit, unit) != 0)) {
-			rc = quarantine(a, c, "forbidden", "trip belongs to unit %s", unit);
+			rc = quarantine(a, c, "forbidden", "trip %s belongs to another unit", c->id);
 			goto done;
 		}
 		docj = cJSON_ParseWithLength((const char *)doc.data, doc.len);
@@ -741,8 +829,7 @@ static int case_change_transition(struct hub_apply *a, struct proto_change *c, s
 	if (rc != MO_OK)
 		return rc;
 	if (strcmp(hc.unit, a->dev->unit) != 0)
-		return quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
-				  hc.unit);
+		return quarantine(a, c, "forbidden", "case %s belongs to another unit", c->id);
 	t = (struct hub_transition){.case_id = hc.id,
 				    .from = proto_json_str(c->fields, "from"),
 				    .to = proto_json_str(c->fields, "to"),
@@ -778,7 +865,7 @@ static int append_change(struct hub_apply *a, struct proto_change *c, struct mo_
 	struct hub_case hc;
 	const char *case_id = proto_json_str(c->fields, "case");
 	const char *author = proto_json_str(c->fields, "author");
-	char *text = NULL;
+	char *text = NULL, actor[256];
 	int rc;
 
 	if (case_id == NULL)
@@ -791,8 +878,36 @@ static int append_change(struct hub_apply *a, struct proto_change *c, struct mo_
 	if (rc != MO_OK)
 		return rc;
 	if (strcmp(hc.unit, a->dev->unit) != 0)
-		return quarantine(a, c, "forbidden", "case %s belongs to unit %s", hc.number,
-				  hc.unit);
+		return quarantine(a, c, "forbidden", "case %s belongs to another unit", case_id);
+	if (strcmp(c->entity, "attachment") == 0) {
+		const char *sha = proto_json_str(c->fields, "sha256");
+		struct hub_blob_state bs;
+
+		if (sha == NULL)
+			return quarantine(a, c, "missing_field", "an attachment needs 'sha256'");
+		if ((rc = hub_store_blob_state(a->hub->store, sha, a->dev->unit, NULL, &bs, err)) !=
+		    MO_OK)
+			return rc;
+		if (!bs.unit_has)
+			return bs.anyone_has
+				   ? quarantine(a, c, "forbidden",
+						"document %s was not uploaded from this unit", sha)
+				   : quarantine(a, c, "not_found",
+						"document %s was not uploaded to the hub", sha);
+		if ((rc = hub_store_blob_reference(a->hub->store, sha, a->dev->unit, err)) != MO_OK)
+			return rc;
+	}
+	/* a laptop speaks as its device and operator, never as a name it
+	 * picks: "KR-T01A · <operator>" cannot pass for a staff login */
+	if (snprintf(actor, sizeof(actor), "%s \u00b7 %s", a->dev->code,
+		     author && *author ? author
+		     : a->dev->operator_name[0] ? a->dev->operator_name
+						: "?") >= (int)sizeof(actor))
+		actor[sizeof(actor) - 1] = '\0';
+	if (strcmp(c->entity, "comment") == 0 &&
+	    !cJSON_ReplaceItemInObjectCaseSensitive(c->fields, "author", cJSON_CreateString(actor)) &&
+	    !cJSON_AddStringToObject(c->fields, "author", actor))
+		return oom(err);
 	if ((text = print(c->fields)) == NULL)
 		return oom(err);
 	rc = hub_store_append_add(a->hub->store, c->id, c->entity, hc.id, a->dev->id, c->hlc, text,
@@ -809,7 +924,7 @@ static int append_change(struct hub_apply *a, struct proto_change *c, struct mo_
 				       .reason = strcmp(c->entity, "comment") == 0
 						     ? proto_json_str(c->fields, "text")
 						     : proto_json_str(c->fields, "name"),
-				       .actor = author ? author : a->dev->code,
+				       .actor = actor,
 				       .hlc = c->hlc};
 
 		if ((rc = hub_store_event_add(a->hub->store, &ev, err)) != MO_OK)

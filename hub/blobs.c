@@ -2,12 +2,14 @@
  * blobs.c — HEAD / PUT /v1/blobs/<sha256>: attachments, content-addressed,
  * uploaded in chunks and resumable (DESIGN.md §4 "Attachments", TEAM.md).
  *
- * A blob in progress is DATA/blobs/partial/<sha256>; each chunk must start
+ * A blob in progress is DATA/blobs/partial/<device>.<sha256>; each chunk must start
  * at the bytes held, is appended and fsync'd.  When the last byte arrives
  * the whole file is hashed: a match is renamed to DATA/blobs/<sha256> (and
  * the directory fsync'd), a mismatch is discarded (422 digest_mismatch).
- * Requests are signed by the device over
- *   "mobile-office/v1\0blob\n<METHOD>\n<sha256>\n<Content-Range>\n<time>\n<sha256(body)>"
+ * Requests are signed by the device over proto_blob_signed_text() (with a
+ * nonce the hub remembers and the hub's id).  Ownership: DATA/blobs holds each
+ * file once, blob_uploads (store) says which device of which unit sent and
+ * verified it; a unit sees and may name only blobs it uploaded itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,50 +39,54 @@ static bool is_sha256_hex(const char *s)
 	return n == 64;
 }
 
-/* device known → signature → active → time, like a sync request */
-static int authenticate(struct hub *h, const struct hub_blob_req *r, struct mo_err *err)
+/* device known → signature → active → time → nonce unused, like a sync request */
+static int authenticate(struct hub *h, const struct hub_blob_req *r, struct hub_device *dev,
+			struct mo_err *err)
 {
-	struct hub_device dev;
 	struct mo_buf msg = MO_BUF_INIT(1024), sig = MO_BUF_INIT(128);
-	char body_hash[MO_SHA256_HEX];
 	long long t;
+	uint64_t now = mo_now_ms();
 	int rc;
 
-	if (r->device == NULL || r->time == NULL || r->signature == NULL)
+	if (r->device == NULL || r->time == NULL || r->signature == NULL || r->nonce == NULL)
 		return mo_err_set(err, MO_EAUTH, "bad_signature",
-				  "X-MO-Device, X-MO-Time and X-MO-Signature are required");
-	rc = hub_store_device_get(h->store, r->device, &dev, err);
-	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(dev.id, r->device) != 0))
+				  "X-MO-Device, X-MO-Time, X-MO-Nonce and X-MO-Signature are required");
+	rc = hub_store_device_get(h->store, r->device, dev, err);
+	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(dev->id, r->device) != 0))
 		return mo_err_set(err, MO_EAUTH, "unknown_device", "device %s is not enrolled here",
 				  r->device);
 	if (rc != MO_OK)
 		return rc;
-	mo_sha256_hex(body_hash, r->body ? r->body : "", r->len);
-	if (mo_buf_adds(&msg, PROTO_DOMAIN) != MO_OK || mo_buf_addc(&msg, 0) != MO_OK ||
-	    mo_buf_addf(&msg, "blob\n%s\n%s\n%s\n%s\n%s", r->method, r->sha256,
-			r->range ? r->range : "", r->time, body_hash) != MO_OK) {
-		rc = mo_err_set(err, MO_ETOOBIG, "bad_signature", "signed headers are too long");
+	if (proto_blob_signed_text(&msg, r->method, r->sha256, r->range, r->time, r->nonce, h->id,
+				   r->body, r->len) != MO_OK) {
+		rc = mo_err_set(err, MO_EAUTH, "bad_signature",
+				"X-MO-Nonce must be 16-64 lowercase hex digits; signed headers "
+				"must be short and on one line");
 		goto done;
 	}
 	if (mo_base64_decode(&sig, r->signature, strlen(r->signature)) != MO_OK ||
 	    sig.len != PROTO_SIG_LEN ||
-	    proto_verify(dev.pub, msg.data, msg.len, sig.data) != MO_OK) {
+	    proto_verify(dev->pub, msg.data, msg.len, sig.data) != MO_OK) {
 		rc =
 		    mo_err_set(err, MO_EAUTH, "bad_signature", "blob request signature is invalid");
 		goto done;
 	}
-	if (!dev.active) {
+	if (!dev->active) {
 		rc = mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
-				dev.code);
+				dev->code);
 		goto done;
 	}
-	if (!mo_parse_i64(&t, r->time, 0, INT64_MAX / 2) ||
-	    llabs(t - (long long)mo_now_ms()) > SKEW_MS) {
+	if (!mo_parse_i64(&t, r->time, 0, INT64_MAX / 2) || llabs(t - (long long)now) > SKEW_MS) {
 		rc = mo_err_set(err, MO_EINVAL, "clock_skew",
 				"X-MO-Time is more than 24 h away from the hub clock");
 		goto done;
 	}
-	rc = MO_OK;
+	/* only signed requests reach the nonce table; a nonce is kept while its
+	 * time is still inside the window, after that the time check refuses it */
+	rc = hub_store_nonce_take(h->store, dev->id, r->nonce, now, (uint64_t)t + SKEW_MS, err);
+	if (rc == MO_EEXISTS)
+		rc = mo_err_set(err, MO_EAUTH, "bad_signature",
+				"this blob request was already received (a replay)");
 done:
 	mo_buf_release(&msg);
 	mo_buf_release(&sig);
@@ -187,15 +193,79 @@ static int append_chunk(const char *path, const void *p, size_t n, struct mo_err
 	return rc;
 }
 
-static int put_locked(struct hub *h, const struct hub_blob_req *r, const char *final,
-		      const char *partial, struct hub_blob_res *res, struct mo_err *err)
+static long long setting(long long v, long long dflt)
 {
-	long long s, e, t, held;
+	return v > 0 ? v : dflt;
+}
+
+/* DATA/blobs/<sha256> and this device's upload in progress */
+static int blob_paths(const struct hub *h, const char *device, const char *sha256,
+		      char final[HUB_PATH_MAX], char partial[HUB_PATH_MAX], struct mo_err *err)
+{
+	if ((size_t)snprintf(final, HUB_PATH_MAX, "%s/blobs/%s", h->data, sha256) >=
+		HUB_PATH_MAX ||
+	    (size_t)snprintf(partial, HUB_PATH_MAX, "%s/blobs/partial/%s.%s", h->data, device,
+			     sha256) >= HUB_PATH_MAX)
+		return mo_err_set(err, MO_EINVAL, NULL, "data directory path is too long");
+	return MO_OK;
+}
+
+/*
+ * Uploads in progress and blobs no attachment names, untouched for the
+ * expiry time, are dropped (a few per call, at most once a minute): a
+ * laptop that never finishes, or uploads and never refers, cannot keep
+ * disk.  The file of a complete blob goes only when nothing else uses it.
+ */
+static void sweep_locked(struct hub *h, uint64_t now)
+{
+	uint64_t expiry = (uint64_t)setting((long long)h->blob_expiry_ms, HUB_BLOB_EXPIRY_MS);
+	struct hub_blob_ref old[32];
+	struct mo_err err = MO_ERR_INIT;
+	size_t n = 0;
+
+	if (h->blob_swept_ms && now - h->blob_swept_ms < 60000 && expiry >= 60000)
+		return;
+	h->blob_swept_ms = now;
+	if (now < expiry ||
+	    hub_store_blob_expired(h->store, now - expiry, old, 32, &n, &err) != MO_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char final[HUB_PATH_MAX], partial[HUB_PATH_MAX];
+		bool unused = false;
+
+		if (blob_paths(h, old[i].device, old[i].sha256, final, partial, &err) != MO_OK ||
+		    hub_store_blob_forget(h->store, old[i].sha256, old[i].device, &unused, &err) !=
+			MO_OK)
+			continue;
+		if (old[i].partial)
+			(void)unlink(partial);
+		else if (unused)
+			(void)unlink(final);
+		hub_metrics_rejected(&h->metrics, "blob_expired");
+	}
+}
+
+/*
+ * A chunk of dev's upload.  The unit may use a blob only once one of its
+ * devices sent all its bytes and they hashed right: a laptop that knows
+ * only a sha256 learns nothing and gains nothing (dedupe after verify).
+ */
+static int put_locked(struct hub *h, const struct hub_device *dev, const struct hub_blob_req *r,
+		      const char *final, const char *partial, struct hub_blob_res *res,
+		      struct mo_err *err)
+{
+	long long s, e, t, held, count, bytes;
+	long long qbytes = setting(h->blob_quota_bytes, HUB_BLOB_QUOTA_BYTES);
+	long long qcount = setting(h->blob_quota_count, HUB_BLOB_QUOTA_COUNT);
+	struct hub_blob_state bs;
 	char got[MO_SHA256_HEX], dir[HUB_PATH_MAX];
+	uint64_t now = mo_now_ms();
 	int rc;
 
-	if ((held = file_size(final)) >= 0) {
-		res->status = 200; /* already held: the same file is stored once */
+	if ((rc = hub_store_blob_state(h->store, r->sha256, dev->unit, dev->id, &bs, err)) != MO_OK)
+		return rc;
+	if (bs.unit_has && (held = file_size(final)) >= 0) {
+		res->status = 200; /* the unit has it: stored once */
 		res->offset = held;
 		res->complete = true;
 		return MO_OK;
@@ -216,26 +286,45 @@ static int put_locked(struct hub *h, const struct hub_blob_req *r, const char *f
 	if (s != held)
 		return mo_err_set(err, MO_ECONFLICT, "bad_offset",
 				  "chunk starts at %lld, the hub holds %lld bytes", s, held);
+	if ((rc = hub_store_blob_usage(h->store, dev->id, r->sha256, &count, &bytes, err)) != MO_OK)
+		return rc;
+	if (count + 1 > qcount || bytes + t > qbytes)
+		return mo_err_set(err, MO_EFULL, "over_quota",
+				  "this laptop already holds %lld documents (%lld MiB) at the hub that "
+				  "no application names yet; the limit is %lld (%lld MiB)",
+				  count, bytes >> 20, qcount, qbytes >> 20);
 	if ((rc = append_chunk(partial, r->body, r->len, err)) != MO_OK)
 		return rc;
 	res->offset = e + 1;
 	res->status = 200;
 	if (e + 1 < t)
-		return MO_OK;
+		return hub_store_blob_progress(h->store, r->sha256, dev->id, dev->unit, false, e + 1,
+					       t, now, err);
 	if (hash_file(partial, got) != MO_OK)
 		return mo_err_set(err, MO_EIO, NULL, "cannot read '%s'", partial);
 	if (strcmp(got, r->sha256) != 0 || file_size(partial) != t) {
+		bool unused;
+
 		unlink(partial);
 		res->offset = 0;
+		if ((rc = hub_store_blob_forget(h->store, r->sha256, dev->id, &unused, err)) != MO_OK)
+			return rc;
 		return mo_err_set(err, MO_EDIGEST, "digest_mismatch",
 				  "the uploaded bytes do not hash to %s", r->sha256);
 	}
-	if (rename(partial, final) != 0)
-		return mo_err_set(err, MO_EIO, NULL, "cannot store '%s': %s", final,
-				  strerror(errno));
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/blobs", h->data) >= sizeof(dir) ||
-	    fsync_dir(dir) != MO_OK)
-		return mo_err_set(err, MO_EIO, NULL, "cannot sync '%s'", dir);
+	if (file_size(final) >= 0) {
+		(void)unlink(partial); /* verified: the same bytes are stored once */
+	} else {
+		if (rename(partial, final) != 0)
+			return mo_err_set(err, MO_EIO, NULL, "cannot store '%s': %s", final,
+					  strerror(errno));
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/blobs", h->data) >= sizeof(dir) ||
+		    fsync_dir(dir) != MO_OK)
+			return mo_err_set(err, MO_EIO, NULL, "cannot sync '%s'", dir);
+	}
+	if ((rc = hub_store_blob_progress(h->store, r->sha256, dev->id, dev->unit, true, t, t, now,
+					  err)) != MO_OK)
+		return rc;
 	res->status = 201;
 	res->complete = true;
 	return MO_OK;
@@ -245,6 +334,8 @@ int hub_blob(struct hub *h, const struct hub_blob_req *r, struct hub_blob_res *r
 	     struct mo_err *err)
 {
 	char final[HUB_PATH_MAX], partial[HUB_PATH_MAX];
+	struct hub_device dev;
+	struct hub_blob_state bs;
 	long long held;
 	int rc;
 
@@ -252,26 +343,25 @@ int hub_blob(struct hub *h, const struct hub_blob_req *r, struct hub_blob_res *r
 	if (!is_sha256_hex(r->sha256))
 		return mo_err_set(err, MO_EINVAL, "bad_envelope",
 				  "a blob is named by 64 lowercase hex digits");
-	if ((rc = authenticate(h, r, err)) != MO_OK)
+	if ((rc = authenticate(h, r, &dev, err)) != MO_OK)
 		return rc;
-	if ((size_t)snprintf(final, sizeof(final), "%s/blobs/%s", h->data, r->sha256) >=
-		sizeof(final) ||
-	    (size_t)snprintf(partial, sizeof(partial), "%s/blobs/partial/%s", h->data, r->sha256) >=
-		sizeof(partial))
-		return mo_err_set(err, MO_EINVAL, NULL, "data directory path is too long");
+	if ((rc = blob_paths(h, dev.id, r->sha256, final, partial, err)) != MO_OK)
+		return rc;
 	pthread_mutex_lock(&h->blob_lock);
 	if (strcmp(r->method, "HEAD") == 0) {
+		/* what this unit holds; another unit's blob answers as unknown */
 		res->status = 200;
-		if ((held = file_size(final)) >= 0) {
+		rc = hub_store_blob_state(h->store, r->sha256, dev.unit, dev.id, &bs, err);
+		if (rc == MO_OK && bs.unit_has && (held = file_size(final)) >= 0) {
 			res->offset = held;
 			res->complete = true;
-		} else {
+		} else if (rc == MO_OK) {
 			held = file_size(partial);
 			res->offset = held > 0 ? held : 0;
 		}
-		rc = MO_OK;
 	} else {
-		rc = put_locked(h, r, final, partial, res, err);
+		sweep_locked(h, mo_now_ms());
+		rc = put_locked(h, &dev, r, final, partial, res, err);
 	}
 	pthread_mutex_unlock(&h->blob_lock);
 	return rc;

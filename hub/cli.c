@@ -54,6 +54,8 @@ static const char *const value_opts[] = {
     "tls-key",
     "metrics-listen",
     "metrics-token",
+    "blob-quota",
+    "blob-expiry",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -92,6 +94,9 @@ void hub_cli_usage(void)
 	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
 	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
 	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
+	      "        [--blob-quota MIB (2048)] [--blob-expiry SECONDS (2592000)]\n"
+	      "                                              per laptop: documents in upload or\n"
+	      "                                              not yet named by a case, kept 30 days\n"
 	      "  unit add --code C --name N --kind office|case|truck|bus [--phone P]\n"
 	      "  unit list\n"
 	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
@@ -209,6 +214,26 @@ static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
 	return rc;
 }
 
+static int serve_num(const struct hub_cli *cli, const char *name, long long min, long long max,
+		     long long *v, struct mo_err *err);
+
+/* --blob-quota MIB, --blob-expiry SECONDS (or $MO_HUB_BLOB_EXPIRY: tests) */
+static int blob_options(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	long long mib = HUB_BLOB_QUOTA_BYTES >> 20, exp = (long long)(HUB_BLOB_EXPIRY_MS / 1000);
+	const char *env = getenv("MO_HUB_BLOB_EXPIRY");
+	int rc;
+
+	if (env && !mo_parse_i64(&exp, env, 1, 3650LL * 86400))
+		return mo_err_set(err, MO_EINVAL, NULL, "MO_HUB_BLOB_EXPIRY must be seconds");
+	if ((rc = serve_num(cli, "blob-quota", 1, 1 << 20, &mib, err)) != MO_OK ||
+	    (rc = serve_num(cli, "blob-expiry", 1, 3650LL * 86400, &exp, err)) != MO_OK)
+		return rc;
+	h->blob_quota_bytes = mib << 20;
+	h->blob_expiry_ms = (uint64_t)exp * 1000;
+	return MO_OK;
+}
+
 /* --session-idle SECONDS (or $MO_HUB_SESSION_IDLE), --session-max SECONDS
  * (or $MO_HUB_SESSION_MAX), --cookie-secure yes|no */
 static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
@@ -241,7 +266,7 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 			return mo_err_set(err, MO_EINVAL, NULL, "--cookie-secure is yes or no");
 		h->cookie_secure = secure[0] == 'y';
 	}
-	return MO_OK;
+	return blob_options(h, cli, err);
 }
 
 /* one numeric option of serve within [min, max] */

@@ -148,6 +148,7 @@ int hub_http_status(const struct mo_err *err)
 	    {"forbidden", 403},		 {"missing_reason", 422},
 	    {"illegal_transition", 409}, {"bad_request", 400},
 	    {"bad_value", 400},		 {"conflict", 409},
+	    {"over_quota", 507},
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -300,6 +301,7 @@ static enum MHD_Result on_blob(struct hub_http *srv, struct MHD_Connection *c, s
 	br.device = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-MO-Device");
 	br.time = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-MO-Time");
 	br.signature = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-MO-Signature");
+	br.nonce = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-MO-Nonce");
 	br.range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_RANGE);
 	br.body = r->body.data;
 	br.len = r->body.len;

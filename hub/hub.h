@@ -41,7 +41,17 @@ struct hub {
 	uint64_t session_idle_ms; /* idle timeout, default 30 min */
 	uint64_t session_max_ms;  /* absolute lifetime; 0: HUB_SESSION_MAX_MS (12 h) */
 	bool cookie_secure;	  /* mark the cookie Secure (served over TLS) */
+	/* blobs (blobs.c): per-device quota of uploads in progress and blobs
+	 * no attachment names yet, and how long those are kept; 0: defaults */
+	long long blob_quota_bytes; /* HUB_BLOB_QUOTA_BYTES */
+	long long blob_quota_count; /* HUB_BLOB_QUOTA_COUNT */
+	uint64_t blob_expiry_ms;    /* HUB_BLOB_EXPIRY_MS */
+	uint64_t blob_swept_ms;	    /* last expiry sweep (under blob_lock) */
 };
+
+#define HUB_BLOB_QUOTA_BYTES (2048ll << 20)
+#define HUB_BLOB_QUOTA_COUNT 5000ll
+#define HUB_BLOB_EXPIRY_MS (30ull * 86400 * 1000)
 
 #define HUB_SESSION_IDLE_MS (30ull * 60 * 1000)
 #define HUB_SESSION_MAX_MS (12ull * 3600 * 1000)
@@ -139,6 +149,7 @@ struct hub_blob_req {
 	const char *method;			       /* "HEAD" or "PUT" */
 	const char *sha256;			       /* from the path */
 	const char *device, *time, *signature, *range; /* headers; NULL when absent */
+	const char *nonce;				/* X-MO-Nonce */
 	const void *body;
 	size_t len;
 };

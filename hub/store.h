@@ -44,6 +44,8 @@ struct hub_device {
 	bool flagged;
 	long long last_seq;
 	char last_hash[MO_SHA256_HEX];
+	long long last_n;	 /* last change number applied; -1: not known (pre-004) */
+	char operator_name[128]; /* the operator named at enrolment ("" when none) */
 };
 
 struct hub_unit {
@@ -137,6 +139,9 @@ int hub_store_device_flag(struct hub_store *s, const char *id, const char *reaso
 /* the chain head after an applied batch, and when it was last seen */
 int hub_store_device_chain(struct hub_store *s, const char *id, long long seq, const char *hash,
 			   struct mo_err *err) MO_WARN_UNUSED;
+/* the last change number applied for the device (DESIGN §4: no gaps across batches) */
+int hub_store_device_numbered(struct hub_store *s, const char *id, long long last_n,
+			      struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_device_seen(struct hub_store *s, const char *id, long long cursor,
 			  struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_device_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
@@ -159,6 +164,52 @@ int hub_store_batch_add(struct hub_store *s, const struct hub_batch_rec *b,
 int hub_store_batch_get(struct hub_store *s, const char *device, long long seq,
 			char hash[MO_SHA256_HEX], struct mo_buf *qjson,
 			struct mo_err *err) MO_WARN_UNUSED;
+
+/* ---- blob ownership, quotas and request nonces (hub/blobs.c) ---- */
+
+/*
+ * Remember a blob request's nonce for a device until expires_ms, forgetting
+ * those expired at now_ms.  MO_OK when it is new, MO_EEXISTS when that
+ * device already used it (a replay).
+ */
+int hub_store_nonce_take(struct hub_store *s, const char *device, const char *nonce,
+			 uint64_t now_ms, uint64_t expires_ms, struct mo_err *err) MO_WARN_UNUSED;
+
+struct hub_blob_state {
+	bool unit_has;		  /* a device of the unit uploaded and verified it */
+	bool anyone_has;	  /* some unit holds it */
+	long long partial_bytes;  /* the device's upload in progress; -1: none */
+};
+/* what the hub holds of sha for unit / device (device may be NULL) */
+int hub_store_blob_state(struct hub_store *s, const char *sha256, const char *unit,
+			 const char *device, struct hub_blob_state *out,
+			 struct mo_err *err) MO_WARN_UNUSED;
+/* record a device's upload: bytes held of total, complete once verified */
+int hub_store_blob_progress(struct hub_store *s, const char *sha256, const char *device,
+			    const char *unit, bool complete, long long bytes, long long total,
+			    uint64_t now_ms, struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * What counts against a device's quota: its uploads in progress (at their
+ * announced total) and its complete blobs no attachment names yet, except
+ * sha256 (the one being uploaded).
+ */
+int hub_store_blob_usage(struct hub_store *s, const char *device, const char *except_sha256,
+			 long long *count, long long *bytes, struct mo_err *err) MO_WARN_UNUSED;
+/* an attachment of unit names the blob: it no longer counts or expires */
+int hub_store_blob_reference(struct hub_store *s, const char *sha256, const char *unit,
+			     struct mo_err *err) MO_WARN_UNUSED;
+
+struct hub_blob_ref {
+	char sha256[MO_SHA256_HEX];
+	char device[PROTO_ID_LEN];
+	bool partial;
+};
+/* at most max uploads in progress or unreferenced, untouched since before_ms */
+int hub_store_blob_expired(struct hub_store *s, uint64_t before_ms, struct hub_blob_ref *out,
+			   size_t max, size_t *n, struct mo_err *err) MO_WARN_UNUSED;
+/* drop a device's upload record; *unused: nothing refers to the blob any more */
+int hub_store_blob_forget(struct hub_store *s, const char *sha256, const char *device,
+			  bool *unused, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- users ---- */
 int hub_store_user_add(struct hub_store *s, const char *login, const char *role,
@@ -191,10 +242,12 @@ int hub_store_trip_put(struct hub_store *s, const char *id, const char *unit, co
 		       const char *doc_json, struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- cases ---- */
-/* by id (and, when by_number, by number too); doc may be NULL; MO_ENOTFOUND */
+/* by id (and, when by_number, by number too); doc may be NULL; MO_ENOTFOUND.
+ * Numbers are unique (004); a duplicate kept from before is never found by number. */
 int hub_store_case_get(struct hub_store *s, const char *ref, bool by_number, struct hub_case *out,
 		       struct mo_buf *doc, struct mo_err *err) MO_WARN_UNUSED;
-/* insert or replace the case row (status is the case status name) */
+/* insert or replace the case row (status is the case status name); the
+ * number of an existing row never changes; MO_ECONFLICT: the number is taken */
 int hub_store_case_put(struct hub_store *s, const struct hub_case *c, const char *device,
 		       const char *doc_json, struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_case_set_status(struct hub_store *s, const char *id, const char *status,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -69,6 +70,16 @@ enum stmt_id {
 	S_FEED_ADD,
 	S_FEED_READ,
 	S_FEED_MAX,
+	S_DEVICE_NUMBERED,
+	S_NONCE_PRUNE,
+	S_NONCE_ADD,
+	S_BLOB_STATE,
+	S_BLOB_PUT,
+	S_BLOB_USAGE,
+	S_BLOB_REFERENCE,
+	S_BLOB_EXPIRED,
+	S_BLOB_FORGET,
+	S_BLOB_USED,
 	S_COUNT
 };
 
@@ -90,8 +101,8 @@ static const char *const sql_text[S_COUNT] = {
 		     "AND used_ms IS NULL AND expires_ms > ?2 RETURNING unit",
     [S_DEVICE_ADD] = "INSERT INTO devices(id, code, unit, public_key, hostname, operator, "
 		     "enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [S_DEVICE_GET] = "SELECT id, code, unit, public_key, status, flag, last_seq, last_hash "
-		     "FROM devices WHERE id = ?1 OR code = ?1",
+    [S_DEVICE_GET] = "SELECT id, code, unit, public_key, status, flag, last_seq, last_hash, "
+		     "coalesce(last_n, -1), operator FROM devices WHERE id = ?1 OR code = ?1",
     [S_DEVICE_COUNT] = "SELECT count(*) FROM devices WHERE unit = ?1",
     [S_DEVICE_REVOKE] = "UPDATE devices SET status = 'revoked', revoked_at = ?2 "
 			"WHERE id = ?1 AND status = 'active'",
@@ -124,10 +135,10 @@ static const char *const sql_text[S_COUNT] = {
 		   "doc = excluded.doc, updated_at = excluded.updated_at",
     [S_CASE_GET_ID] = "SELECT id, number, unit, status, doc FROM cases WHERE id = ?1",
     [S_CASE_GET_NUM] = "SELECT id, number, unit, status, doc FROM cases WHERE number = ?1 "
-		       "ORDER BY created_at LIMIT 1",
+		       "AND number_dup = 0",
     [S_CASE_PUT] = "INSERT INTO cases(id, number, unit, device, status, doc, created_at, "
 		   "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
-		   "ON CONFLICT(id) DO UPDATE SET number = excluded.number, "
+		   "ON CONFLICT(id) DO UPDATE SET number = coalesce(cases.number, excluded.number), "
 		   "status = excluded.status, doc = excluded.doc, "
 		   "updated_at = excluded.updated_at",
     [S_CASE_SET_STATUS] = "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
@@ -168,6 +179,31 @@ static const char *const sql_text[S_COUNT] = {
 		    "WHERE seq > ?1 AND (unit IS NULL OR unit = ?2) "
 		    "AND (origin IS NULL OR origin <> ?3) ORDER BY seq LIMIT ?4",
     [S_FEED_MAX] = "SELECT coalesce(max(seq), 0) FROM feed",
+    [S_DEVICE_NUMBERED] = "UPDATE devices SET last_n = ?2 WHERE id = ?1",
+    [S_NONCE_PRUNE] = "DELETE FROM blob_nonces WHERE expires_ms < ?1",
+    [S_NONCE_ADD] = "INSERT INTO blob_nonces(device, nonce, expires_ms) VALUES (?1, ?2, ?3)",
+    [S_BLOB_STATE] = "SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 AND unit = ?2 "
+		     "AND state = 'complete'), EXISTS (SELECT 1 FROM blob_uploads "
+		     "WHERE sha256 = ?1 AND state = 'complete'), (SELECT bytes FROM blob_uploads "
+		     "WHERE sha256 = ?1 AND device = ?3 AND state = 'partial')",
+    [S_BLOB_PUT] = "INSERT INTO blob_uploads(sha256, device, unit, state, bytes, total, "
+		   "referenced, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		   "coalesce((SELECT max(referenced) FROM blob_uploads WHERE sha256 = ?1 "
+		   "AND unit = ?3), 0), ?7, ?7) ON CONFLICT(sha256, device) DO UPDATE SET "
+		   "state = excluded.state, bytes = excluded.bytes, total = excluded.total, "
+		   "updated_ms = excluded.updated_ms",
+    [S_BLOB_USAGE] = "SELECT count(*), coalesce(sum(CASE WHEN state = 'partial' THEN total "
+		     "ELSE bytes END), 0) FROM blob_uploads WHERE device = ?1 AND sha256 <> ?2 "
+		     "AND (state = 'partial' OR referenced = 0)",
+    [S_BLOB_REFERENCE] = "UPDATE blob_uploads SET referenced = 1 WHERE sha256 = ?1 AND unit = ?2",
+    [S_BLOB_EXPIRED] = "SELECT sha256, device, state = 'partial' FROM blob_uploads "
+		       "WHERE updated_ms < ?1 AND (state = 'partial' OR referenced = 0) "
+		       "ORDER BY updated_ms LIMIT ?2",
+    [S_BLOB_FORGET] = "DELETE FROM blob_uploads WHERE sha256 = ?1 AND device = ?2",
+    /* the appends scan runs only when an upload expires */
+    [S_BLOB_USED] = "SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 "
+		    "AND state = 'complete') OR EXISTS (SELECT 1 FROM appends "
+		    "WHERE entity = 'attachment' AND json_extract(fields, '$.sha256') = ?1)",
 };
 
 /* ---- plumbing ---- */
@@ -342,6 +378,17 @@ static int migrate(struct hub_store *s, struct mo_err *err)
 	return MO_OK;
 }
 
+/* chmod 0600 the database and its WAL files where they exist */
+static void private_files(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[4200];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffix[i]) < sizeof(p))
+			(void)chmod(p, 0600);
+}
+
 int hub_store_open(struct hub_store **out, const char *data_dir, const char *url, bool create,
 		   struct mo_err *err)
 {
@@ -369,7 +416,18 @@ int hub_store_open(struct hub_store **out, const char *data_dir, const char *url
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&s->lock, &a);
 	pthread_mutexattr_destroy(&a);
-	src = sqlite3_open_v2(path, &s->db, flags, NULL);
+	/* it holds personal data: the file, its -wal and -shm (SQLite gives them
+	 * the database's mode) and the data directory are the owner's only,
+	 * whatever the umask or an older mo-hub left behind */
+	if (create && (!url || !*url))
+		(void)chmod(data_dir, 0700);
+	{
+		mode_t old = umask(077);
+
+		src = sqlite3_open_v2(path, &s->db, flags, NULL);
+		umask(old);
+	}
+	private_files(path);
 	if (src != SQLITE_OK) {
 		rc = mo_err_set(err, (src & 0xff) == SQLITE_CANTOPEN ? MO_ENOTFOUND : MO_EIO, NULL,
 				"cannot open database '%s': %s", path,
@@ -386,6 +444,7 @@ int hub_store_open(struct hub_store **out, const char *data_dir, const char *url
 	    (rc = exec_sql(s, "PRAGMA cache_size = -65536", err)) != MO_OK ||
 	    (rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err)) != MO_OK)
 		goto done;
+	private_files(path); /* the WAL files exist from here */
 	rc = migrate(s, err);
 done:
 	if (rc != MO_OK)
@@ -729,6 +788,8 @@ int hub_store_device_get(struct hub_store *s, const char *id_or_code, struct hub
 		out->flagged = sqlite3_column_type(q, 5) != SQLITE_NULL;
 		out->last_seq = sqlite3_column_int64(q, 6);
 		col_copy(q, 7, out->last_hash, sizeof(out->last_hash));
+		out->last_n = sqlite3_column_int64(q, 8);
+		col_copy(q, 9, out->operator_name, sizeof(out->operator_name));
 	} else if (src == SQLITE_DONE) {
 		rc = mo_err_set(err, MO_ENOTFOUND, "unknown_device", "no device '%s'", id_or_code);
 	} else {
@@ -832,6 +893,13 @@ int hub_store_device_chain(struct hub_store *s, const char *id, long long seq, c
 	now_iso(now);
 	return update_device(s, S_DEVICE_CHAIN, id, NULL, seq, hash, now,
 			     "record the device's chain", err);
+}
+
+int hub_store_device_numbered(struct hub_store *s, const char *id, long long last_n,
+			      struct mo_err *err)
+{
+	return update_device(s, S_DEVICE_NUMBERED, id, NULL, last_n, NULL, NULL,
+			     "record the device's change number", err);
 }
 
 int hub_store_device_seen(struct hub_store *s, const char *id, long long cursor, struct mo_err *err)
@@ -1602,6 +1670,197 @@ int hub_store_feed_read(struct hub_store *s, const char *unit, const char *devic
 	}
 	if (rc == MO_OK && src != SQLITE_DONE)
 		rc = db_fail(s, src, "read the feed", err);
+	done_stmt(q);
+done:
+	unlock(s);
+	return rc;
+}
+
+/* ---- blob ownership, quotas and request nonces ---- */
+
+int hub_store_nonce_take(struct hub_store *s, const char *device, const char *nonce,
+			 uint64_t now_ms, uint64_t expires_ms, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	lock(s);
+	if ((q = stmt(s, S_NONCE_PRUNE, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_u64(q, 1, now_ms);
+	if ((rc = exec_stmt(s, q, "forget old nonces", err)) != MO_OK)
+		goto done;
+	if ((q = stmt(s, S_NONCE_ADD, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, device);
+	bind_text(q, 2, nonce);
+	bind_u64(q, 3, expires_ms);
+	rc = exec_stmt(s, q, "remember the nonce", err);
+	if (rc == MO_ECONFLICT)
+		rc = mo_err_set(err, MO_EEXISTS, NULL, "nonce already used");
+done:
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_state(struct hub_store *s, const char *sha256, const char *unit,
+			 const char *device, struct hub_blob_state *out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	memset(out, 0, sizeof(*out));
+	out->partial_bytes = -1;
+	lock(s);
+	if ((q = stmt(s, S_BLOB_STATE, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, sha256);
+	bind_text(q, 2, unit);
+	bind_text(q, 3, device);
+	src = sqlite3_step(q);
+	if (src == SQLITE_ROW) {
+		out->unit_has = sqlite3_column_int(q, 0) != 0;
+		out->anyone_has = sqlite3_column_int(q, 1) != 0;
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+			out->partial_bytes = sqlite3_column_int64(q, 2);
+	} else {
+		rc = db_fail(s, src, "read the blob's owners", err);
+	}
+	done_stmt(q);
+done:
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_progress(struct hub_store *s, const char *sha256, const char *device,
+			    const char *unit, bool complete, long long bytes, long long total,
+			    uint64_t now_ms, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	lock(s);
+	if ((q = stmt(s, S_BLOB_PUT, err)) == NULL) {
+		rc = MO_EIO;
+	} else {
+		bind_text(q, 1, sha256);
+		bind_text(q, 2, device);
+		bind_text(q, 3, unit);
+		bind_text(q, 4, complete ? "complete" : "partial");
+		sqlite3_bind_int64(q, 5, bytes);
+		sqlite3_bind_int64(q, 6, total);
+		bind_u64(q, 7, now_ms);
+		rc = exec_stmt(s, q, "record the upload", err);
+	}
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_usage(struct hub_store *s, const char *device, const char *except_sha256,
+			 long long *count, long long *bytes, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	*count = *bytes = 0;
+	lock(s);
+	if ((q = stmt(s, S_BLOB_USAGE, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, device);
+	bind_text(q, 2, except_sha256 ? except_sha256 : "");
+	src = sqlite3_step(q);
+	if (src == SQLITE_ROW) {
+		*count = sqlite3_column_int64(q, 0);
+		*bytes = sqlite3_column_int64(q, 1);
+	} else {
+		rc = db_fail(s, src, "count the device's uploads", err);
+	}
+	done_stmt(q);
+done:
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_reference(struct hub_store *s, const char *sha256, const char *unit,
+			     struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	lock(s);
+	if ((q = stmt(s, S_BLOB_REFERENCE, err)) == NULL) {
+		rc = MO_EIO;
+	} else {
+		bind_text(q, 1, sha256);
+		bind_text(q, 2, unit);
+		rc = exec_stmt(s, q, "mark the blob used", err);
+	}
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_expired(struct hub_store *s, uint64_t before_ms, struct hub_blob_ref *out,
+			   size_t max, size_t *n, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	*n = 0;
+	lock(s);
+	if ((q = stmt(s, S_BLOB_EXPIRED, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_u64(q, 1, before_ms);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+	while ((src = sqlite3_step(q)) == SQLITE_ROW && *n < max) {
+		col_copy(q, 0, out[*n].sha256, sizeof(out[*n].sha256));
+		col_copy(q, 1, out[*n].device, sizeof(out[*n].device));
+		out[*n].partial = sqlite3_column_int(q, 2) != 0;
+		(*n)++;
+	}
+	if (src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = db_fail(s, src, "list expired uploads", err);
+	done_stmt(q);
+done:
+	unlock(s);
+	return rc;
+}
+
+int hub_store_blob_forget(struct hub_store *s, const char *sha256, const char *device,
+			  bool *unused, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc, src;
+
+	*unused = false;
+	lock(s);
+	if ((q = stmt(s, S_BLOB_FORGET, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, sha256);
+	bind_text(q, 2, device);
+	if ((rc = exec_stmt(s, q, "forget the upload", err)) != MO_OK)
+		goto done;
+	if ((q = stmt(s, S_BLOB_USED, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, sha256);
+	src = sqlite3_step(q);
+	if (src == SQLITE_ROW)
+		*unused = sqlite3_column_int(q, 0) == 0;
+	else
+		rc = db_fail(s, src, "check the blob's users", err);
 	done_stmt(q);
 done:
 	unlock(s);

@@ -36,10 +36,12 @@ static double seconds_since(const struct timespec *t0)
 /* ---- the answer ---- */
 
 struct feed_acc {
+	struct hub *h;
 	struct proto_change *v;
 	size_t n, cap;
 	size_t bytes;
 	bool more;
+	long long skipped; /* the last feed row skipped as damaged, 0: none */
 };
 
 static int feed_take(void *arg, const struct hub_feed_row *r)
@@ -68,8 +70,16 @@ static int feed_take(void *arg, const struct hub_feed_row *r)
 	mo_strlcpy(c->id, r->entity_id, sizeof(c->id));
 	mo_strlcpy(c->op, r->op, sizeof(c->op));
 	c->hlc = r->hlc;
-	if ((c->fields = cJSON_ParseWithLength(r->fields, r->fields_len)) == NULL)
-		return MO_ENOMEM;
+	if ((c->fields = cJSON_ParseWithLength(r->fields, r->fields_len)) == NULL) {
+		/* a damaged row must never block its unit's answers: skip it (the
+		 * cursor passes it), tell the operator (log, metrics) */
+		fprintf(stderr, "mo-hub: feed row %lld (%s %s) cannot be parsed; skipped\n", r->seq,
+			r->entity, r->entity_id);
+		if (acc->h)
+			hub_metrics_rejected(&acc->h->metrics, "feed_row_damaged");
+		acc->skipped = r->seq;
+		return MO_OK;
+	}
 	acc->n++;
 	acc->bytes += r->fields_len + 128;
 	return MO_OK;
@@ -91,7 +101,7 @@ static int answer(struct hub *h, const struct hub_device *dev, const struct prot
 		  long long ack, const struct proto_quarantine *q, size_t nq, struct mo_buf *out,
 		  struct mo_err *err)
 {
-	struct feed_acc acc = {0};
+	struct feed_acc acc = {.h = h};
 	struct proto_clock clk;
 	struct proto_header hdr;
 	struct proto_seal_opts so = PROTO_SEAL_OPTS_INIT;
@@ -124,7 +134,8 @@ static int answer(struct hub *h, const struct hub_device *dev, const struct prot
 		goto done;
 	/* past entries of other units too, unless the answer was capped */
 	if (acc.more)
-		cursor = acc.v[acc.n - 1].n;
+		cursor = acc.n > 0 && acc.v[acc.n - 1].n > acc.skipped ? acc.v[acc.n - 1].n
+								       : acc.skipped;
 	else if (max_seq > cursor)
 		cursor = max_seq;
 	if ((rc = hub_store_device_seen(h->store, dev->id, req->cursor, err)) != MO_OK ||
@@ -306,9 +317,15 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
 		goto done;
 	in_tx = true;
-	/* again under the lock: another copy of this batch may have won */
+	/* again under the lock: another copy of this batch may have won, or
+	 * the device was revoked while this batch waited for the lock */
 	if ((rc = hub_store_device_get(h->store, env->hdr.device, &dev, err)) != MO_OK)
 		goto done;
+	if (!dev.active) {
+		rc = mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
+				dev.code);
+		goto done;
+	}
 	rc = check_seq(h, &dev, &env->hdr, hash, &qjson, err);
 	if (rc == MO_EEXISTS) {
 		hub_store_rollback(h->store);
@@ -324,6 +341,9 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 			flag_fork(h, dev.id);
 		goto done;
 	}
+	if ((rc = proto_changes_range_check(env->hdr.first, env->hdr.last, env->hdr.count,
+					    dev.last_n, err)) != MO_OK)
+		goto done;
 	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
 		goto done;
 	if ((rc = proto_hlc_receive(&clk, env->hdr.hlc, mo_now_ms(), PROTO_HLC_MAX_AHEAD_MS,
@@ -356,6 +376,7 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 			goto done;
 	}
 	if ((rc = hub_store_device_chain(h->store, dev.id, env->hdr.seq, hash, err)) != MO_OK ||
+	    (rc = hub_store_device_numbered(h->store, dev.id, env->hdr.last, err)) != MO_OK ||
 	    (rc = hub_clock_save(h, &a.clock, err)) != MO_OK)
 		goto done;
 	in_tx = false;
@@ -458,11 +479,14 @@ int hub_sync(struct hub *h, struct mo_buf *out, const void *body, size_t len, st
 	}
 	if (rc != MO_OK)
 		goto done;
+	/* before the inflate; again under the lock (apply_batch) */
+	if ((rc = proto_changes_range_check(env.hdr.first, env.hdr.last, env.hdr.count, dev.last_n,
+					    err)) != MO_OK)
+		goto done;
 	if ((rc = proto_envelope_inflate(&raw, &env, err)) != MO_OK)
 		goto done;
-	if ((rc = proto_changes_decode(&ch, (const char *)raw.data, raw.len,
-				       env.hdr.count > 0 ? env.hdr.first : 0, env.hdr.count,
-				       err)) != MO_OK) {
+	if ((rc = proto_changes_decode(&ch, (const char *)raw.data, raw.len, env.hdr.first,
+				       env.hdr.count, err)) != MO_OK) {
 		if (err && err->code[0] == '\0')
 			mo_strlcpy(err->code, "bad_payload", sizeof(err->code));
 		goto done;

@@ -637,6 +637,27 @@ done:
 	return rc;
 }
 
+int proto_changes_range_check(long long first, long long last, long long count,
+			      long long last_n, struct mo_err *err)
+{
+	if (count < 1 || first < 1 || first > PROTO_CHANGE_N_MAX)
+		return mo_err_set(err, MO_EINVAL, "bad_envelope",
+				  "an upload carries 1 or more changes numbered from 1");
+	if (last != first + count - 1)
+		return mo_err_set(err, MO_EINVAL, "bad_envelope",
+				  "last %lld is not first %lld + count %lld - 1", last, first,
+				  count);
+	if (last_n >= 0 && first != last_n + 1) {
+		mo_err_set(err, MO_EINVAL, "bad_payload",
+			   "changes start at %lld, expected %lld (no gaps across batches)", first,
+			   last_n + 1);
+		if (err)
+			err->expected = last_n + 1;
+		return MO_EINVAL;
+	}
+	return MO_OK;
+}
+
 /* parse, turning every refusal into bad_payload (the whole batch is bad) */
 static int parse_payload(cJSON **root, const char *json, size_t len, struct mo_err *err)
 {

@@ -87,6 +87,17 @@ int proto_changes_decode(struct proto_changes *out, const char *json, size_t len
 			 long long expect_first, long long expect_count,
 			 struct mo_err *err) MO_WARN_UNUSED;
 
+/*
+ * The change numbers an upload announces (DESIGN §4: 1, 2, 3 ... without
+ * gaps across a device's batches): count >= 1, last = first + count - 1,
+ * and first = last_n + 1 where last_n is the last number applied for the
+ * device (-1: not known, any first >= 1).  MO_EINVAL with err->code
+ * "bad_envelope" (the header contradicts itself) or "bad_payload" (a gap or
+ * an overlap with the batches before; err->expected = last_n + 1).
+ */
+int proto_changes_range_check(long long first, long long last, long long count,
+			      long long last_n, struct mo_err *err) MO_WARN_UNUSED;
+
 /* Decode / encode a response payload.  Downstream changes are checked too. */
 int proto_response_decode(struct proto_response_payload *out, const char *json, size_t len,
 			  struct mo_err *err) MO_WARN_UNUSED;

@@ -515,3 +515,35 @@ void proto_envelope_hash(char out[MO_SHA256_HEX], const void *bytes, size_t len)
 {
 	mo_sha256_hex(out, bytes, len);
 }
+
+bool proto_nonce_ok(const char *nonce)
+{
+	size_t n = 0;
+
+	if (nonce == NULL)
+		return false;
+	for (; nonce[n]; n++)
+		if (!((nonce[n] >= '0' && nonce[n] <= '9') || (nonce[n] >= 'a' && nonce[n] <= 'f')) ||
+		    n >= PROTO_NONCE_MAX)
+			return false;
+	return n >= PROTO_NONCE_MIN;
+}
+
+int proto_blob_signed_text(struct mo_buf *out, const char *method, const char *sha256,
+			   const char *range, const char *time, const char *nonce,
+			   const char *hub_id, const void *body, size_t len)
+{
+	char body_hash[MO_SHA256_HEX];
+
+	if (method == NULL || sha256 == NULL || time == NULL || hub_id == NULL ||
+	    !proto_nonce_ok(nonce) || strchr(method, '\n') || strchr(sha256, '\n') ||
+	    strchr(time, '\n') || strchr(hub_id, '\n') || (range && strchr(range, '\n')))
+		return MO_EINVAL;
+	mo_buf_reset(out);
+	mo_sha256_hex(body_hash, len ? body : "", len);
+	if (mo_buf_adds(out, PROTO_DOMAIN) != MO_OK || mo_buf_addc(out, 0) != MO_OK ||
+	    mo_buf_addf(out, "blob\n%s\n%s\n%s\n%s\n%s\n%s\n%s", method, sha256,
+			range ? range : "", time, nonce, hub_id, body_hash) != MO_OK)
+		return MO_ETOOBIG;
+	return MO_OK;
+}

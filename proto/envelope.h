@@ -153,4 +153,20 @@ int proto_envelope_inflate(struct mo_buf *out, const struct proto_envelope *env,
 /* SHA-256 (hex) of the whole envelope: what the next batch's prev names. */
 void proto_envelope_hash(char out[MO_SHA256_HEX], const void *bytes, size_t len);
 
+/*
+ * What a device signs for a blob request (HEAD / PUT /v1/blobs/<sha256>):
+ *   "mobile-office/v1\0blob\n<METHOD>\n<sha256>\n<Content-Range>\n<time>\n
+ *    <nonce>\n<hub id>\n<sha256(body)>"
+ * The nonce (16-64 lowercase hex digits, fresh per request) and the hub's id
+ * make a captured request useless elsewhere and a second time (the hub keeps
+ * the nonces it has seen for the request's time window).  out is reset.
+ * MO_EINVAL for a malformed part, MO_ETOOBIG past out's cap.
+ */
+#define PROTO_NONCE_MIN 16
+#define PROTO_NONCE_MAX 64
+bool proto_nonce_ok(const char *nonce);
+int proto_blob_signed_text(struct mo_buf *out, const char *method, const char *sha256,
+			   const char *range, const char *time, const char *nonce,
+			   const char *hub_id, const void *body, size_t len) MO_WARN_UNUSED;
+
 #endif

@@ -72,6 +72,64 @@ static cJSON *child(cJSON *obj, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
+static const char *stamp_at(const cJSON *stamps, const char *path)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(stamps, path));
+}
+
+static bool under(const char *key, const char *path, size_t pl)
+{
+	return strncmp(key, path, pl) == 0 && key[pl] == '.';
+}
+
+/*
+ * The newest stamp of a field as it is held: its own register, or for an
+ * object the newest register under "path." (O(registers): a few dozen).
+ */
+static const char *newest(const cJSON *stamps, const char *path, bool object)
+{
+	const char *best = stamp_at(stamps, path), *dev;
+	size_t pl = strlen(path);
+	const cJSON *it;
+
+	if (!object)
+		return best;
+	cJSON_ArrayForEach(it, stamps)
+	{
+		uint64_t h;
+
+		if (!cJSON_IsString(it) || !under(it->string, path, pl))
+			continue;
+		h = proto_stamp_hlc(it->valuestring, &dev);
+		if (h != 0 && (best == NULL || proto_lww_wins(h, dev, best)))
+			best = it->valuestring;
+	}
+	return best;
+}
+
+/* forget the registers of a field's old shape (object keys or the plain value) */
+static void drop_shape(cJSON *stamps, const char *path)
+{
+	size_t pl = strlen(path);
+	cJSON *it;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(stamps, path);
+	it = stamps->child; /* after the delete: the old first child may be gone */
+	while (it) {
+		cJSON *next = it->next;
+
+		if (it->string && under(it->string, path, pl))
+			cJSON_Delete(cJSON_DetachItemViaPointer(stamps, it));
+		it = next;
+	}
+}
+
+/*
+ * One shape per field: a write that changes a field between a plain value
+ * and an object must beat every register the held shape has, and then
+ * replaces that shape (its registers are dropped).  Writes of the same
+ * shape go on key by key.
+ */
 int proto_lww_merge(cJSON *doc, cJSON *won, cJSON *stamps, const char *prefix,
 		    const cJSON *fields, uint64_t hlc, const char *device, bool *changed)
 {
@@ -83,9 +141,19 @@ int proto_lww_merge(cJSON *doc, cJSON *won, cJSON *stamps, const char *prefix,
 	cJSON_ArrayForEach(v, fields)
 	{
 		char path[PROTO_LWW_PATH_MAX];
+		cJSON *held;
 
 		if (!path_of(path, prefix, v->string))
 			return MO_EINVAL;
+		held = cJSON_GetObjectItemCaseSensitive(doc, v->string);
+		if (held && cJSON_IsObject(held) != cJSON_IsObject(v)) {
+			if (!proto_lww_wins(hlc, device, newest(stamps, path, cJSON_IsObject(held))))
+				continue; /* an older write of another shape: the held value stays */
+			drop_shape(stamps, path);
+			if (cJSON_IsObject(v) && put(doc, v->string, cJSON_CreateObject()) != MO_OK)
+				return MO_ENOMEM;
+			*changed = true;
+		}
 		if (cJSON_IsObject(v)) {
 			cJSON *dsub = child(doc, v->string), *wsub = NULL;
 

@@ -64,12 +64,14 @@ class Hub:
         return self.cli(*args).stdout.strip()
 
     # the server
-    def start(self, timeout=30):
+    def start(self, timeout=30, args=(), env=None):
+        """serve on a free loopback port; args: more serve options, env: more variables"""
         assert self.proc is None, "already started"
         self._log = open(os.path.join(self.data, "serve.log"), "ab")
         self.proc = subprocess.Popen(
-            [MO_HUB, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=self._log)
+            [MO_HUB, "serve", "--data", self.data, "--listen", "127.0.0.1:0", *args],
+            stdout=subprocess.PIPE, stderr=self._log,
+            env=dict(os.environ, **(env or {})))
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
         deadline = time.time() + timeout

@@ -322,11 +322,14 @@ class Device:
         return self.sync(self.upload(changes, **kw))
 
     # blobs
-    def blob_headers(self, method, sha, body=b"", content_range=None, t=None):
+    def blob_headers(self, method, sha, body=b"", content_range=None, t=None, nonce=None,
+                     hub=None):
         t = str(now_ms() if t is None else t)
-        msg = DOMAIN + ("blob\n%s\n%s\n%s\n%s\n%s" % (
-            method, sha, content_range or "", t, hashlib.sha256(body).hexdigest())).encode()
-        h = {"X-MO-Device": self.id, "X-MO-Time": t,
+        nonce = nonce or os.urandom(16).hex()
+        msg = DOMAIN + ("blob\n%s\n%s\n%s\n%s\n%s\n%s\n%s" % (
+            method, sha, content_range or "", t, nonce, self.hub if hub is None else hub,
+            hashlib.sha256(body).hexdigest())).encode()
+        h = {"X-MO-Device": self.id, "X-MO-Time": t, "X-MO-Nonce": nonce,
              "X-MO-Signature": base64.b64encode(self.key.sign(msg)).decode()}
         if content_range:
             h["Content-Range"] = content_range

@@ -593,11 +593,14 @@ def test_identity_attacks(hub, dev, tmp):
 
 # ---- blobs -----------------------------------------------------------------
 
-def blob_headers(key, method, sha, content_range, body, t_ms=None, device=None):
+def blob_headers(key, method, sha, content_range, body, t_ms=None, device=None, hub_id="",
+		 nonce=None):
 	t = str(t_ms if t_ms is not None else int(time.time() * 1000))
-	msg = ("mobile-office/v1\0blob\n%s\n%s\n%s\n%s\n%s" % (
-		method, sha, content_range or "", t, hashlib.sha256(body).hexdigest())).encode()
-	h = {"X-MO-Device": device or key.id, "X-MO-Time": t,
+	nonce = nonce or os.urandom(16).hex()
+	msg = ("mobile-office/v1\0blob\n%s\n%s\n%s\n%s\n%s\n%s\n%s" % (
+		method, sha, content_range or "", t, nonce, hub_id,
+		hashlib.sha256(body).hexdigest())).encode()
+	h = {"X-MO-Device": device or key.id, "X-MO-Time": t, "X-MO-Nonce": nonce,
 	     "X-MO-Signature": base64.b64encode(key.sign(msg)).decode()}
 	if content_range:
 		h["Content-Range"] = content_range
@@ -606,7 +609,7 @@ def blob_headers(key, method, sha, content_range, body, t_ms=None, device=None):
 
 
 def blob_req(hub, key, method, sha, body=b"", content_range=None, **kw):
-	h = blob_headers(key, method, sha, content_range, body, **kw)
+	h = blob_headers(key, method, sha, content_range, body, hub_id=hub.hub_id(), **kw)
 	return hub.post("/v1/blobs/" + sha, body if method == "PUT" else None, h, method=method)
 
 
@@ -635,12 +638,12 @@ def test_forged_blob_uploads(hub, dev):
 	       {401})
 	expect("forged_sig", blob_req(hub, stranger, "PUT", sha, chunk, cr(0, len(chunk) - 1),
 				      device=dev.key.id), {401})
-	h = blob_headers(dev.key, "PUT", sha, cr(0, len(chunk) - 1), chunk)
+	h = blob_headers(dev.key, "PUT", sha, cr(0, len(chunk) - 1), chunk, hub_id=hub.hub_id())
 	tampered = bytearray(chunk)
 	tampered[5] ^= 1
 	expect("body_tampered", hub.post("/v1/blobs/" + sha, bytes(tampered), h, method="PUT"),
 	       {401})
-	h = blob_headers(dev.key, "PUT", sha, cr(0, len(chunk) - 1), chunk)
+	h = blob_headers(dev.key, "PUT", sha, cr(0, len(chunk) - 1), chunk, hub_id=hub.hub_id())
 	h["Content-Range"] = cr(0, len(chunk) - 2)
 	expect("range_tampered", hub.post("/v1/blobs/" + sha, chunk[:-1], h, method="PUT"), {401})
 	old = int(time.time() * 1000) - 25 * 3600 * 1000

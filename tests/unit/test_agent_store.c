@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "case.h"
 #include "json.h"
@@ -421,6 +422,84 @@ static void test_remote_transition(void **state)
 	assert_int_equal(count_cases(fx), 1);
 }
 
+/* SQL on a second connection to the same file, as a broken disk or another
+ * program would leave it: the store's prepared statements then fail */
+static void raw_sql(const struct fx *fx, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* issue 10 item 10: a read error was "no batch yet" (seq 0, so the next
+ * batch went out as seq 1: seq_conflict, re-enrolment) or "nothing pending" */
+static void test_batch_read_errors(void **state)
+{
+	struct fx *fx = *state;
+	struct mo_err err = MO_ERR_INIT;
+	struct agent_batch b;
+	long long seq = 99;
+	char hash[65];
+
+	agent_batch_init(&b);
+	assert_int_equal(agent_store_batch_last(fx->s, &seq, hash, &err), MO_OK);
+	assert_int_equal(seq, 0);
+	assert_int_equal(agent_store_batch_pending(fx->s, &b, &err), MO_ENOTFOUND);
+
+	raw_sql(fx, "ALTER TABLE batches RENAME TO batches_lost");
+	mo_err_clear(&err);
+	assert_int_equal(agent_store_batch_last(fx->s, &seq, hash, &err), MO_EIO);
+	assert_non_null(strstr(err.msg, "database"));
+	assert_non_null(strstr(err.msg, "batches"));
+	mo_err_clear(&err);
+	assert_int_equal(agent_store_batch_pending(fx->s, &b, &err), MO_EIO);
+	assert_non_null(strstr(err.msg, "batches"));
+	agent_batch_release(&b);
+}
+
+/* a case number that cannot be read is not 0: number 1 must not come again */
+static void test_counter_unreadable(void **state)
+{
+	struct fx *fx = *state;
+	struct mo_err err = MO_ERR_INIT;
+	long long n = 0;
+
+	assert_int_equal(agent_store_case_counter_next(fx->s, &n, &err), MO_OK);
+	assert_int_equal(n, 1);
+	raw_sql(fx, "UPDATE meta SET value = 'x1' WHERE key = 'case_counter'");
+	n = 0;
+	assert_int_not_equal(agent_store_case_counter_next(fx->s, &n, &err), MO_OK);
+	assert_int_not_equal(n, 1);
+	assert_non_null(strstr(err.msg, "case_counter"));
+}
+
+static void test_meta_read_errors(void **state)
+{
+	struct fx *fx = *state;
+	struct mo_err err = MO_ERR_INIT;
+	long long v = 0;
+
+	/* absent: the default, no error */
+	assert_int_equal(agent_meta_get_i64_err(fx->s, "cursor", 5, &v, &err), MO_OK);
+	assert_int_equal(v, 5);
+	assert_int_equal(agent_meta_set_i64(fx->s, "cursor", 42, &err), MO_OK);
+	assert_int_equal(agent_meta_get_i64_err(fx->s, "cursor", 0, &v, &err), MO_OK);
+	assert_int_equal(v, 42);
+	/* not a number */
+	raw_sql(fx, "UPDATE meta SET value = '42abc' WHERE key = 'cursor'");
+	assert_int_equal(agent_meta_get_i64_err(fx->s, "cursor", 0, &v, &err), MO_ECORRUPT);
+	/* the table gone: a database error, not the default */
+	raw_sql(fx, "ALTER TABLE meta RENAME TO meta_lost");
+	mo_err_clear(&err);
+	assert_int_equal(agent_meta_get_i64_err(fx->s, "cursor", 0, &v, &err), MO_EIO);
+	assert_non_null(strstr(err.msg, "meta"));
+	/* the simple getter keeps its default (only for harmless settings) */
+	assert_int_equal(agent_meta_get_i64(fx->s, "cursor", 7), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +508,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search_cyrillic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_package_expands, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_remote_transition, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_read_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counter_unreadable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_meta_read_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -276,6 +276,27 @@ static void test_phone_normalised_in_place(void **state)
 	proto_changes_release(&c);
 }
 
+/* DESIGN §4: 1, 2, 3 ... without gaps across a device's batches */
+static void test_change_numbers_across_batches(void **state)
+{
+	struct mo_err e = MO_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(proto_changes_range_check(1, 3, 3, 0, &e), MO_OK);
+	assert_int_equal(proto_changes_range_check(4, 4, 1, 3, &e), MO_OK);
+	assert_int_equal(proto_changes_range_check(7, 9, 3, -1, &e), MO_OK); /* not known yet */
+	assert_int_equal(proto_changes_range_check(1, 0, 0, 0, &e), MO_EINVAL); /* no changes */
+	assert_string_equal(e.code, "bad_envelope");
+	assert_int_equal(proto_changes_range_check(1, 5, 3, 0, &e), MO_EINVAL); /* last lies */
+	assert_string_equal(e.code, "bad_envelope");
+	assert_int_equal(proto_changes_range_check(0, 0, 1, -1, &e), MO_EINVAL);
+	assert_int_equal(proto_changes_range_check(6, 6, 1, 3, &e), MO_EINVAL); /* a gap */
+	assert_string_equal(e.code, "bad_payload");
+	assert_int_equal(e.expected, 4);
+	assert_int_equal(proto_changes_range_check(3, 4, 2, 3, &e), MO_EINVAL); /* an overlap */
+	assert_string_equal(e.code, "bad_payload");
+}
+
 static void test_check_directly(void **state)
 {
 	struct proto_change ch;
@@ -488,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_value_caps),
 	    cmocka_unit_test(test_structural_quarantine),
 	    cmocka_unit_test(test_phone_normalised_in_place),
+	    cmocka_unit_test(test_change_numbers_across_batches),
 	    cmocka_unit_test(test_check_directly),
 	    cmocka_unit_test(test_bad_payload),
 	    cmocka_unit_test(test_change_count_cap),

@@ -123,13 +123,14 @@ static const char *apply1(struct fx *f, const struct hub_device *d, const char *
 static const char *new_case_json(const char *unit, const char *status, const char *services)
 {
 	static char buf[1024];
+	static int serial; /* numbers are unique at the hub: a fresh one per case */
 
 	snprintf(buf, sizeof(buf),
-		 "{\"number\":\"KR-T01A-2026-000001\",\"unit\":\"%s\",\"device\":\"KR-T01A\","
+		 "{\"number\":\"KR-T01A-2026-%06d\",\"unit\":\"%s\",\"device\":\"KR-T01A\","
 		 "\"services\":[%s],\"applicant\":{\"surname\":\"Коваль\",\"given_name\":"
 		 "\"Олена\",\"phone\":null,\"address\":{\"street\":\"Шевченка\",\"house\":\"1\"}},"
 		 "\"notes\":\"перший запис\"}",
-		 unit, services ? services : "");
+		 ++serial, unit, services ? services : "");
 	(void)status;
 	return buf;
 }
@@ -319,7 +320,7 @@ static void test_review_decide_rules(void **state)
 	struct fx *f = *state;
 	struct mo_err err = MO_ERR_INIT;
 	struct hub_case c;
-	struct hub_decision d = {.case_ref = "KR-T01A-2026-000001", .decision = "rejected"};
+	struct hub_decision d = {.case_ref = CASE1, .decision = "rejected"};
 
 	create_case(f, CASE1, "submitted");
 	/* a refusal needs a reason; nothing changes without one */

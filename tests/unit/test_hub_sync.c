@@ -7,6 +7,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "change.h"
 #include "envelope.h"
@@ -292,6 +294,61 @@ static void test_gap_chain_hub_revoked(void **state)
 	mo_buf_release(&out);
 }
 
+struct racer {
+	struct fx *f;
+	struct mo_buf *env, *out;
+	struct mo_err err;
+	int rc;
+};
+
+static void *sync_thread(void *arg)
+{
+	struct racer *r = arg;
+
+	r->rc = hub_sync(&r->f->h, r->out, r->env->data, r->env->len, &r->err);
+	return NULL;
+}
+
+/*
+ * A device revoked while its batch waits for the writer: nothing applied.
+ * Another connection (an admin's `mo-hub device revoke`) holds the write
+ * lock; the batch passes the door (reads go on under WAL) and waits in
+ * BEGIN IMMEDIATE; the revocation commits; then the batch gets the lock.
+ */
+static void test_revoked_while_waiting_for_the_writer(void **state)
+{
+	struct fx *f = *state;
+	struct mo_buf p = MO_BUF_INIT(1 << 20), env = MO_BUF_INIT(1 << 20),
+		      out = MO_BUF_INIT(1 << 24);
+	struct up u = {.seq = 1, .first = 1, .count = 1};
+	struct racer r = {f, &env, &out, MO_ERR_INIT, MO_OK};
+	struct timespec pause = {0, 400 * 1000 * 1000};
+	char path[128], sql[160];
+	sqlite3 *admin = NULL;
+	pthread_t t;
+
+	payload_cases(&p, 1, 1, NULL);
+	seal(f, &env, &u, &p);
+	snprintf(path, sizeof(path), "%s/hub.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &admin), SQLITE_OK);
+	sqlite3_busy_timeout(admin, 10000);
+	assert_int_equal(sqlite3_exec(admin, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pthread_create(&t, NULL, sync_thread, &r), 0);
+	nanosleep(&pause, NULL);
+	snprintf(sql, sizeof(sql), "UPDATE devices SET status = 'revoked' WHERE id = '%s'",
+		 f->dev.id);
+	assert_int_equal(sqlite3_exec(admin, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(admin, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	sqlite3_close(admin);
+	assert_int_equal(r.rc, MO_EFORBIDDEN);
+	assert_string_equal(r.err.code, "device_revoked");
+	assert_int_equal(case_count(f), 0);
+	mo_buf_release(&p);
+	mo_buf_release(&env);
+	mo_buf_release(&out);
+}
+
 static void test_pull_gets_catalogue_then_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -402,6 +459,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_replay_and_fork, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap_chain_hub_revoked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revoked_while_waiting_for_the_writer, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_gets_catalogue_then_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thousand_changes_one_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_feed_capped_more, setup, teardown),

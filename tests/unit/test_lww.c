@@ -123,6 +123,44 @@ static void test_restamp_only_that_change(void **state)
 	cJSON_Delete(stamps);
 }
 
+/* one shape per field: a plain value and an object are merged by stamps too */
+static void test_one_shape_per_field(void **state)
+{
+	cJSON *doc = cJSON_CreateObject(), *stamps = cJSON_CreateObject();
+	cJSON *str = js("{\"address\":\"вул. Шевченка, 1\"}");
+	cJSON *obj = js("{\"address\":{\"street\":\"Франка\"}}");
+	cJSON *str2 = js("{\"address\":\"вул. Лесі Українки, 5\"}");
+	bool changed = false;
+
+	(void)state;
+	assert_int_equal(proto_lww_merge(doc, NULL, stamps, "", str, 300, DEV_A, &changed), MO_OK);
+	/* an older object does not overwrite the newer string */
+	changed = false;
+	assert_int_equal(proto_lww_merge(doc, NULL, stamps, "", obj, 200, DEV_B, &changed), MO_OK);
+	assert_false(changed);
+	assert_string_equal(str_at(doc, "address", NULL), "вул. Шевченка, 1");
+	/* a newer object replaces it, and the string's register goes */
+	assert_int_equal(proto_lww_merge(doc, NULL, stamps, "", obj, 400, DEV_B, &changed), MO_OK);
+	assert_true(changed);
+	assert_string_equal(str_at(doc, "address", "street"), "Франка");
+	assert_null(cJSON_GetObjectItemCaseSensitive(stamps, "address"));
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(stamps, "address.street"));
+	/* an older string loses to the object's newest key; a newer one wins */
+	changed = false;
+	assert_int_equal(proto_lww_merge(doc, NULL, stamps, "", str2, 350, DEV_A, &changed), MO_OK);
+	assert_false(changed);
+	assert_string_equal(str_at(doc, "address", "street"), "Франка");
+	assert_int_equal(proto_lww_merge(doc, NULL, stamps, "", str2, 500, DEV_A, &changed), MO_OK);
+	assert_true(changed);
+	assert_string_equal(str_at(doc, "address", NULL), "вул. Лесі Українки, 5");
+	assert_null(cJSON_GetObjectItemCaseSensitive(stamps, "address.street"));
+	cJSON_Delete(str);
+	cJSON_Delete(obj);
+	cJSON_Delete(str2);
+	cJSON_Delete(doc);
+	cJSON_Delete(stamps);
+}
+
 static void test_path_too_long(void **state)
 {
 	char key[PROTO_LWW_PATH_MAX + 8];
@@ -148,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_wins_order),
 	    cmocka_unit_test(test_concurrent_edits_merge_key_by_key),
 	    cmocka_unit_test(test_restamp_only_that_change),
+	    cmocka_unit_test(test_one_shape_per_field),
 	    cmocka_unit_test(test_path_too_long),
 	};
 

@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import json
 import os
+import sqlite3
 import sys
 import threading
 
@@ -70,6 +71,8 @@ class FakeHub:
         kind, hdr, _, _, _ = wire.parse(env)
         payload = json.dumps({"quarantined": self.quarantined, "changes": self.changes},
                              ensure_ascii=False).encode()
+        if self.mode == "notobject":
+            payload = b"[1]"  # signed and digested, but not a response payload
         cursor = self.cursor - 3 if self.mode == "backwards" else self.cursor
         header = {"hub": self.id, "device": hdr["device"],
                   "ack": hdr.get("seq", 0), "cursor": cursor, "count": len(self.changes),
@@ -147,5 +150,45 @@ def test_clock_skew_and_gateway_errors(fake, tmp_path):
     assert p.returncode == 3, p.stderr
     assert a.status()["pending_changes"] == 1
     fake.mode = "good"
+    a.sync()
+    assert a.status()["pending_changes"] == 0
+
+
+def test_malformed_answer_keeps_its_reason(fake, tmp_path):
+    """A signed answer whose payload is not an object fails in the decoder
+    (bad_payload, not MO_EAUTH); the agent turns it into a refusal and the
+    decoder's reason reaches the operator intact (agent/sync.c copied
+    err->msg onto itself there: an overlapping snprintf)."""
+    a = Agent(tmp_path / "laptop")
+    a.run("enroll", "--hub", fake.url, "--token", "t", "--operator", "Олена Коваль")
+    a.new_case(1)
+    fake.mode = "notobject"
+    p = a.sync(check=False)
+    assert p.returncode == 4, p.stderr
+    assert "failed verification (response payload is not an object)" in p.stderr, p.stderr
+    assert a.status()["pending_changes"] == 1
+    fake.mode = "good"
+    a.sync()
+    assert a.status()["pending_changes"] == 0
+
+
+def test_unreadable_cursor_stops_the_sync(fake, tmp_path):
+    """A cursor the store cannot read is not 0 (issue 10 item 10): with 0 the
+    upload went out claiming cursor 0 and the stale-cursor check was skipped.
+    The sync stops with a storage error and sends nothing."""
+    a = Agent(tmp_path / "laptop")
+    a.run("enroll", "--hub", fake.url, "--token", "t", "--operator", "Олена Коваль")
+    a.new_case(1)
+    db = sqlite3.connect(os.path.join(a.data, "agent.db"))
+    with db:
+        db.execute("UPDATE meta SET value = 'x5' WHERE key = 'cursor'")
+    sent = len(fake.seen)
+    p = a.sync(check=False)
+    assert p.returncode == 5, p.stderr
+    assert "cursor" in p.stderr, p.stderr
+    assert len(fake.seen) == sent  # no batch, no pull
+    with db:
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'cursor'")
+    db.close()
     a.sync()
     assert a.status()["pending_changes"] == 0

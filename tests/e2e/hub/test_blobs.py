@@ -53,7 +53,7 @@ def test_resumable_upload_cut_and_resumed(hub, device):
     assert r.headers["x-mo-complete"] == "1" and r.headers["x-mo-offset"] == str(len(data))
     again = device.blob_put(sha, data[:MiB], 0, len(data))
     assert again.status == 200 and again.headers["x-mo-complete"] == "1"
-    assert not os.path.exists(os.path.join(hub.data, "blobs", "partial", sha))
+    assert not os.path.exists(os.path.join(hub.data, "blobs", "partial", device.id + "." + sha))
 
 
 def test_wrong_hash_refused_and_discarded(hub, device):

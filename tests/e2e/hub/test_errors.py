@@ -142,9 +142,10 @@ def test_bomb_payload_refused_memory_bounded(hub, device):
     before = hub.rss_kib()
     bomb = zlib.compress(b"\0" * (512 << 20), 9)  # ~0.5 MiB inflating to 512 MiB
     claims = 40 << 20                            # within 100 x payload and 64 MiB
-    r = device.post(device.upload([], stream=bomb, header_patch={"raw": claims}))
+    one = {"first": 1, "last": 1, "count": 1}  # an upload carries 1 or more changes
+    r = device.post(device.upload([], stream=bomb, header_patch=dict(one, raw=claims)))
     assert (r.status, r.code) == (422, "digest_mismatch")
-    r = device.post(device.upload([], stream=bomb, header_patch={"raw": 512 << 20}))
+    r = device.post(device.upload([], stream=bomb, header_patch=dict(one, raw=512 << 20)))
     assert (r.status, r.code) == (413, "too_large")
     after = hub.rss_kib()
     assert after - before < 200 * 1024, (before, after)
