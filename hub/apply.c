@@ -904,10 +904,11 @@ static int append_change(struct hub_apply *a, struct proto_change *c, struct mo_
 		     : a->dev->operator_name[0] ? a->dev->operator_name
 						: "?") >= (int)sizeof(actor))
 		actor[sizeof(actor) - 1] = '\0';
-	if (strcmp(c->entity, "comment") == 0 &&
-	    !cJSON_ReplaceItemInObjectCaseSensitive(c->fields, "author", cJSON_CreateString(actor)) &&
-	    !cJSON_AddStringToObject(c->fields, "author", actor))
-		return oom(err);
+	if (strcmp(c->entity, "comment") == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(c->fields, "author");
+		if (!cJSON_AddStringToObject(c->fields, "author", actor))
+			return oom(err);
+	}
 	if ((text = print(c->fields)) == NULL)
 		return oom(err);
 	rc = hub_store_append_add(a->hub->store, c->id, c->entity, hc.id, a->dev->id, c->hlc, text,
