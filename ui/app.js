@@ -2,7 +2,7 @@
 // Uses only the JSON API of docs/api.md. Every piece of data is put into
 // the page with textContent (never innerHTML), so a citizen's name cannot
 // inject markup.
-import { t, lang, setLang, statusName } from './i18n.js';
+import { t, lang, setLang, statusName, has } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
@@ -38,6 +38,30 @@ function fmtTime(s) {
   if (!s) return '';
   const d = new Date(s);
   return isNaN(d) ? s : d.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+// a refused step in the reader's words when the code is known
+function errText(e) {
+  return e instanceof ApiError && has('err_' + e.code) ? t('err_' + e.code) : t('error', { m: e.message || String(e) });
+}
+
+// A modal confirmation that says what will happen; resolves true on "OK".
+// Cancel has the focus, so Enter alone never confirms a refusal.
+function confirmDialog(text, okLabel, danger) {
+  return new Promise(resolve => {
+    const ok = h('button', { type: 'button', class: danger ? 'bad' : 'primary', id: 'confirm-ok' }, okLabel);
+    const cancel = h('button', { type: 'button', id: 'confirm-cancel' }, t('cancel'));
+    const dlg = h('dialog', { id: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+      h('h2', { id: 'confirm-title' }, t('confirm_title')), h('p', { id: 'confirm-text' }, text),
+      h('div', { class: 'actions' }, cancel, ok));
+    const done = v => { if (dlg.open) dlg.close(); dlg.remove(); resolve(v); };
+    ok.addEventListener('click', () => done(true));
+    cancel.addEventListener('click', () => done(false));
+    dlg.addEventListener('cancel', ev => { ev.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    cancel.focus();
+  });
 }
 
 function statusBadge(st) { return h('span', { class: `status st-${st}`, 'data-status': st }, statusName(st)); }
@@ -206,29 +230,88 @@ async function showCase(id) {
       kv('created', fmtTime(c.created_at)), kv('received', fmtTime(c.received_at)),
       kv('fee', c.fee_uah), kv('consent', c.consent ? t('yes') : t('no')), kv('notes', c.notes)));
 
-  const services = h('div', { class: 'card' }, h('h2', {}, t('services')),
-    h('table', { id: 'services' }, h('tbody', {}, (c.services || []).map(s => h('tr', {},
-      h('td', {}, s.code), h('td', {}, lang === 'en' ? (s.title_en || s.code) : (s.title_uk || s.code)), h('td', {}, statusBadge(s.status)))))));
-
-  const reason = h('textarea', { id: 'reason', 'aria-label': t('reason') });
-  const derr = h('p', { class: 'err', role: 'alert' });
-  const decide = async decision => {
-    derr.textContent = '';
-    if ((decision === 'rejected' || decision === 'needs_info') && !reason.value.trim()) { derr.textContent = t('reason_required'); reason.focus(); return; }
+  // Decisions: only the moves the hub offers (`moves`, read from the state
+  // machine), a confirmation before a refusal, Ctrl+Enter in a reason sends
+  // the decision chosen for it.  A package has a row per service.
+  const NEEDS_REASON = new Set(['rejected', 'needs_info']);
+  const LABEL = { in_review: 'in_review', approved: 'approve', rejected: 'reject', needs_info: 'needs_info' };
+  const CLASS = { approved: 'ok', rejected: 'bad' };
+  const svcs = c.services || [];
+  const pkg = svcs.length > 1;
+  const title = s => lang === 'en' ? (s.title_en || s.code) : (s.title_uk || s.code);
+  const decide = async (decision, ctl, service) => {
+    ctl.err.textContent = '';
+    const reason = ctl.reason.value.trim();
+    if (NEEDS_REASON.has(decision) && !reason) {
+      ctl.err.textContent = t('reason_required');
+      ctl.pending = decision;
+      ctl.hint.textContent = t('ctrl_enter', { d: t(LABEL[decision]) });
+      ctl.reason.focus();
+      return;
+    }
+    if (decision === 'rejected') {
+      const waiting = svcs.filter(x => x.status === c.status).length;
+      const what = service ? t('what_service', { s: title(service), n: c.number })
+        : pkg ? t('what_all', { n: c.number, k: waiting }) : t('what_case', { n: c.number });
+      if (!await confirmDialog(t('confirm_reject', { what, r: reason }), t('reject'), true)) return;
+    }
+    const body = service ? { services: [{ code: service.code, decision, reason: reason || undefined }] }
+      : { decision, reason: reason || undefined };
     try {
-      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/decision`, { decision, reason: reason.value.trim() || undefined });
+      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/decision`, body);
       toast(t('saved'));
       showCase(c.id);
-    } catch (e) { derr.textContent = t('error', { m: e.message }); }
+    } catch (e) { ctl.err.textContent = errText(e); }
   };
-  const decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, t('decision')),
-    h('label', {}, t('reason'), reason),
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', id: 'btn-in_review', onclick: () => decide('in_review') }, t('in_review')),
-      h('button', { type: 'button', class: 'ok', id: 'btn-approved', onclick: () => decide('approved') }, t('approve')),
-      h('button', { type: 'button', class: 'bad', id: 'btn-rejected', onclick: () => decide('rejected') }, t('reject')),
-      h('button', { type: 'button', id: 'btn-needs_info', onclick: () => decide('needs_info') }, t('needs_info'))),
-    derr);
+  // one reason field with its buttons; ids: prefix + '-' + decision
+  const controls = (moves, prefix, reasonAttrs, service) => {
+    const ctl = { pending: null };
+    ctl.reason = h('textarea', reasonAttrs);
+    ctl.err = h('p', { class: 'err', role: 'alert' });
+    ctl.hint = h('p', { class: 'muted hint' });
+    ctl.reason.addEventListener('keydown', ev => {
+      if (ev.key !== 'Enter' || !(ev.ctrlKey || ev.metaKey)) return;
+      ev.preventDefault();
+      if (ctl.pending) decide(ctl.pending, ctl, service);
+      else ctl.hint.textContent = t('pick_decision');
+    });
+    ctl.buttons = h('div', { class: 'actions' }, moves.filter(m => LABEL[m]).map(m => h('button', {
+      type: 'button', id: `${prefix}-${m}`, class: CLASS[m], 'data-decision': m,
+      onclick: () => { ctl.pending = m; decide(m, ctl, service); },
+    }, t(LABEL[m]))));
+    return ctl;
+  };
+
+  const svcRows = svcs.map(s => {
+    const cells = [h('td', {}, s.code), h('td', {}, title(s)), h('td', {}, statusBadge(s.status))];
+    if (pkg) {
+      const moves = s.moves || [];
+      if (!moves.length) cells.push(h('td', { class: 'muted' }, t('no_moves_service')));
+      else {
+        const ctl = controls(moves, `svc-${s.code}`, { id: `reason-${s.code}`, rows: 1, placeholder: t('service_reason'), 'aria-label': `${t('service_reason')}: ${title(s)}` }, s);
+        cells.push(h('td', { class: 'svc-decision' }, ctl.reason, ctl.buttons, ctl.hint, ctl.err));
+      }
+    }
+    return h('tr', { id: `svc-${s.code}`, 'data-status': s.status }, cells);
+  });
+  const services = h('div', { class: 'card' }, h('h2', {}, pkg ? t('per_service') : t('services')),
+    h('table', { id: 'services' },
+      pkg ? h('thead', {}, h('tr', {}, ['code', 'service', 'status', 'service_decision'].map(k => h('th', { scope: 'col' }, t(k))))) : null,
+      h('tbody', {}, svcRows)));
+
+  const moves = c.moves || [];
+  let decisions;
+  if (!moves.length) {
+    const note = c.status === 'approved' ? t('approved_note') : c.status === 'needs_info' ? t('needs_info_note')
+      : t('final_note', { s: statusName(c.status) });
+    decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, t('decision')), h('p', { class: 'muted', id: 'no-moves' }, note));
+  } else {
+    const ctl = controls(moves, 'btn', { id: 'reason', 'aria-label': t('reason') }, null);
+    const waiting = svcs.filter(x => x.status === c.status).length;
+    decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, pkg ? t('decide_all') : t('decision')),
+      pkg ? h('p', { class: 'muted' }, t('decide_all_hint', { s: statusName(c.status), k: waiting, n: svcs.length })) : null,
+      h('label', {}, t('reason'), ctl.reason), ctl.buttons, ctl.hint, ctl.err);
+  }
 
   const ctext = h('textarea', { id: 'comment', 'aria-label': t('comment') });
   const comment = h('div', { class: 'card' }, h('h2', {}, t('comment')), ctext,

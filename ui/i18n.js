@@ -39,6 +39,20 @@ const uk = {
   st_received: 'отримано', st_in_review: 'на розгляді', st_approved: 'погоджено', st_issued: 'видано',
   st_rejected: 'відмовлено', st_needs_info: 'потрібні документи', st_cancelled: 'скасовано',
   pending: 'очікують', actor: 'Хто', forbidden: 'Недостатньо прав.',
+  decide_all: 'Рішення для всіх послуг', decide_all_hint: 'Застосовується до кожної послуги зі статусом «{s}»: {k} з {n}.',
+  service_decision: 'Рішення', service_reason: 'Причина для цієї послуги',
+  final_note: 'Рішення остаточне (заява: {s}). Змінити його не можна.',
+  approved_note: 'Заяву погоджено. Далі документи видають на ноутбуці мобільного офісу.',
+  needs_info_note: 'Чекаємо документів від заявника: заява повернеться на розгляд після доповнення.',
+  no_moves_service: 'рішень немає', ctrl_enter: 'Ctrl+Enter — «{d}»',
+  pick_decision: 'Оберіть рішення кнопкою нижче; Ctrl+Enter надішле його.',
+  confirm_title: 'Підтвердіть рішення', cancel: 'Скасувати',
+  confirm_reject: '{what} Заявник отримає відмову з причиною: «{r}». Рішення остаточне — змінити його не можна.',
+  what_case: 'Відмовити у заяві {n}?', what_all: 'Відмовити в усіх послугах заяви {n}, що чекають рішення ({k})?',
+  what_service: 'Відмовити в послузі «{s}» заяви {n}?',
+  err_illegal_transition: 'Цей крок уже неможливий: статус змінився. Оновіть сторінку.',
+  err_missing_reason: 'Для відмови чи запиту документів потрібна причина.',
+  err_not_found: 'Заяву або послугу не знайдено.',
 };
 
 const en = {
@@ -78,6 +92,20 @@ const en = {
   st_received: 'received', st_in_review: 'in review', st_approved: 'approved', st_issued: 'issued',
   st_rejected: 'rejected', st_needs_info: 'needs documents', st_cancelled: 'cancelled',
   pending: 'pending', actor: 'By', forbidden: 'Not allowed for your role.',
+  decide_all: 'Decision for all services', decide_all_hint: 'Applies to every service with status “{s}”: {k} of {n}.',
+  service_decision: 'Decision', service_reason: 'Reason for this service',
+  final_note: 'The decision is final (application: {s}). It cannot be changed.',
+  approved_note: 'Approved. The documents are now handed over on the mobile office laptop.',
+  needs_info_note: 'Waiting for documents from the applicant: the application comes back for review once amended.',
+  no_moves_service: 'no decisions', ctrl_enter: 'Ctrl+Enter — “{d}”',
+  pick_decision: 'Choose a decision with a button below; Ctrl+Enter will send it.',
+  confirm_title: 'Confirm the decision', cancel: 'Cancel',
+  confirm_reject: '{what} The applicant will be refused with the reason: “{r}”. The decision is final and cannot be changed.',
+  what_case: 'Reject application {n}?', what_all: 'Reject every service of application {n} awaiting a decision ({k})?',
+  what_service: 'Reject the service “{s}” of application {n}?',
+  err_illegal_transition: 'This step is no longer possible: the status has changed. Reload the page.',
+  err_missing_reason: 'A reason is required to reject or to request documents.',
+  err_not_found: 'The application or service was not found.',
 };
 
 const tables = { uk, en };
@@ -96,3 +124,6 @@ export function t(key, vars) {
 }
 
 export function statusName(st) { return t('st_' + st); }
+
+// is there a text for this key (in either language)?
+export function has(key) { return key in uk || key in en; }
