@@ -2,7 +2,7 @@
 // Uses only the JSON API of docs/api.md. Every piece of data is put into
 // the page with textContent (never innerHTML), so a citizen's name cannot
 // inject markup.
-import { t, lang, setLang, statusName, has } from './i18n.js';
+import { t, lang, setLang, statusName, has, plural } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
@@ -177,12 +177,49 @@ async function showQueue() {
   ROLE_RANK[state.me.role] >= 2 ? h('a', { href: '/api/export.csv?' + exportParams(params), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
 
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
-  page(t('queue_title'), form, body);
+  const result = h('div', { id: 'bulk-result', role: 'status' }); // what a bulk decision did
+  page(t('queue_title'), form, result, body);
   try {
     const data = await api('GET', '/api/cases?' + params.toString());
     const pages = Math.max(1, Math.ceil(data.total / data.page_size));
     if (!data.items.length) { body.replaceChildren(h('p', { class: 'muted' }, t('nothing'))); return; }
-    const rows = data.items.map(c => h('tr', { 'data-id': c.id },
+    // bulk: pick cases on this page, then one decision for each (confirmed)
+    const picks = data.items.map(c => h('input', { type: 'checkbox', class: 'pick', value: c.id, 'aria-label': t('pick', { n: c.number }) }));
+    const pickAll = h('input', { type: 'checkbox', id: 'pick-all', 'aria-label': t('pick_all') });
+    const count = h('span', { id: 'picked', class: 'muted' });
+    const bulkBtn = (decision, cls) => h('button', { type: 'button', id: 'bulk-' + decision, class: cls, onclick: () => bulk(decision) });
+    const bulkIn = bulkBtn('in_review'), bulkOk = bulkBtn('approved', 'ok');
+    const picked = () => picks.filter(p => p.checked).map(p => p.value);
+    const paint = () => {
+      const n = picked().length;
+      count.textContent = t('selected', { n });
+      bulkIn.textContent = t('bulk_in_review', { n });
+      bulkOk.textContent = t('bulk_approved', { n });
+      bulkIn.disabled = bulkOk.disabled = n === 0;
+      pickAll.checked = n > 0 && n === picks.length;
+    };
+    picks.forEach(p => p.addEventListener('change', paint));
+    pickAll.addEventListener('change', () => { picks.forEach(p => { p.checked = pickAll.checked; }); paint(); });
+    const bulk = async decision => {
+      const ids = picked();
+      if (!ids.length) return;
+      const what = plural(ids.length, 'cases');
+      if (!await confirmDialog(`${t('bulk_confirm_' + decision, { what })} ${t('bulk_note')}`,
+        decision === 'approved' ? t('approve') : t('in_review'))) return;
+      let r;
+      try { r = await api('POST', '/api/cases/bulk-decide', { ids, decision }); } catch (e) { result.replaceChildren(h('p', { class: 'err' }, errText(e))); return; }
+      await showQueue();
+      const out = document.getElementById('bulk-result');
+      const bad = r.results.filter(x => !x.ok);
+      out.replaceChildren(h('p', {}, t('bulk_done', { d: r.done, f: r.failed })),
+        bad.length ? h('ul', { class: 'err' }, bad.map(x => {
+          const num = data.items.find(c => c.id === x.ref)?.number || x.ref;
+          return h('li', {}, `${num}: ${has('err_' + x.error.code) ? t('err_' + x.error.code) : x.error.message}`);
+        })) : null);
+    };
+    paint();
+    const rows = data.items.map((c, i) => h('tr', { 'data-id': c.id },
+      h('td', {}, picks[i]),
       h('td', {}, h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.number)),
       h('td', {}, statusBadge(c.status)),
       h('td', {}, [c.applicant?.surname, c.applicant?.given_name, c.applicant?.patronymic].filter(Boolean).join(' ')),
@@ -193,8 +230,9 @@ async function showQueue() {
     const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
     body.replaceChildren(
       h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
+      h('div', { class: 'bulk actions', id: 'bulk' }, count, bulkIn, bulkOk),
       h('table', { id: 'queue' },
-        h('thead', {}, h('tr', {}, ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, rows)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),

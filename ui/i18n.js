@@ -53,6 +53,12 @@ const uk = {
   err_illegal_transition: 'Цей крок уже неможливий: статус змінився. Оновіть сторінку.',
   err_missing_reason: 'Для відмови чи запиту документів потрібна причина.',
   err_not_found: 'Заяву або послугу не знайдено.',
+  cases_one: '{n} заяву', cases_few: '{n} заяви', cases_many: '{n} заяв',
+  pick: 'Вибрати заяву {n}', pick_all: 'Вибрати всі заяви на сторінці', selected: 'Вибрано: {n}',
+  bulk_in_review: 'Взяти в роботу ({n})', bulk_approved: 'Погодити ({n})',
+  bulk_confirm_in_review: 'Взяти {what} у роботу?', bulk_confirm_approved: 'Погодити {what}?',
+  bulk_note: 'Кожну буде записано окремо в історії заяви та в журналі дій; заяви, для яких цей крок уже неможливий, буде пропущено.',
+  bulk_done: 'Виконано: {d}. Не вдалося: {f}.',
 };
 
 const en = {
@@ -106,6 +112,12 @@ const en = {
   err_illegal_transition: 'This step is no longer possible: the status has changed. Reload the page.',
   err_missing_reason: 'A reason is required to reject or to request documents.',
   err_not_found: 'The application or service was not found.',
+  cases_one: '{n} application', cases_few: '{n} applications', cases_many: '{n} applications',
+  pick: 'Select application {n}', pick_all: 'Select every application on the page', selected: 'Selected: {n}',
+  bulk_in_review: 'Take into review ({n})', bulk_approved: 'Approve ({n})',
+  bulk_confirm_in_review: 'Take {what} into review?', bulk_confirm_approved: 'Approve {what}?',
+  bulk_note: 'Each is recorded separately in its history and in the audit log; applications for which the step is no longer possible are skipped.',
+  bulk_done: 'Done: {d}. Failed: {f}.',
 };
 
 const tables = { uk, en };
@@ -124,6 +136,14 @@ export function t(key, vars) {
 }
 
 export function statusName(st) { return t('st_' + st); }
+
+// "{n} заяву / заяви / заяв": key + _one, _few or _many by the number
+export function plural(n, key) {
+  const m10 = n % 10, m100 = n % 100;
+  const form = lang === 'en' ? (n === 1 ? 'one' : 'many')
+    : m10 === 1 && m100 !== 11 ? 'one' : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? 'few' : 'many';
+  return t(`${key}_${form}`, { n });
+}
 
 // is there a text for this key (in either language)?
 export function has(key) { return key in uk || key in en; }

@@ -248,6 +248,46 @@ test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation
   await ctx.close();
 });
 
+test('bulk: take 3 into review, then approve them, each confirmed and recorded', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  const get = id => page.evaluate(async x => (await fetch('/api/cases/' + encodeURIComponent(x))).json(), id);
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr .pick');
+  assert.equal(await page.isDisabled('#bulk-in_review'), true);
+  const picks = page.locator('#queue tbody tr .pick');
+  for (let i = 0; i < 3; i++) await picks.nth(i).check();
+  const ids = await page.$$eval('#queue tbody tr .pick:checked', xs => xs.map(x => x.value));
+  assert.equal(ids.length, 3);
+  assert.match(await page.textContent('#bulk-in_review'), /\(3\)/);
+  await page.click('#bulk-in_review');
+  await page.waitForSelector('dialog#confirm[open]');
+  const text = await page.textContent('#confirm-text');
+  assert.match(text, /Взяти 3 заяви у роботу\?/);
+  assert.match(text, /окремо в історії/);
+  await page.click('#confirm-cancel');
+  assert.equal((await get(ids[0])).status, 'received');
+  await page.click('#bulk-in_review');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#bulk-result p');
+  assert.match(await page.textContent('#bulk-result'), /Виконано: 3\. Не вдалося: 0\./);
+  await page.goto(baseUrl + '/#/queue?status=in_review');
+  await page.waitForFunction(() => /: 3$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.check('#pick-all');
+  await page.click('#bulk-approved');
+  await page.waitForSelector('dialog#confirm[open]');
+  assert.match(await page.textContent('#confirm-text'), /Погодити 3 заяви\?/);
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#bulk-result p');
+  assert.match(await page.textContent('#bulk-result'), /Виконано: 3/);
+  for (const id of ids) {
+    const c = await get(id);
+    assert.equal(c.status, 'approved');
+    const mine = c.history.filter(e => e.kind === 'transition' && e.actor === 'olena').map(e => `${e.from}>${e.to}`);
+    assert.deepEqual(mine, ['received>in_review', 'in_review>approved'], id);
+  }
+  await ctx.close();
+});
+
 test('supervisor sees the reports with SVG charts, in English too', async () => {
   const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
   await page.click('nav a[href="#/reports"]');
