@@ -782,6 +782,12 @@ static int add_services(struct hub *h, const char *id, cJSON *o, struct mo_err *
 
 		cJSON_AddStringToObject(s, "code", sv[i].code);
 		cJSON_AddStringToObject(s, "status", proto_status_name(sv[i].status));
+		if ((rc = hub_review_moves(sv[i].status, cJSON_AddArrayToObject(s, "moves"))) !=
+		    MO_OK) {
+			cJSON_Delete(s);
+			rc = oom(err);
+			goto done;
+		}
 		copy_key(s, e, "title_uk");
 		copy_key(s, e, "title_en");
 		copy_key(s, e, "category");
@@ -938,6 +944,11 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 	cJSON_AddStringToObject(o, "id", hc.id);
 	cJSON_AddStringToObject(o, "number", hc.number);
 	cJSON_AddStringToObject(o, "status", hc.status);
+	if (hub_review_moves(proto_status_parse(hc.status), cJSON_AddArrayToObject(o, "moves")) !=
+	    MO_OK) {
+		rc = oom(err);
+		goto done;
+	}
 	cJSON_AddStringToObject(o, "unit", hc.unit);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		copy_key(o, dj, keys[i]);
@@ -986,8 +997,13 @@ static int on_decision(struct ctx *c, struct mo_err *err)
 		{
 			sd[d.nservices].code = proto_json_str(it, "code");
 			sd[d.nservices].decision = proto_json_str(it, "decision");
+			sd[d.nservices].reason = proto_json_str(it, "reason");
 			if (sd[d.nservices].code == NULL || sd[d.nservices].decision == NULL)
 				return bad_request(err, "each service needs 'code' and 'decision'");
+			if (cJSON_GetObjectItemCaseSensitive(it, "reason") &&
+			    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(it, "reason")) &&
+			    sd[d.nservices].reason == NULL)
+				return bad_request(err, "a service's 'reason' is a text");
 			d.nservices++;
 		}
 		d.services = sd;
@@ -1327,6 +1343,97 @@ static int on_admin_audit(struct ctx *c, struct mo_err *err)
 
 /* ---- routing ---- */
 
+/*
+ * POST /api/cases/bulk-decide {"ids": [1..200 case ids or numbers], "decision",
+ * "reason"?}: the single decision (hub_review_decide) case by case, each in
+ * its own transaction with its own history and audit entry; a case the state
+ * machine refuses is reported and the rest go on.  A bad decision or a
+ * missing reason refuses the whole request; a storage error stops the loop
+ * ("stopped": true) after the cases already decided.
+ */
+#define BULK_MAX 200
+
+static int bulk_result(cJSON *arr, const char *ref, const struct hub_case *hc,
+		       const struct mo_err *e)
+{
+	cJSON *r = cJSON_CreateObject(), *x;
+
+	if (r == NULL || !cJSON_AddItemToArray(arr, r))
+		return MO_ENOMEM;
+	cJSON_AddStringToObject(r, "ref", ref);
+	cJSON_AddBoolToObject(r, "ok", e == NULL);
+	if (e == NULL) {
+		cJSON_AddStringToObject(r, "id", hc->id);
+		cJSON_AddStringToObject(r, "number", hc->number);
+		cJSON_AddStringToObject(r, "status", hc->status);
+	} else if ((x = cJSON_AddObjectToObject(r, "error")) != NULL) {
+		cJSON_AddStringToObject(x, "code", e->code[0] ? e->code : "internal");
+		cJSON_AddStringToObject(x, "message", e->msg[0] ? e->msg : mo_strerror(e->rc));
+	}
+	return MO_OK;
+}
+
+static int on_bulk_decide(struct ctx *c, struct mo_err *err)
+{
+	struct hub_decision d;
+	const cJSON *ids, *it;
+	cJSON *o = NULL, *arr;
+	long long done = 0, failed = 0;
+	bool stopped = false;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.by = c->s.login;
+	if ((rc = parse_body(c, err)) != MO_OK ||
+	    (rc = body_str(c, "decision", 32, true, &d.decision, err)) != MO_OK ||
+	    (rc = body_str(c, "reason", 4000, false, &d.reason, err)) != MO_OK)
+		return rc;
+	ids = cJSON_GetObjectItemCaseSensitive(c->body, "ids");
+	if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) < 1 ||
+	    cJSON_GetArraySize(ids) > BULK_MAX)
+		return bad_request(err, "'ids' is a list of 1 to 200 cases");
+	cJSON_ArrayForEach(it, ids)
+	{
+		if (!cJSON_IsString(it) || !printable_ascii(it->valuestring, 64))
+			return bad_request(err, "each of 'ids' is a case id or number");
+	}
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    (arr = cJSON_AddArrayToObject(o, "results")) == NULL)
+		goto oom;
+	cJSON_ArrayForEach(it, ids)
+	{
+		struct hub_case hc;
+		struct mo_err e = MO_ERR_INIT;
+
+		d.case_ref = it->valuestring;
+		rc = hub_review_decide(c->h, &d, &hc, &e);
+		/* the same decision and reason for every case: refused for one, for all */
+		if (rc == MO_EINVAL) {
+			cJSON_Delete(o);
+			*err = e;
+			return rc;
+		}
+		if (bulk_result(arr, it->valuestring, &hc, rc == MO_OK ? NULL : &e) != MO_OK)
+			goto oom;
+		if (rc == MO_OK) {
+			done++;
+		} else {
+			failed++;
+			if (rc != MO_ENOTFOUND && rc != MO_ECONFLICT) {
+				stopped = true;
+				break;
+			}
+		}
+	}
+	cJSON_AddNumberToObject(o, "done", (double)done);
+	cJSON_AddNumberToObject(o, "failed", (double)failed);
+	cJSON_AddBoolToObject(o, "stopped", stopped);
+	return reply_take(c, 200, o, err);
+oom:
+	cJSON_Delete(o);
+	return oom(err);
+}
+
 static const struct api_route {
 	const char *method;
 	const char *pattern; /* a '*' segment matches one path segment */
@@ -1338,6 +1445,7 @@ static const struct api_route {
     {"GET", "/api/me", ROLE_ANY, on_me},
     {"GET", "/api/cases", ROLE_REVIEWER, on_cases},
     {"GET", "/api/cases/*", ROLE_REVIEWER, on_case},
+    {"POST", "/api/cases/bulk-decide", ROLE_REVIEWER, on_bulk_decide},
     {"POST", "/api/cases/*/decision", ROLE_REVIEWER, on_decision},
     {"POST", "/api/cases/*/comments", ROLE_REVIEWER, on_comment},
     {"GET", "/api/blobs/*", ROLE_REVIEWER, on_blob},

@@ -39,13 +39,13 @@ static int check_decision(const char *decision, const char *reason, struct mo_er
 
 /* one move inside the open transaction */
 static int move(struct hub *h, const struct hub_case *c, struct proto_clock *clk,
-		const char *decision, const char *service, const struct hub_decision *d,
-		struct mo_err *err)
+		const char *decision, const char *service, const char *reason,
+		const struct hub_decision *d, struct mo_err *err)
 {
 	struct hub_transition t = {.case_id = c->id,
 				   .to = decision,
 				   .service = service,
-				   .reason = d->reason && *d->reason ? d->reason : NULL,
+				   .reason = reason && *reason ? reason : NULL,
 				   .actor = PROTO_ACTOR_STAFF,
 				   .actor_name = d->by ? d->by : "admin",
 				   .hlc = proto_hlc_now(clk, mo_now_ms())};
@@ -53,21 +53,54 @@ static int move(struct hub *h, const struct hub_case *c, struct proto_clock *clk
 	return hub_case_transition(h, &t, err);
 }
 
+/* a service's own reason, else the decision's common one */
+static const char *service_reason(const struct hub_decision *d, size_t i)
+{
+	const char *r = d->services[i].reason;
+
+	return r && *r ? r : d->reason;
+}
+
+int hub_review_moves(int from, cJSON *arr)
+{
+	if (arr == NULL)
+		return MO_ENOMEM;
+	for (int to = 0; to < PROTO_ST_COUNT; to++) {
+		cJSON *s;
+
+		if (!proto_transition_allowed(from, to, PROTO_ACTOR_STAFF))
+			continue;
+		if ((s = cJSON_CreateString(proto_status_name(to))) == NULL)
+			return MO_ENOMEM;
+		if (!cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			return MO_ENOMEM;
+		}
+	}
+	return MO_OK;
+}
+
 static int audit_decision(struct hub *h, const struct hub_case *c, const struct hub_decision *d,
 			  struct mo_err *err)
 {
-	char detail[1200];
+	char detail[4096];
 	size_t off = 0;
 
 	if (d->nservices == 0) {
 		off = (size_t)snprintf(detail, sizeof(detail), "%s%s%s", d->decision,
 				       d->service ? " " : "", d->service ? d->service : "");
 	} else {
-		for (size_t i = 0; i < d->nservices && off < sizeof(detail); i++)
-			off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s %s",
+		for (size_t i = 0; i < d->nservices && off < sizeof(detail); i++) {
+			const char *r = d->services[i].reason;
+
+			off += (size_t)snprintf(detail + off, sizeof(detail) - off, "%s%s %s%s%s",
 						i ? ", " : "", d->services[i].code,
-						d->services[i].decision);
+						d->services[i].decision, r && *r ? ": " : "",
+						r && *r ? r : "");
+		}
 	}
+	if (off >= sizeof(detail))
+		off = sizeof(detail) - 1;
 	if (d->reason && *d->reason && off < sizeof(detail))
 		snprintf(detail + off, sizeof(detail) - off, ": %s", d->reason);
 	return hub_store_audit_add(h->store, d->by ? d->by : "admin", "decision", c->number, detail,
@@ -87,7 +120,10 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 	for (size_t i = 0; i < d->nservices; i++) {
 		if (d->services[i].code == NULL || *d->services[i].code == '\0')
 			return mo_err_set(err, MO_EINVAL, "bad_value", "a service needs its code");
-		if ((rc = check_decision(d->services[i].decision, d->reason, err)) != MO_OK)
+		if ((rc = check_decision(d->services[i].decision, service_reason(d, i), err)) !=
+			MO_OK ||
+		    (d->services[i].reason &&
+		     (rc = proto_text_check(d->services[i].reason, 1000, "reason", err)) != MO_OK))
 			return rc;
 	}
 	if (d->reason && (rc = proto_text_check(d->reason, 1000, "reason", err)) != MO_OK)
@@ -101,11 +137,11 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 	    (rc = hub_clock_load(h, &clk, err)) != MO_OK)
 		goto done;
 	if (d->nservices == 0) {
-		rc = move(h, &c, &clk, d->decision, d->service, d, err);
+		rc = move(h, &c, &clk, d->decision, d->service, d->reason, d, err);
 	} else {
 		for (size_t i = 0; i < d->nservices && rc == MO_OK; i++)
-			rc =
-			    move(h, &c, &clk, d->services[i].decision, d->services[i].code, d, err);
+			rc = move(h, &c, &clk, d->services[i].decision, d->services[i].code,
+				  service_reason(d, i), d, err);
 	}
 	if (rc != MO_OK || (rc = audit_decision(h, &c, d, err)) != MO_OK ||
 	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)

@@ -17,6 +17,7 @@
 struct hub_service_decision {
 	const char *code;
 	const char *decision;
+	const char *reason; /* NULL or "": the decision's common reason */
 };
 
 struct hub_decision {
@@ -43,6 +44,14 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 /* Comment on a case (audited); the new comment's id into id_out (may be NULL). */
 int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
 		       char id_out[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
+
+/*
+ * The statuses staff may move a case or a service at status `from` to, read
+ * from proto's transition table (proto_transition_allowed, actor STAFF), so
+ * the review UI offers only those moves: their names appended to the JSON
+ * array `arr`.  A final status (or approved, issued on the laptop) adds none.
+ */
+int hub_review_moves(int from, cJSON *arr) MO_WARN_UNUSED;
 
 /*
  * A history entry in the shape staff see (API, CLI, docs/api.md): an "edited"

@@ -2,7 +2,7 @@
 // Uses only the JSON API of docs/api.md. Every piece of data is put into
 // the page with textContent (never innerHTML), so a citizen's name cannot
 // inject markup.
-import { t, lang, setLang, statusName } from './i18n.js';
+import { t, lang, setLang, statusName, has, plural } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
@@ -38,6 +38,30 @@ function fmtTime(s) {
   if (!s) return '';
   const d = new Date(s);
   return isNaN(d) ? s : d.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+// a refused step in the reader's words when the code is known
+function errText(e) {
+  return e instanceof ApiError && has('err_' + e.code) ? t('err_' + e.code) : t('error', { m: e.message || String(e) });
+}
+
+// A modal confirmation that says what will happen; resolves true on "OK".
+// Cancel has the focus, so Enter alone never confirms a refusal.
+function confirmDialog(text, okLabel, danger) {
+  return new Promise(resolve => {
+    const ok = h('button', { type: 'button', class: danger ? 'bad' : 'primary', id: 'confirm-ok' }, okLabel);
+    const cancel = h('button', { type: 'button', id: 'confirm-cancel' }, t('cancel'));
+    const dlg = h('dialog', { id: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+      h('h2', { id: 'confirm-title' }, t('confirm_title')), h('p', { id: 'confirm-text' }, text),
+      h('div', { class: 'actions' }, cancel, ok));
+    const done = v => { if (dlg.open) dlg.close(); dlg.remove(); resolve(v); };
+    ok.addEventListener('click', () => done(true));
+    cancel.addEventListener('click', () => done(false));
+    dlg.addEventListener('cancel', ev => { ev.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    cancel.focus();
+  });
 }
 
 function statusBadge(st) { return h('span', { class: `status st-${st}`, 'data-status': st }, statusName(st)); }
@@ -153,12 +177,49 @@ async function showQueue() {
   ROLE_RANK[state.me.role] >= 2 ? h('a', { href: '/api/export.csv?' + exportParams(params), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
 
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
-  page(t('queue_title'), form, body);
+  const result = h('div', { id: 'bulk-result', role: 'status' }); // what a bulk decision did
+  page(t('queue_title'), form, result, body);
   try {
     const data = await api('GET', '/api/cases?' + params.toString());
     const pages = Math.max(1, Math.ceil(data.total / data.page_size));
     if (!data.items.length) { body.replaceChildren(h('p', { class: 'muted' }, t('nothing'))); return; }
-    const rows = data.items.map(c => h('tr', { 'data-id': c.id },
+    // bulk: pick cases on this page, then one decision for each (confirmed)
+    const picks = data.items.map(c => h('input', { type: 'checkbox', class: 'pick', value: c.id, 'aria-label': t('pick', { n: c.number }) }));
+    const pickAll = h('input', { type: 'checkbox', id: 'pick-all', 'aria-label': t('pick_all') });
+    const count = h('span', { id: 'picked', class: 'muted' });
+    const bulkBtn = (decision, cls) => h('button', { type: 'button', id: 'bulk-' + decision, class: cls, onclick: () => bulk(decision) });
+    const bulkIn = bulkBtn('in_review'), bulkOk = bulkBtn('approved', 'ok');
+    const picked = () => picks.filter(p => p.checked).map(p => p.value);
+    const paint = () => {
+      const n = picked().length;
+      count.textContent = t('selected', { n });
+      bulkIn.textContent = t('bulk_in_review', { n });
+      bulkOk.textContent = t('bulk_approved', { n });
+      bulkIn.disabled = bulkOk.disabled = n === 0;
+      pickAll.checked = n > 0 && n === picks.length;
+    };
+    picks.forEach(p => p.addEventListener('change', paint));
+    pickAll.addEventListener('change', () => { picks.forEach(p => { p.checked = pickAll.checked; }); paint(); });
+    const bulk = async decision => {
+      const ids = picked();
+      if (!ids.length) return;
+      const what = plural(ids.length, 'cases');
+      if (!await confirmDialog(`${t('bulk_confirm_' + decision, { what })} ${t('bulk_note')}`,
+        decision === 'approved' ? t('approve') : t('in_review'))) return;
+      let r;
+      try { r = await api('POST', '/api/cases/bulk-decide', { ids, decision }); } catch (e) { result.replaceChildren(h('p', { class: 'err' }, errText(e))); return; }
+      await showQueue();
+      const out = document.getElementById('bulk-result');
+      const bad = r.results.filter(x => !x.ok);
+      out.replaceChildren(h('p', {}, t('bulk_done', { d: r.done, f: r.failed })),
+        bad.length ? h('ul', { class: 'err' }, bad.map(x => {
+          const num = data.items.find(c => c.id === x.ref)?.number || x.ref;
+          return h('li', {}, `${num}: ${has('err_' + x.error.code) ? t('err_' + x.error.code) : x.error.message}`);
+        })) : null);
+    };
+    paint();
+    const rows = data.items.map((c, i) => h('tr', { 'data-id': c.id },
+      h('td', {}, picks[i]),
       h('td', {}, h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.number)),
       h('td', {}, statusBadge(c.status)),
       h('td', {}, [c.applicant?.surname, c.applicant?.given_name, c.applicant?.patronymic].filter(Boolean).join(' ')),
@@ -169,8 +230,9 @@ async function showQueue() {
     const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
     body.replaceChildren(
       h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
+      h('div', { class: 'bulk actions', id: 'bulk' }, count, bulkIn, bulkOk),
       h('table', { id: 'queue' },
-        h('thead', {}, h('tr', {}, ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, rows)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),
@@ -206,29 +268,88 @@ async function showCase(id) {
       kv('created', fmtTime(c.created_at)), kv('received', fmtTime(c.received_at)),
       kv('fee', c.fee_uah), kv('consent', c.consent ? t('yes') : t('no')), kv('notes', c.notes)));
 
-  const services = h('div', { class: 'card' }, h('h2', {}, t('services')),
-    h('table', { id: 'services' }, h('tbody', {}, (c.services || []).map(s => h('tr', {},
-      h('td', {}, s.code), h('td', {}, lang === 'en' ? (s.title_en || s.code) : (s.title_uk || s.code)), h('td', {}, statusBadge(s.status)))))));
-
-  const reason = h('textarea', { id: 'reason', 'aria-label': t('reason') });
-  const derr = h('p', { class: 'err', role: 'alert' });
-  const decide = async decision => {
-    derr.textContent = '';
-    if ((decision === 'rejected' || decision === 'needs_info') && !reason.value.trim()) { derr.textContent = t('reason_required'); reason.focus(); return; }
+  // Decisions: only the moves the hub offers (`moves`, read from the state
+  // machine), a confirmation before a refusal, Ctrl+Enter in a reason sends
+  // the decision chosen for it.  A package has a row per service.
+  const NEEDS_REASON = new Set(['rejected', 'needs_info']);
+  const LABEL = { in_review: 'in_review', approved: 'approve', rejected: 'reject', needs_info: 'needs_info' };
+  const CLASS = { approved: 'ok', rejected: 'bad' };
+  const svcs = c.services || [];
+  const pkg = svcs.length > 1;
+  const title = s => lang === 'en' ? (s.title_en || s.code) : (s.title_uk || s.code);
+  const decide = async (decision, ctl, service) => {
+    ctl.err.textContent = '';
+    const reason = ctl.reason.value.trim();
+    if (NEEDS_REASON.has(decision) && !reason) {
+      ctl.err.textContent = t('reason_required');
+      ctl.pending = decision;
+      ctl.hint.textContent = t('ctrl_enter', { d: t(LABEL[decision]) });
+      ctl.reason.focus();
+      return;
+    }
+    if (decision === 'rejected') {
+      const waiting = svcs.filter(x => x.status === c.status).length;
+      const what = service ? t('what_service', { s: title(service), n: c.number })
+        : pkg ? t('what_all', { n: c.number, k: waiting }) : t('what_case', { n: c.number });
+      if (!await confirmDialog(t('confirm_reject', { what, r: reason }), t('reject'), true)) return;
+    }
+    const body = service ? { services: [{ code: service.code, decision, reason: reason || undefined }] }
+      : { decision, reason: reason || undefined };
     try {
-      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/decision`, { decision, reason: reason.value.trim() || undefined });
+      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/decision`, body);
       toast(t('saved'));
       showCase(c.id);
-    } catch (e) { derr.textContent = t('error', { m: e.message }); }
+    } catch (e) { ctl.err.textContent = errText(e); }
   };
-  const decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, t('decision')),
-    h('label', {}, t('reason'), reason),
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', id: 'btn-in_review', onclick: () => decide('in_review') }, t('in_review')),
-      h('button', { type: 'button', class: 'ok', id: 'btn-approved', onclick: () => decide('approved') }, t('approve')),
-      h('button', { type: 'button', class: 'bad', id: 'btn-rejected', onclick: () => decide('rejected') }, t('reject')),
-      h('button', { type: 'button', id: 'btn-needs_info', onclick: () => decide('needs_info') }, t('needs_info'))),
-    derr);
+  // one reason field with its buttons; ids: prefix + '-' + decision
+  const controls = (moves, prefix, reasonAttrs, service) => {
+    const ctl = { pending: null };
+    ctl.reason = h('textarea', reasonAttrs);
+    ctl.err = h('p', { class: 'err', role: 'alert' });
+    ctl.hint = h('p', { class: 'muted hint' });
+    ctl.reason.addEventListener('keydown', ev => {
+      if (ev.key !== 'Enter' || !(ev.ctrlKey || ev.metaKey)) return;
+      ev.preventDefault();
+      if (ctl.pending) decide(ctl.pending, ctl, service);
+      else ctl.hint.textContent = t('pick_decision');
+    });
+    ctl.buttons = h('div', { class: 'actions' }, moves.filter(m => LABEL[m]).map(m => h('button', {
+      type: 'button', id: `${prefix}-${m}`, class: CLASS[m], 'data-decision': m,
+      onclick: () => { ctl.pending = m; decide(m, ctl, service); },
+    }, t(LABEL[m]))));
+    return ctl;
+  };
+
+  const svcRows = svcs.map(s => {
+    const cells = [h('td', {}, s.code), h('td', {}, title(s)), h('td', {}, statusBadge(s.status))];
+    if (pkg) {
+      const moves = s.moves || [];
+      if (!moves.length) cells.push(h('td', { class: 'muted' }, t('no_moves_service')));
+      else {
+        const ctl = controls(moves, `svc-${s.code}`, { id: `reason-${s.code}`, rows: 1, placeholder: t('service_reason'), 'aria-label': `${t('service_reason')}: ${title(s)}` }, s);
+        cells.push(h('td', { class: 'svc-decision' }, ctl.reason, ctl.buttons, ctl.hint, ctl.err));
+      }
+    }
+    return h('tr', { id: `svc-${s.code}`, 'data-status': s.status }, cells);
+  });
+  const services = h('div', { class: 'card' }, h('h2', {}, pkg ? t('per_service') : t('services')),
+    h('table', { id: 'services' },
+      pkg ? h('thead', {}, h('tr', {}, ['code', 'service', 'status', 'service_decision'].map(k => h('th', { scope: 'col' }, t(k))))) : null,
+      h('tbody', {}, svcRows)));
+
+  const moves = c.moves || [];
+  let decisions;
+  if (!moves.length) {
+    const note = c.status === 'approved' ? t('approved_note') : c.status === 'needs_info' ? t('needs_info_note')
+      : t('final_note', { s: statusName(c.status) });
+    decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, t('decision')), h('p', { class: 'muted', id: 'no-moves' }, note));
+  } else {
+    const ctl = controls(moves, 'btn', { id: 'reason', 'aria-label': t('reason') }, null);
+    const waiting = svcs.filter(x => x.status === c.status).length;
+    decisions = h('div', { class: 'card', id: 'decision' }, h('h2', {}, pkg ? t('decide_all') : t('decision')),
+      pkg ? h('p', { class: 'muted' }, t('decide_all_hint', { s: statusName(c.status), k: waiting, n: svcs.length })) : null,
+      h('label', {}, t('reason'), ctl.reason), ctl.buttons, ctl.hint, ctl.err);
+  }
 
   const ctext = h('textarea', { id: 'comment', 'aria-label': t('comment') });
   const comment = h('div', { class: 'card' }, h('h2', {}, t('comment')), ctext,

@@ -39,6 +39,26 @@ const uk = {
   st_received: 'отримано', st_in_review: 'на розгляді', st_approved: 'погоджено', st_issued: 'видано',
   st_rejected: 'відмовлено', st_needs_info: 'потрібні документи', st_cancelled: 'скасовано',
   pending: 'очікують', actor: 'Хто', forbidden: 'Недостатньо прав.',
+  decide_all: 'Рішення для всіх послуг', decide_all_hint: 'Застосовується до кожної послуги зі статусом «{s}»: {k} з {n}.',
+  service_decision: 'Рішення', service_reason: 'Причина для цієї послуги',
+  final_note: 'Рішення остаточне (заява: {s}). Змінити його не можна.',
+  approved_note: 'Заяву погоджено. Далі документи видають на ноутбуці мобільного офісу.',
+  needs_info_note: 'Чекаємо документів від заявника: заява повернеться на розгляд після доповнення.',
+  no_moves_service: 'рішень немає', ctrl_enter: 'Ctrl+Enter — «{d}»',
+  pick_decision: 'Оберіть рішення кнопкою нижче; Ctrl+Enter надішле його.',
+  confirm_title: 'Підтвердіть рішення',
+  confirm_reject: '{what} Заявник отримає відмову з причиною: «{r}». Рішення остаточне — змінити його не можна.',
+  what_case: 'Відмовити у заяві {n}?', what_all: 'Відмовити в усіх послугах заяви {n}, що чекають рішення ({k})?',
+  what_service: 'Відмовити в послузі «{s}» заяви {n}?',
+  err_illegal_transition: 'Цей крок уже неможливий: статус змінився. Оновіть сторінку.',
+  err_missing_reason: 'Для відмови чи запиту документів потрібна причина.',
+  err_not_found: 'Заяву або послугу не знайдено.',
+  cases_one: '{n} заяву', cases_few: '{n} заяви', cases_many: '{n} заяв',
+  pick: 'Вибрати заяву {n}', pick_all: 'Вибрати всі заяви на сторінці', selected: 'Вибрано: {n}',
+  bulk_in_review: 'Взяти в роботу ({n})', bulk_approved: 'Погодити ({n})',
+  bulk_confirm_in_review: 'Взяти {what} у роботу?', bulk_confirm_approved: 'Погодити {what}?',
+  bulk_note: 'Кожну буде записано окремо в історії заяви та в журналі дій; заяви, для яких цей крок уже неможливий, буде пропущено.',
+  bulk_done: 'Виконано: {d}. Не вдалося: {f}.',
   // staff accounts (admin page)
   role_reviewer: 'розгляд заяв', role_supervisor: 'керівник (звіти)', role_admin: 'адміністратор системи',
   u_created: 'Створено', u_you: '(це ви)', u_disabled: 'вимкнено', u_disable: 'Вимкнути', u_enable: 'Увімкнути',
@@ -105,6 +125,26 @@ const en = {
   st_received: 'received', st_in_review: 'in review', st_approved: 'approved', st_issued: 'issued',
   st_rejected: 'rejected', st_needs_info: 'needs documents', st_cancelled: 'cancelled',
   pending: 'pending', actor: 'By', forbidden: 'Not allowed for your role.',
+  decide_all: 'Decision for all services', decide_all_hint: 'Applies to every service with status “{s}”: {k} of {n}.',
+  service_decision: 'Decision', service_reason: 'Reason for this service',
+  final_note: 'The decision is final (application: {s}). It cannot be changed.',
+  approved_note: 'Approved. The documents are now handed over on the mobile office laptop.',
+  needs_info_note: 'Waiting for documents from the applicant: the application comes back for review once amended.',
+  no_moves_service: 'no decisions', ctrl_enter: 'Ctrl+Enter — “{d}”',
+  pick_decision: 'Choose a decision with a button below; Ctrl+Enter will send it.',
+  confirm_title: 'Confirm the decision',
+  confirm_reject: '{what} The applicant will be refused with the reason: “{r}”. The decision is final and cannot be changed.',
+  what_case: 'Reject application {n}?', what_all: 'Reject every service of application {n} awaiting a decision ({k})?',
+  what_service: 'Reject the service “{s}” of application {n}?',
+  err_illegal_transition: 'This step is no longer possible: the status has changed. Reload the page.',
+  err_missing_reason: 'A reason is required to reject or to request documents.',
+  err_not_found: 'The application or service was not found.',
+  cases_one: '{n} application', cases_few: '{n} applications', cases_many: '{n} applications',
+  pick: 'Select application {n}', pick_all: 'Select every application on the page', selected: 'Selected: {n}',
+  bulk_in_review: 'Take into review ({n})', bulk_approved: 'Approve ({n})',
+  bulk_confirm_in_review: 'Take {what} into review?', bulk_confirm_approved: 'Approve {what}?',
+  bulk_note: 'Each is recorded separately in its history and in the audit log; applications for which the step is no longer possible are skipped.',
+  bulk_done: 'Done: {d}. Failed: {f}.',
   // staff accounts (admin page)
   role_reviewer: 'reviewer', role_supervisor: 'supervisor', role_admin: 'admin',
   u_created: 'Created', u_you: '(you)', u_disabled: 'disabled', u_disable: 'Disable', u_enable: 'Enable',
@@ -150,3 +190,14 @@ export function t(key, vars) {
 }
 
 export function statusName(st) { return t('st_' + st); }
+
+// "{n} заяву / заяви / заяв": key + _one, _few or _many by the number
+export function plural(n, key) {
+  const m10 = n % 10, m100 = n % 100;
+  const form = lang === 'en' ? (n === 1 ? 'one' : 'many')
+    : m10 === 1 && m100 !== 11 ? 'one' : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? 'few' : 'many';
+  return t(`${key}_${form}`, { n });
+}
+
+// is there a text for this key (in either language)?
+export function has(key) { return key in uk || key in en; }

@@ -135,6 +135,58 @@ test('Cyrillic search is case-insensitive and filters narrow the queue', async (
   await ctx.close();
 });
 
+// A package application (Втрата близької людини, 5 services) decided
+// service by service, then "decide all" for the rest; only allowed moves
+// are offered and a refusal is confirmed first.
+test('a package application is decided service by service, then all at once', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.fill('#f-q', 'Кузьменко Анна');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#decision');
+  assert.equal(await page.locator('#services tbody tr').count(), 5);
+  assert.match(await page.textContent('#decision h2'), /Рішення для всіх послуг/);
+  // each service offers the staff moves from received, with its own reason
+  for (const code of ['CIV-02', 'SOC-04', 'RES-02', 'PEN-02', 'CRT-02'])
+    assert.equal(await page.locator(`#svc-${code} button[data-decision]`).count(), 4, code);
+  await page.click('#svc-CIV-02-approved');
+  await page.waitForSelector('#svc-CIV-02[data-status=approved]');
+  assert.equal(await page.locator('#svc-CIV-02 button[data-decision]').count(), 0);
+  assert.equal(await page.getAttribute('dl.kv [data-status]', 'data-status'), 'received');
+  // a refusal of one service: the dialog says what happens; cancel changes nothing
+  await page.fill('#reason-SOC-04', 'Не подано свідоцтво про смерть');
+  await page.click('#svc-SOC-04-rejected');
+  await page.waitForSelector('dialog#confirm[open]');
+  const text = await page.textContent('#confirm-text');
+  assert.match(text, /Відмовити в послузі/);
+  assert.match(text, /Не подано свідоцтво про смерть/);
+  assert.match(text, /остаточне/);
+  await page.click('#confirm-cancel');
+  assert.equal(await page.locator('dialog#confirm').count(), 0);
+  assert.equal(await page.getAttribute('#svc-SOC-04', 'data-status'), 'received');
+  await page.click('#svc-SOC-04-rejected');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#svc-SOC-04[data-status=rejected]');
+  assert.match(await page.textContent('#history'), /SOC-04/);
+  assert.match(await page.textContent('#history'), /Не подано свідоцтво про смерть/);
+  await page.screenshot({ path: join(SHOTS, 'case-services.png'), fullPage: true });
+  // decide all: the three services still received are approved together
+  assert.match(await page.textContent('#decision'), /3 з 5/);
+  await page.click('#btn-approved');
+  await page.waitForSelector('dl.kv [data-status=approved]');
+  const st = await page.$$eval('#services tbody tr', rows => rows.map(r => r.dataset.status));
+  assert.deepEqual(st, ['approved', 'rejected', 'approved', 'approved', 'approved']);
+  // approved: nothing more for staff, the buttons are gone
+  assert.equal(await page.locator('#decision button').count(), 0);
+  assert.equal(await page.locator('#services button').count(), 0);
+  assert.match(await page.textContent('#no-moves'), /погоджено/i);
+  await page.click('#lang');
+  await page.waitForSelector('text=Decisions per service');
+  assert.match(await page.textContent('#no-moves'), /Approved/);
+  await ctx.close();
+});
+
 test('open a case with its scan, approve one and reject another with a reason', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
   await page.fill('#f-q', 'ШЕВЧЕНКО Тарас');
@@ -157,11 +209,82 @@ test('open a case with its scan, approve one and reject another with a reason', 
   assert.match(await page.textContent('#decision .err'), /причина/);
   await page.fill('#reason', 'Не подано довідку про доходи');
   await page.click('#btn-rejected');
+  await page.waitForSelector('dialog#confirm[open]');
+  assert.match(await page.textContent('#confirm-text'), new RegExp('Відмовити .*заяв[иі] ' + number));
+  await page.click('#confirm-ok');
   await page.waitForSelector('dl.kv [data-status=rejected]');
+  // final: no decision is offered any more
+  assert.equal(await page.locator('#decision button').count(), 0);
+  assert.match(await page.textContent('#no-moves'), /остаточне/);
   // the decision flows back to the laptop on its next sync
   agent('sync');
   const shown = JSON.parse(agent('case', 'show', number, '--json').stdout);
   assert.equal(shown.status, 'rejected');
+  await ctx.close();
+});
+
+test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr a');
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#btn-needs_info');
+  // Ctrl+Enter before a decision is chosen sends nothing and says why
+  await page.fill('#reason', 'Потрібна довідка');
+  await page.press('#reason', 'Control+Enter');
+  assert.match(await page.textContent('#decision .hint'), /Оберіть рішення/);
+  assert.equal(await page.getAttribute('dl.kv [data-status]', 'data-status'), 'received');
+  await page.fill('#reason', '');
+  await page.click('#btn-rejected');            // no reason yet: the field asks for it
+  assert.match(await page.textContent('#decision .hint'), /Ctrl\+Enter — «Відмовити»/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'reason');
+  await page.keyboard.type('Заявник помер до подання');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('dialog#confirm[open]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'confirm-cancel');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('dl.kv [data-status=rejected]');
+  assert.match(await page.textContent('#history'), /Заявник помер до подання/);
+  await ctx.close();
+});
+
+test('bulk: take 3 into review, then approve them, each confirmed and recorded', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  const get = id => page.evaluate(async x => (await fetch('/api/cases/' + encodeURIComponent(x))).json(), id);
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr .pick');
+  assert.equal(await page.isDisabled('#bulk-in_review'), true);
+  const picks = page.locator('#queue tbody tr .pick');
+  for (let i = 0; i < 3; i++) await picks.nth(i).check();
+  const ids = await page.$$eval('#queue tbody tr .pick:checked', xs => xs.map(x => x.value));
+  assert.equal(ids.length, 3);
+  assert.match(await page.textContent('#bulk-in_review'), /\(3\)/);
+  await page.click('#bulk-in_review');
+  await page.waitForSelector('dialog#confirm[open]');
+  const text = await page.textContent('#confirm-text');
+  assert.match(text, /Взяти 3 заяви у роботу\?/);
+  assert.match(text, /окремо в історії/);
+  await page.click('#confirm-cancel');
+  assert.equal((await get(ids[0])).status, 'received');
+  await page.click('#bulk-in_review');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#bulk-result p');
+  assert.match(await page.textContent('#bulk-result'), /Виконано: 3\. Не вдалося: 0\./);
+  await page.goto(baseUrl + '/#/queue?status=in_review');
+  await page.waitForFunction(() => /: 3$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.check('#pick-all');
+  await page.click('#bulk-approved');
+  await page.waitForSelector('dialog#confirm[open]');
+  assert.match(await page.textContent('#confirm-text'), /Погодити 3 заяви\?/);
+  await page.click('#confirm-ok');
+  await page.waitForSelector('#bulk-result p');
+  assert.match(await page.textContent('#bulk-result'), /Виконано: 3/);
+  for (const id of ids) {
+    const c = await get(id);
+    assert.equal(c.status, 'approved');
+    const mine = c.history.filter(e => e.kind === 'transition' && e.actor === 'olena').map(e => `${e.from}>${e.to}`);
+    assert.deepEqual(mine, ['received>in_review', 'in_review>approved'], id);
+  }
   await ctx.close();
 });
 
