@@ -27,7 +27,8 @@ struct hub_api_req {
 	const char *session; /* the mo_session cookie, NULL when none */
 	const char *csrf;    /* the X-CSRF-Token header, NULL when none */
 	const char *address; /* the client's address (throttling) */
-	/* headers the sign-in checks (login CSRF); NULL when absent */
+	/* headers the sign-in checks (login CSRF); NULL when absent;
+	 * forwarded_host (X-Forwarded-Host) only from a trusted proxy */
 	const char *content_type, *origin, *fetch_site, *host, *forwarded_host;
 	const void *body;
 	size_t len;

@@ -491,6 +491,7 @@ static enum MHD_Result on_api(struct hub_http *srv, struct MHD_Connection *c, st
 	struct hub_api_res rs;
 	struct MHD_Response *resp;
 	char addr[HUB_ADDR_MAX], retry[32];
+	struct conn *k;
 	bool file;
 
 	hub_client_addr(c, addr, sizeof(addr));
@@ -504,7 +505,12 @@ static enum MHD_Result on_api(struct hub_http *srv, struct MHD_Connection *c, st
 	rq.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	rq.fetch_site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	rq.forwarded_host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Host");
+	/* like X-Forwarded-For, the name a proxy received is believed only from
+	 * a trusted proxy: any other client could vouch for any site's Origin */
+	k = conn_of(c);
+	rq.forwarded_host =
+	    k && k->trusted ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Host")
+			    : NULL;
 	rq.body = r->body.data ? r->body.data : (const unsigned char *)"";
 	rq.len = r->body.len;
 	rq.arg = api_arg;

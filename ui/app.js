@@ -312,13 +312,13 @@ async function showReports() {
 }
 
 // ---- admin ----
-async function showAdmin() {
+async function showAdmin(msg) {
   page(t('admin_title'), h('p', { class: 'muted' }, t('loading')));
   let devices, units, users, audit;
   try {
     [devices, units, users, audit] = await Promise.all([
       api('GET', '/api/admin/devices'), api('GET', '/api/admin/units'), api('GET', '/api/admin/users'), api('GET', '/api/admin/audit')]);
-  } catch (e) { page(t('admin_title'), h('p', { class: 'err' }, t('error', { m: e.message }))); return; }
+  } catch (e) { page(t('admin_title'), h('p', { class: 'err', role: 'alert' }, e.code === 'forbidden' ? t('forbidden') : t('error', { m: e.message }))); return; }
   const reload = () => showAdmin();
   const devTable = h('table', { id: 'devices' },
     h('thead', {}, h('tr', {}, ...['code', 'unit', 'operator', 'status', 'last_sync', ''].map(k => h('th', {}, k ? t(k) : '')))),
@@ -352,23 +352,129 @@ async function showAdmin() {
     },
   }, h('label', {}, t('code'), uCode), h('label', {}, t('name'), uName), h('label', {}, t('kind'), uKind), h('button', { type: 'submit' }, t('add')));
 
-  const lLogin = h('input', { required: true, size: 12 }), lPass = h('input', { type: 'password', required: true, autocomplete: 'new-password' });
-  const lRole = h('select', {}, ['reviewer', 'supervisor', 'admin'].map(k => h('option', { value: k }, k)));
-  const userForm = h('form', {
-    class: 'filters', onsubmit: async ev => {
-      ev.preventDefault();
-      try { await api('POST', '/api/admin/users', { login: lLogin.value, role: lRole.value, password: lPass.value }); reload(); } catch (e) { showError(e); }
-    },
-  }, h('label', {}, t('login'), lLogin), h('label', {}, t('role'), lRole), h('label', {}, t('password'), lPass), h('button', { type: 'submit' }, t('add')));
-
   page(t('admin_title'),
     h('div', { class: 'card' }, h('h2', {}, t('devices')), devTable),
     h('div', { class: 'card' }, h('h2', {}, t('tokens')), tokForm, tokOut, h('p', { class: 'muted' }, t('token_hint'))),
-    h('div', { class: 'grid2' },
-      h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${u.kind})`))), unitForm),
-      h('div', { class: 'card' }, h('h2', {}, t('users')), h('ul', {}, users.map(u => h('li', {}, `${u.login} (${u.role})`))), userForm)),
+    usersCard(users, msg),
+    h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${u.kind})`))), unitForm),
     h('div', { class: 'card' }, h('h2', {}, t('audit')),
       h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', {}, x.action), h('td', {}, x.target || ''), h('td', {}, x.detail || '')))))));
+}
+
+// ---- admin: staff accounts ----
+// The hub (hub/users.c) is the one place for the rules; the page checks the
+// same few things first only to answer in plain words without a round trip.
+const ROLES = ['reviewer', 'supervisor', 'admin'];
+const LOGIN_RE = /^[A-Za-z0-9._@-]{1,64}$/;
+const PASSWORD_MIN = 8; // hub_password_hash refuses anything shorter
+
+const roleName = r => t('role_' + r) === 'role_' + r ? r : t('role_' + r);
+
+// an error of an account change, in plain words
+function accountError(e) {
+  const words = {
+    conflict: 'u_err_exists', last_admin: 'u_err_last_admin', not_found: 'u_err_not_found',
+    bad_request: 'u_err_bad', forbidden: 'forbidden', busy: 'u_err_busy', rate_limited: 'u_err_busy',
+    csrf: 'u_err_session', unauthenticated: 'u_err_session',
+  };
+  if (e instanceof ApiError) return t(words[e.code] || 'u_err_hub', { s: e.status, n: PASSWORD_MIN });
+  return t('u_err_network');
+}
+
+function passwordProblem(a, b) {
+  if (a.length < PASSWORD_MIN) return t('u_pw_short', { n: PASSWORD_MIN });
+  if (a !== b) return t('u_pw_mismatch');
+  return null;
+}
+
+function usersCard(users, msg) {
+  const out = h('p', { id: 'users-msg', class: msg && !msg.ok ? 'err' : 'okmsg', role: 'status', 'aria-live': 'polite' }, msg ? msg.text : '');
+  const say = (text, ok) => { out.textContent = text; out.className = ok ? 'okmsg' : 'err'; toast(text); };
+  const done = text => { toast(text); showAdmin({ text, ok: true }); };
+  const roleOptions = cur => ROLES.map(r => h('option', { value: r, selected: r === cur }, roleName(r)));
+
+  const rows = [];
+  for (const u of users) {
+    const self = state.me && u.login === state.me.login;
+    const row = h('tr', { 'data-login': u.login });
+    const pwRow = h('tr', { class: 'pw-row', hidden: true });
+    const roleSel = h('select', { class: 'u-role', 'aria-label': t('u_role_for', { l: u.login }) }, roleOptions(u.role));
+    const changeRole = async () => {
+      const role = roleSel.value;
+      if (role === u.role) { say(t('u_role_same', { l: u.login, r: roleName(role) }), false); return; }
+      if (self && !confirm(t('confirm_role_self', { r: roleName(role) }))) return;
+      try {
+        await api('POST', `/api/admin/users/${encodeURIComponent(u.login)}/role`, { role });
+        done(t('u_role_done', { l: u.login, r: roleName(role) }));
+      } catch (e) { say(accountError(e), false); }
+    };
+    const toggle = async () => {
+      const op = u.disabled ? 'enable' : 'disable';
+      if (!confirm(t('confirm_' + op, { l: u.login }))) return;
+      try {
+        await api('POST', `/api/admin/users/${encodeURIComponent(u.login)}/${op}`, {});
+        done(t('u_' + op + '_done', { l: u.login }));
+      } catch (e) { say(accountError(e), false); }
+    };
+    const p1 = h('input', { type: 'password', class: 'u-pw1', autocomplete: 'new-password', minlength: PASSWORD_MIN, 'aria-label': t('u_new_pw') });
+    const p2 = h('input', { type: 'password', class: 'u-pw2', autocomplete: 'new-password', minlength: PASSWORD_MIN, 'aria-label': t('u_repeat_pw') });
+    const pwErr = h('span', { class: 'err', role: 'alert' });
+    const pwForm = h('form', {
+      class: 'filters', onsubmit: async ev => {
+        ev.preventDefault();
+        const bad = passwordProblem(p1.value, p2.value);
+        pwErr.textContent = bad || '';
+        if (bad) { (p1.value.length < PASSWORD_MIN ? p1 : p2).focus(); return; }
+        try {
+          await api('POST', `/api/admin/users/${encodeURIComponent(u.login)}/password`, { password: p1.value });
+          p1.value = p2.value = '';
+          done(t('u_password_done', { l: u.login }));
+        } catch (e) { pwErr.textContent = accountError(e); }
+      },
+    },
+    h('label', {}, t('u_new_pw'), p1), h('label', {}, t('u_repeat_pw'), p2),
+    h('button', { type: 'submit', class: 'primary u-pw-save' }, t('save')),
+    h('button', { type: 'button', onclick: () => { pwRow.hidden = true; p1.value = p2.value = ''; pwErr.textContent = ''; } }, t('cancel')),
+    h('span', { class: 'muted' }, t('u_pw_hint', { n: PASSWORD_MIN })), pwErr);
+    pwRow.append(h('td', { colspan: 5 }, pwForm));
+    row.append(
+      h('td', {}, h('strong', {}, u.login), self ? h('span', { class: 'muted' }, ' ' + t('u_you')) : null),
+      h('td', { class: 'role', 'data-role': u.role }, roleName(u.role)),
+      h('td', { class: 'state', 'data-state': u.disabled ? 'disabled' : 'active' },
+        h('span', { class: u.disabled ? 'status st-rejected' : 'status st-approved' }, u.disabled ? t('u_disabled') : t('active'))),
+      h('td', {}, fmtTime(u.created_at), u.password_changed_at ? h('div', { class: 'muted' }, t('u_pw_changed', { d: fmtTime(u.password_changed_at) })) : null),
+      h('td', {}, h('div', { class: 'actions tight' },
+        roleSel, h('button', { type: 'button', class: 'u-role-save', onclick: changeRole }, t('u_change_role')),
+        self ? null : h('button', { type: 'button', class: u.disabled ? 'ok u-enable' : 'bad u-disable', onclick: toggle }, u.disabled ? t('u_enable') : t('u_disable')),
+        h('button', { type: 'button', class: 'u-password', onclick: () => { pwRow.hidden = false; p1.focus(); } }, t('u_set_pw')))));
+    rows.push(row, pwRow);
+  }
+
+  const lLogin = h('input', { id: 'u-login', required: true, size: 14, autocomplete: 'off' });
+  const lRole = h('select', { id: 'u-new-role' }, roleOptions('reviewer'));
+  const lPass = h('input', { id: 'u-pass', type: 'password', required: true, autocomplete: 'new-password' });
+  const lPass2 = h('input', { id: 'u-pass2', type: 'password', required: true, autocomplete: 'new-password' });
+  const addForm = h('form', {
+    class: 'filters', id: 'user-add', onsubmit: async ev => {
+      ev.preventDefault();
+      const login = lLogin.value.trim();
+      const bad = LOGIN_RE.test(login) ? passwordProblem(lPass.value, lPass2.value) : t('u_login_bad');
+      if (bad) { say(bad, false); return; }
+      try {
+        await api('POST', '/api/admin/users', { login, role: lRole.value, password: lPass.value });
+        done(t('u_add_done', { l: login, r: roleName(lRole.value) }));
+      } catch (e) { say(accountError(e), false); }
+    },
+  }, h('label', {}, t('login'), lLogin), h('label', {}, t('role'), lRole),
+  h('label', {}, t('password'), lPass), h('label', {}, t('u_repeat_pw'), lPass2),
+  h('button', { type: 'submit', class: 'primary' }, t('u_add')));
+
+  return h('div', { class: 'card', id: 'users-card' }, h('h2', {}, t('users')), out,
+    h('table', { id: 'users' },
+      h('thead', {}, h('tr', {}, ...['login', 'role', 'status', 'u_created', ''].map(k => h('th', { scope: 'col' }, k ? t(k) : '')))),
+      h('tbody', {}, rows)),
+    h('h3', {}, t('u_add_title')), addForm,
+    h('p', { class: 'muted' }, t('u_hint', { n: PASSWORD_MIN })));
 }
 
 // ---- router ----

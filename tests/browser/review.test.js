@@ -187,3 +187,132 @@ test('admin issues an enrolment token from the admin page', async () => {
   await page.screenshot({ path: join(SHOTS, 'admin.png'), fullPage: true });
   await ctx.close();
 });
+
+// Staff accounts on the admin page (issue 10 item 6): the admin adds a
+// reviewer, disables them while their session is open in another browser
+// (signed out on its next request), enables them again, changes their role
+// (the same session gets the new rights) and sets a new password (the
+// session ends, the old password stops working). Every step shows a plain
+// Ukrainian message; the hub's refusals (a login that exists, the last
+// admin) are shown in plain words too.
+test('admin manages staff accounts and the changes reach an open session', async () => {
+  const { ctx, page } = await signIn('admin', 'admin-pass-1');
+  const dialogs = [];
+  page.on('dialog', d => { dialogs.push(d.message()); d.accept(); });
+  await page.click('nav a[href="#/admin"]');
+  await page.waitForSelector('#users tr[data-login=olena]');
+  assert.equal(await page.getAttribute('#users tr[data-login=olena] td.state', 'data-state'), 'active');
+  assert.equal(await page.getAttribute('#users tr[data-login=petro] td.role', 'data-role'), 'supervisor');
+  // the admin cannot disable themselves from the page
+  assert.equal(await page.locator('#users tr[data-login=admin] .u-disable').count(), 0);
+  const msg = () => page.textContent('#users-msg');
+  const waitMsg = re => page.waitForFunction(s => new RegExp(s).test(document.querySelector('#users-msg')?.textContent || ''), re.source);
+
+  // add: checked in the page first, then by the hub
+  await page.fill('#u-login', 'ivan');
+  await page.fill('#u-pass', 'ivan-pass-123');
+  await page.fill('#u-pass2', 'ivan-pass-12');
+  await page.click('#user-add button[type=submit]');
+  assert.match(await msg(), /Паролі не збігаються/);
+  await page.fill('#u-pass', 'short');
+  await page.fill('#u-pass2', 'short');
+  await page.click('#user-add button[type=submit]');
+  assert.match(await msg(), /щонайменше 8 символів/);
+  await page.fill('#u-pass', 'ivan-pass-123');
+  await page.fill('#u-pass2', 'ivan-pass-123');
+  await page.click('#user-add button[type=submit]');
+  await page.waitForSelector('#users tr[data-login=ivan]');
+  assert.match(await msg(), /Користувача ivan додано з роллю «розгляд заяв»/);
+  await page.fill('#u-login', 'ivan');
+  await page.fill('#u-pass', 'other-pass-123');
+  await page.fill('#u-pass2', 'other-pass-123');
+  await page.click('#user-add button[type=submit]');
+  await waitMsg(/логіном уже є/);
+
+  // ivan signs in in another browser; reports are not his
+  const ivan = await signIn('ivan', 'ivan-pass-123');
+  const status = path => ivan.page.evaluate(p => fetch(p).then(r => r.status), path);
+  assert.equal(await status('/api/reports/summary'), 403);
+  assert.equal(await ivan.page.locator('nav a[href="#/reports"]').isVisible(), false);
+
+  // disable → his open session is signed out on its next request
+  await page.click('#users tr[data-login=ivan] .u-disable');
+  await page.waitForSelector('#users tr[data-login=ivan] td.state[data-state=disabled]');
+  assert.match(dialogs.pop(), /Вимкнути користувача ivan\?/);
+  assert.match(await msg(), /Користувача ivan вимкнено\. Усі його сеанси завершено/);
+  await page.evaluate(() => document.getElementById('toast').classList.remove('show'));
+  await page.screenshot({ path: join(SHOTS, 'review-users.png'), fullPage: true });
+  await ivan.page.fill('#f-q', 'шевченко');
+  await ivan.page.press('#f-q', 'Enter');
+  await ivan.page.waitForSelector('.login #login');
+  assert.equal(await ivan.page.locator('#queue').count(), 0);
+  await ivan.page.fill('#login', 'ivan');
+  await ivan.page.fill('#password', 'ivan-pass-123');
+  await ivan.page.press('#password', 'Enter');
+  await ivan.page.waitForSelector('.login .err:not(:empty)');
+  assert.match(await ivan.page.textContent('.login .err'), /Неправильний логін/);
+
+  // enable → he signs in again (the ended session stays ended)
+  await page.click('#users tr[data-login=ivan] .u-enable');
+  await page.waitForSelector('#users tr[data-login=ivan] td.state[data-state=active]');
+  assert.match(dialogs.pop(), /Увімкнути користувача ivan\?/);
+  assert.match(await msg(), /Користувача ivan увімкнено/);
+  await ivan.page.fill('#password', 'ivan-pass-123');
+  await ivan.page.press('#password', 'Enter');
+  await ivan.page.waitForSelector('#queue tbody tr');
+
+  // role → the same session has the supervisor's rights from its next request
+  await page.selectOption('#users tr[data-login=ivan] select.u-role', 'supervisor');
+  await page.click('#users tr[data-login=ivan] .u-role-save');
+  await page.waitForSelector('#users tr[data-login=ivan] td.role[data-role=supervisor]');
+  assert.match(await msg(), /Роль користувача ivan змінено на «керівник \(звіти\)»/);
+  assert.equal(await status('/api/reports/summary'), 200);
+  await ivan.page.reload();
+  await ivan.page.click('nav a[href="#/reports"]');
+  await ivan.page.waitForSelector('#kpis');
+  // a supervisor still has no admin page: no link, and the page refuses
+  assert.equal(await ivan.page.locator('nav a[href="#/admin"]').isVisible(), false);
+  await ivan.page.goto(baseUrl + '/#/admin');
+  await ivan.page.waitForSelector('main .err');
+  assert.match(await ivan.page.textContent('main .err'), /Недостатньо прав/);
+  assert.equal(await ivan.page.locator('#users').count(), 0);
+
+  // a new password, typed twice → his session ends, only the new one works
+  await page.click('#users tr[data-login=ivan] .u-password');
+  const pw = '#users tr[data-login=ivan] + tr.pw-row';
+  await page.fill(`${pw} .u-pw1`, 'ivan-new-pass-9');
+  await page.fill(`${pw} .u-pw2`, 'ivan-new-pass-8');
+  await page.click(`${pw} .u-pw-save`);
+  assert.match(await page.textContent(`${pw} .err`), /Паролі не збігаються/);
+  await page.fill(`${pw} .u-pw2`, 'ivan-new-pass-9');
+  await page.click(`${pw} .u-pw-save`);
+  await waitMsg(/Пароль користувача ivan змінено/);
+  assert.equal(await status('/api/me'), 401);
+  const again = await browser.newContext();
+  const ap = await again.newPage();
+  const tryLogin = (l, p) => ap.evaluate(([l, p]) => fetch('/api/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: l, password: p }),
+  }).then(r => r.status), [l, p]);
+  await ap.goto(baseUrl + '/');
+  assert.equal(await tryLogin('ivan', 'ivan-pass-123'), 401);
+  assert.equal(await tryLogin('ivan', 'ivan-new-pass-9'), 200);
+  await again.close();
+
+  // the hub keeps its last admin: the refusal is shown in plain words
+  await page.selectOption('#users tr[data-login=admin] select.u-role', 'reviewer');
+  await page.click('#users tr[data-login=admin] .u-role-save');
+  await waitMsg(/останній активний адміністратор/);
+  assert.match(dialogs.pop(), /вашу власну роль/);
+  assert.equal(await page.getAttribute('#users tr[data-login=admin] td.role', 'data-role'), 'admin');
+
+  // the audit log holds every change
+  await page.reload();
+  await page.waitForSelector('#users');
+  const audit = await page.textContent('main');
+  for (const a of ['user.add', 'user.disable', 'user.enable', 'user.role', 'user.password']) assert.ok(audit.includes(a), a);
+  // and the page speaks English on request
+  await page.click('#lang');
+  await page.waitForSelector('#users tr[data-login=ivan] .u-disable:has-text("Disable")');
+  await ivan.ctx.close();
+  await ctx.close();
+});
