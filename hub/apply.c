@@ -238,6 +238,36 @@ done:
 	return rc;
 }
 
+/*
+ * A new entity: no register to compare with, so every field wins and the
+ * document is the change's fields as they are — only the registers are
+ * written (the same ones proto_lww_merge would make, at a fraction of it).
+ */
+static int stamp_fresh(struct merge *m, const cJSON *fields, struct mo_err *err)
+{
+	char stamp[PROTO_STAMP_LEN], *text = NULL;
+	cJSON *grouped = cJSON_CreateObject(), *paths = cJSON_CreateArray();
+	int rc;
+
+	/* stored grouping (store.h): {"<stamp>": [every leaf path]} */
+	proto_stamp_format(stamp, m->hlc, m->writer);
+	if (grouped == NULL || paths == NULL || !cJSON_AddItemToObject(grouped, stamp, paths)) {
+		cJSON_Delete(paths);
+		cJSON_Delete(grouped);
+		return oom(err);
+	}
+	rc = proto_lww_leaf_paths(paths, "", fields);
+	if (rc == MO_EINVAL)
+		rc = mo_err_set(err, MO_EINVAL, "bad_value", "field path too long");
+	else if (rc != MO_OK || (text = print(grouped)) == NULL)
+		rc = oom(err);
+	else
+		rc = hub_store_stamps_put(m->hub->store, m->entity, m->id, text, err);
+	free(text);
+	cJSON_Delete(grouped);
+	return rc;
+}
+
 /* ---- field edits in the case history ---- */
 
 /* keys of a case document that are not the application's content */
@@ -332,11 +362,14 @@ static int feed_transition(struct hub *h, const struct hub_case *c, const struct
 	return rc;
 }
 
-int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo_err *err)
+/*
+ * The move t on case c whose services (sv, n) were just read: checks, the
+ * service and case statuses, the event and the feed row.  sv is updated.
+ */
+static int transition_on(struct hub *h, const struct hub_transition *t, const struct hub_case *c,
+			 struct hub_case_service *sv, size_t n, struct mo_err *err)
 {
-	struct hub_case c;
-	struct hub_case_service *sv = NULL;
-	size_t n = 0, idx = (size_t)-1;
+	size_t idx = (size_t)-1;
 	int to = proto_status_parse(t->to), cur, now, *st = NULL;
 	struct hub_event ev;
 	int rc;
@@ -344,55 +377,44 @@ int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo
 	if (to == PROTO_ST_INVALID)
 		return mo_err_set(err, MO_EINVAL, "bad_value", "'%s' is not a status",
 				  t->to ? t->to : "");
-	if ((rc = hub_store_case_get(h->store, t->case_id, false, &c, NULL, err)) != MO_OK)
-		return rc;
-	if ((rc = hub_store_case_services(h->store, c.id, &sv, &n, err)) != MO_OK)
-		return rc;
 	if (t->service) {
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(sv[i].code, t->service) == 0)
 				idx = i;
-		if (idx == (size_t)-1) {
-			rc = mo_err_set(err, MO_ENOTFOUND, "not_found",
-					"case %s has no service '%s'", c.number, t->service);
-			goto done;
-		}
+		if (idx == (size_t)-1)
+			return mo_err_set(err, MO_ENOTFOUND, "not_found", "case %s has no service '%s'",
+					  c->number, t->service);
 		cur = sv[idx].status;
 	} else {
-		cur = proto_status_parse(c.status);
+		cur = proto_status_parse(c->status);
 	}
-	if (t->from && proto_status_parse(t->from) != cur) {
-		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition", "%s %s is %s, not %s",
-				t->service ? "service" : "case", t->service ? t->service : c.number,
-				proto_status_name(cur), t->from);
+	if (t->from && proto_status_parse(t->from) != cur)
+		return mo_err_set(err, MO_ECONFLICT, "illegal_transition", "%s %s is %s, not %s",
+				  t->service ? "service" : "case", t->service ? t->service : c->number,
+				  proto_status_name(cur), t->from);
+	if (!proto_transition_allowed(cur, to, t->actor))
+		return mo_err_set(err, MO_ECONFLICT, "illegal_transition",
+				  "%s cannot move from %s to %s",
+				  t->actor == PROTO_ACTOR_STAFF ? "staff"
+				  : t->actor == PROTO_ACTOR_HUB ? "the hub"
+								: "a device",
+				  proto_status_name(cur), t->to);
+	if ((st = malloc((n ? n : 1) * sizeof(*st))) == NULL)
+		return oom(err);
+	/* one service, or every service where the case's status is (one statement) */
+	rc = t->service ? hub_store_case_service_set(h->store, c->id, sv[idx].code, to, err)
+			: hub_store_case_services_move(h->store, c->id, cur, to, err);
+	if (rc != MO_OK)
 		goto done;
-	}
-	if (!proto_transition_allowed(cur, to, t->actor)) {
-		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition",
-				"%s cannot move from %s to %s",
-				t->actor == PROTO_ACTOR_STAFF ? "staff"
-				: t->actor == PROTO_ACTOR_HUB ? "the hub"
-							      : "a device",
-				proto_status_name(cur), t->to);
-		goto done;
-	}
-	if ((st = malloc((n ? n : 1) * sizeof(*st))) == NULL) {
-		rc = oom(err);
-		goto done;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (t->service ? i == idx : sv[i].status == cur) {
+		if (t->service ? i == idx : sv[i].status == cur)
 			sv[i].status = to;
-			if ((rc = hub_store_case_service_set(h->store, c.id, sv[i].code, to,
-							     err)) != MO_OK)
-				goto done;
-		}
 		st[i] = sv[i].status;
 	}
 	now = proto_status_of_case(st, n);
-	if ((rc = hub_store_case_set_status(h->store, c.id, proto_status_name(now), err)) != MO_OK)
+	if ((rc = hub_store_case_set_status(h->store, c->id, proto_status_name(now), err)) != MO_OK)
 		goto done;
-	ev = (struct hub_event){.case_id = c.id,
+	ev = (struct hub_event){.case_id = c->id,
 				.kind = "transition",
 				.from = proto_status_name(cur),
 				.to = t->to,
@@ -402,9 +424,27 @@ int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo
 				.hlc = t->hlc};
 	if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
 		goto done;
-	rc = feed_transition(h, &c, t, cur, err);
+	rc = feed_transition(h, c, t, cur, err);
 done:
 	free(st);
+	return rc;
+}
+
+int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo_err *err)
+{
+	struct hub_case c;
+	struct hub_case_service *sv = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (proto_status_parse(t->to) == PROTO_ST_INVALID)
+		return mo_err_set(err, MO_EINVAL, "bad_value", "'%s' is not a status",
+				  t->to ? t->to : "");
+	if ((rc = hub_store_case_get(h->store, t->case_id, false, &c, NULL, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_case_services(h->store, c.id, &sv, &n, err)) != MO_OK)
+		return rc;
+	rc = transition_on(h, t, &c, sv, n, err);
 	free(sv);
 	return rc;
 }
@@ -434,13 +474,17 @@ int hub_case_receive(struct hub *h, const char *case_id, const char *origin,
 			for (size_t i = 0; i < n && !service[0]; i++)
 				if (sv[i].status == PROTO_ST_SUBMITTED)
 					mo_strlcpy(service, sv[i].code, sizeof(service));
+			if (!service[0]) {
+				free(sv);
+				return MO_OK;
+			}
 		}
-		free(sv);
-		if (strcmp(c.status, "submitted") != 0 && !service[0])
-			return MO_OK;
 		t.service = service[0] ? service : NULL;
 		t.hlc = proto_hlc_now(clock, mo_now_ms());
-		if ((rc = hub_case_transition(h, &t, err)) != MO_OK)
+		rc = transition_on(h, &t, &c, sv, n, err);
+		free(sv);
+		/* a whole-case move took every submitted service: nothing is left */
+		if (rc != MO_OK || t.service == NULL)
 			return rc;
 	}
 	return MO_OK;
@@ -584,6 +628,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	struct hub_case_service *old = NULL, *sv = NULL;
 	size_t nold = 0, nsv = 0;
 	cJSON *docj = NULL, *won = NULL, *before = NULL;
+	const cJSON *docv, *wonv; /* the document and what won: the fields of a new case */
 	const cJSON *services = cJSON_GetObjectItemCaseSensitive(c->fields, "services");
 	const char *unit = proto_json_str(c->fields, "unit"), *bad = NULL;
 	char *text = NULL, why[160];
@@ -669,7 +714,10 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	{
 		struct merge m = {h, "case", hc.id, a->dev->id, c->hlc, !exists, NULL, false};
 
-		if ((rc = merge_fields(&m, c->fields, docj, won, err)) != MO_OK) {
+		/* a new case is its fields (all win); an existing one merges them */
+		rc = exists ? merge_fields(&m, c->fields, docj, won, err)
+			    : stamp_fresh(&m, c->fields, err);
+		if (rc != MO_OK) {
 			if (err && strcmp(err->code, "bad_value") == 0) {
 				mo_err_clear(err);
 				rc = quarantine(a, c, "bad_value", "field path too long");
@@ -677,11 +725,13 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 			goto done;
 		}
 	}
-	if (cJSON_GetArraySize(won) == 0) {
+	docv = exists ? docj : c->fields;
+	wonv = exists ? won : c->fields;
+	if (cJSON_GetArraySize(wonv) == 0) {
 		rc = MO_OK; /* every field already held a newer value */
 		goto done;
 	}
-	bool services_won = cJSON_HasObjectItem(won, "services");
+	bool services_won = cJSON_HasObjectItem(wonv, "services");
 
 	if (!services_won) {
 		free(sv);
@@ -696,9 +746,9 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	for (size_t i = 0; i < nsv; i++)
 		st[i] = sv[i].status;
 	mo_strlcpy(hc.status, proto_status_name(proto_status_of_case(st, nsv)), sizeof(hc.status));
-	mo_strlcpy(hc.number, proto_json_str(docj, "number") ? proto_json_str(docj, "number") : "",
+	mo_strlcpy(hc.number, proto_json_str(docv, "number") ? proto_json_str(docv, "number") : "",
 		   sizeof(hc.number));
-	if ((text = print(docj)) == NULL) {
+	if ((text = print(docv)) == NULL) {
 		rc = oom(err);
 		goto done;
 	}
@@ -708,8 +758,10 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	if (services_won &&
 	    (rc = hub_store_case_services_put(h->store, hc.id, sv, nsv, err)) != MO_OK)
 		goto done;
-	free(text);
-	text = NULL;
+	if (exists) {
+		free(text);
+		text = NULL;
+	}
 	if (!exists) {
 		struct hub_event ev = {.case_id = hc.id,
 				       .kind = "created",
@@ -723,7 +775,8 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		   MO_OK) {
 		goto done;
 	}
-	if ((text = print(won)) == NULL) {
+	/* the feed carries what won: for a new case, the document just printed */
+	if (text == NULL && (text = print(wonv)) == NULL) {
 		rc = oom(err);
 		goto done;
 	}

@@ -45,6 +45,8 @@ struct hub_device {
 	long long last_seq;
 	char last_hash[MO_SHA256_HEX];
 	long long last_n;	 /* last change number applied; -1: not known (pre-004) */
+	long long cursor;	 /* the feed position the device last reported */
+	long long seen_age_ms;	 /* since its last recorded visit; -1: never */
 	char operator_name[128]; /* the operator named at enrolment ("" when none) */
 };
 
@@ -91,6 +93,8 @@ void hub_store_close(struct hub_store *s);
 
 /* ---- transactions (BEGIN IMMEDIATE; the lock is held until the end) ---- */
 int hub_store_begin(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+/* a read-only transaction (one snapshot, no write lock); end it with commit */
+int hub_store_begin_read(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_commit(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
 void hub_store_rollback(struct hub_store *s);
 
@@ -259,6 +263,9 @@ int hub_store_case_services(struct hub_store *s, const char *id, struct hub_case
 int hub_store_case_services_put(struct hub_store *s, const char *id,
 				const struct hub_case_service *v, size_t n,
 				struct mo_err *err) MO_WARN_UNUSED;
+/* every service of the case with status from gets status to (one statement) */
+int hub_store_case_services_move(struct hub_store *s, const char *id, int from, int to,
+				 struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_case_service_set(struct hub_store *s, const char *id, const char *code, int status,
 			       struct mo_err *err) MO_WARN_UNUSED;
 /* JSON array of {id, number, status, unit, device, created_at, updated_at, applicant} */

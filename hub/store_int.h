@@ -21,6 +21,12 @@ struct hub_store {
 	pthread_mutex_t lock; /* recursive: a transaction owns it */
 	sqlite3_stmt *st[HUB_CORE_STMTS];
 	sqlite3_stmt *staff[HUB_STAFF_STMTS];
+	/* cases written in the open transaction whose search entries are due:
+	 * a JSON array of ids, indexed in one statement before COMMIT (FTS5
+	 * flushes its pending terms at every statement savepoint, so a trigger
+	 * per case write cost more than the write itself) */
+	char *search_ids;
+	size_t search_len, search_cap, search_n;
 };
 
 void hub_sqlite_lock(struct hub_store *s);

@@ -59,6 +59,7 @@ enum stmt_id {
 	S_CASE_SERVICES_DEL,
 	S_CASE_SERVICE_ADD,
 	S_CASE_SERVICE_SET,
+	S_CASE_SERVICES_MOVE,
 	S_CASE_LIST,
 	S_CASE_EVENTS,
 	S_CASE_APPENDS,
@@ -70,6 +71,9 @@ enum stmt_id {
 	S_FEED_ADD,
 	S_FEED_READ,
 	S_FEED_MAX,
+	S_SEARCH_IDS,
+	S_SEARCH_DROP,
+	S_SEARCH_ADD,
 	S_DEVICE_NUMBERED,
 	S_NONCE_PRUNE,
 	S_NONCE_ADD,
@@ -102,7 +106,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_DEVICE_ADD] = "INSERT INTO devices(id, code, unit, public_key, hostname, operator, "
 		     "enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_DEVICE_GET] = "SELECT id, code, unit, public_key, status, flag, last_seq, last_hash, "
-		     "coalesce(last_n, -1), operator FROM devices WHERE id = ?1 OR code = ?1",
+		     "coalesce(last_n, -1), operator, cursor, coalesce(CAST((julianday('now') - "
+		     "julianday(last_seen_at)) * 86400000 AS INTEGER), -1) "
+		     "FROM devices WHERE id = ?1 OR code = ?1",
     [S_DEVICE_COUNT] = "SELECT count(*) FROM devices WHERE unit = ?1",
     [S_DEVICE_REVOKE] = "UPDATE devices SET status = 'revoked', revoked_at = ?2 "
 			"WHERE id = ?1 AND status = 'active'",
@@ -147,6 +153,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_CASE_SERVICES_DEL] = "DELETE FROM case_services WHERE case_id = ?1",
     [S_CASE_SERVICE_ADD] = "INSERT INTO case_services(case_id, pos, code, status) "
 			   "VALUES (?1, ?2, ?3, ?4)",
+    [S_CASE_SERVICES_MOVE] = "UPDATE case_services SET status = ?3 "
+			     "WHERE case_id = ?1 AND status = ?2",
     [S_CASE_SERVICE_SET] = "UPDATE case_services SET status = ?3 "
 			   "WHERE case_id = ?1 AND code = ?2",
     [S_CASE_LIST] = "SELECT id, number, status, unit, device, created_at, updated_at, "
@@ -179,6 +187,17 @@ static const char *const sql_text[S_COUNT] = {
 		    "WHERE seq > ?1 AND (unit IS NULL OR unit = ?2) "
 		    "AND (origin IS NULL OR origin <> ?3) ORDER BY seq LIMIT ?4",
     [S_FEED_MAX] = "SELECT coalesce(max(seq), 0) FROM feed",
+    [S_SEARCH_IDS] = "INSERT OR IGNORE INTO case_search_ids(case_id) "
+		     "SELECT DISTINCT value FROM json_each(?1)",
+    [S_SEARCH_DROP] = "DELETE FROM case_search WHERE rowid IN (SELECT rid FROM case_search_ids "
+		      "WHERE case_id IN (SELECT value FROM json_each(?1)))",
+    [S_SEARCH_ADD] = "INSERT INTO case_search(rowid, number, surname, given_name, patronymic, "
+		     "rnokpp) SELECT m.rid, c.number, json_extract(c.doc, '$.applicant.surname'), "
+		     "json_extract(c.doc, '$.applicant.given_name'), "
+		     "json_extract(c.doc, '$.applicant.patronymic'), "
+		     "json_extract(c.doc, '$.applicant.rnokpp') "
+		     "FROM (SELECT DISTINCT value AS id FROM json_each(?1)) j "
+		     "JOIN cases c ON c.id = j.id JOIN case_search_ids m ON m.case_id = c.id",
     [S_DEVICE_NUMBERED] = "UPDATE devices SET last_n = ?2 WHERE id = ?1",
     [S_NONCE_PRUNE] = "DELETE FROM blob_nonces WHERE expires_ms < ?1",
     [S_NONCE_ADD] = "INSERT INTO blob_nonces(device, nonce, expires_ms) VALUES (?1, ?2, ?3)",
@@ -464,7 +483,62 @@ void hub_store_close(struct hub_store *s)
 		sqlite3_finalize(s->staff[i]);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
+	free(s->search_ids);
 	free(s);
+}
+
+/* ---- the search index, written once per transaction ---- */
+
+static void search_forget(struct hub_store *s)
+{
+	s->search_len = s->search_n = 0;
+}
+
+/* remember a case whose number or document was written */
+static int search_due(struct hub_store *s, const char *id, struct mo_err *err)
+{
+	size_t need = s->search_len + strlen(id) + 8;
+
+	if (need > s->search_cap) {
+		size_t cap = s->search_cap ? s->search_cap * 2 : 4096;
+		char *p;
+
+		while (cap < need)
+			cap *= 2;
+		if ((p = realloc(s->search_ids, cap)) == NULL)
+			return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+		s->search_ids = p;
+		s->search_cap = cap;
+	}
+	/* ids are UUIDs (checked by proto): nothing to escape */
+	s->search_len += (size_t)snprintf(s->search_ids + s->search_len,
+					  s->search_cap - s->search_len, "%c\"%s\"",
+					  s->search_n ? ',' : '[', id);
+	s->search_n++;
+	return MO_OK;
+}
+
+/* drop and re-add the search entries of every case due, in three statements */
+static int search_flush(struct hub_store *s, struct mo_err *err)
+{
+	static const enum stmt_id steps[] = {S_SEARCH_IDS, S_SEARCH_DROP, S_SEARCH_ADD};
+	int rc = MO_OK;
+
+	if (s->search_n == 0)
+		return MO_OK;
+	s->search_ids[s->search_len] = ']';
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == MO_OK; i++) {
+		sqlite3_stmt *q = stmt(s, steps[i], err);
+
+		if (q == NULL) {
+			rc = MO_EIO;
+			break;
+		}
+		sqlite3_bind_text(q, 1, s->search_ids, (int)s->search_len + 1, SQLITE_STATIC);
+		rc = exec_stmt(s, q, "index the cases for search", err);
+	}
+	search_forget(s);
+	return rc;
 }
 
 /* ---- transactions ---- */
@@ -479,9 +553,22 @@ int hub_store_begin(struct hub_store *s, struct mo_err *err)
 	return rc;
 }
 
+int hub_store_begin_read(struct hub_store *s, struct mo_err *err)
+{
+	int rc;
+
+	lock(s);
+	if ((rc = exec_sql(s, "BEGIN DEFERRED", err)) != MO_OK)
+		unlock(s);
+	return rc;
+}
+
 int hub_store_commit(struct hub_store *s, struct mo_err *err)
 {
-	int rc = exec_sql(s, "COMMIT", err);
+	int rc = search_flush(s, err);
+
+	if (rc == MO_OK)
+		rc = exec_sql(s, "COMMIT", err);
 
 	if (rc != MO_OK)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -491,6 +578,7 @@ int hub_store_commit(struct hub_store *s, struct mo_err *err)
 
 void hub_store_rollback(struct hub_store *s)
 {
+	search_forget(s);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	unlock(s);
 }
@@ -790,6 +878,8 @@ int hub_store_device_get(struct hub_store *s, const char *id_or_code, struct hub
 		col_copy(q, 7, out->last_hash, sizeof(out->last_hash));
 		out->last_n = sqlite3_column_int64(q, 8);
 		col_copy(q, 9, out->operator_name, sizeof(out->operator_name));
+		out->cursor = sqlite3_column_int64(q, 10);
+		out->seen_age_ms = sqlite3_column_int64(q, 11);
 	} else if (src == SQLITE_DONE) {
 		rc = mo_err_set(err, MO_ENOTFOUND, "unknown_device", "no device '%s'", id_or_code);
 	} else {
@@ -1281,6 +1371,11 @@ int hub_store_case_put(struct hub_store *s, const struct hub_case *c, const char
 		bind_text(q, 7, now);
 		rc = exec_stmt(s, q, "store the case", err);
 	}
+	if (rc == MO_OK)
+		rc = search_due(s, c->id, err);
+	/* outside a transaction (autocommit) the entry is written at once */
+	if (rc == MO_OK && sqlite3_get_autocommit(s->db))
+		rc = search_flush(s, err);
 	unlock(s);
 	return rc;
 }
@@ -1379,6 +1474,25 @@ int hub_store_case_services_put(struct hub_store *s, const char *id,
 			goto done;
 	}
 done:
+	unlock(s);
+	return rc;
+}
+
+int hub_store_case_services_move(struct hub_store *s, const char *id, int from, int to,
+				 struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	lock(s);
+	if ((q = stmt(s, S_CASE_SERVICES_MOVE, err)) == NULL) {
+		rc = MO_EIO;
+	} else {
+		bind_text(q, 1, id);
+		bind_text(q, 2, proto_status_name(from));
+		bind_text(q, 3, proto_status_name(to));
+		rc = exec_stmt(s, q, "move the services", err);
+	}
 	unlock(s);
 	return rc;
 }

@@ -93,79 +93,123 @@ static void feed_acc_release(struct feed_acc *acc)
 }
 
 /*
- * Build and sign the kind-2 answer: ack, the quarantined list, and the
- * feed after the request's cursor for the device's unit.  Its own short
- * transaction: the hub clock moves and the device's visit is recorded.
+ * The kind-2 answer: ack, the quarantined list, and the feed after the
+ * request's cursor for the device's unit.  answer_read runs inside the
+ * caller's transaction (the feed and its end are read in one snapshot, so
+ * the cursor never passes a row it did not send); answer_seal signs it.
  */
-static int answer(struct hub *h, const struct hub_device *dev, const struct proto_header *req,
-		  long long ack, const struct proto_quarantine *q, size_t nq, struct mo_buf *out,
-		  struct mo_err *err)
-{
-	struct feed_acc acc = {.h = h};
-	struct proto_clock clk;
+struct reply {
+	struct feed_acc acc;
+	long long cursor;
 	struct proto_header hdr;
-	struct proto_seal_opts so = PROTO_SEAL_OPTS_INIT;
-	struct mo_buf payload = MO_BUF_INIT(PROTO_INFLATED_MAX);
-	long long cursor = req->cursor, max_seq = 0;
-	uint64_t now = mo_now_ms();
-	bool in_tx = false;
+	uint64_t now;
+};
+
+static int answer_read(struct hub *h, const struct hub_device *dev, const struct proto_header *req,
+		       struct proto_clock *clk, struct reply *r, struct mo_err *err)
+{
+	long long max_seq = 0;
 	int rc;
 
-	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
-		goto done;
-	in_tx = true;
-	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
-		goto done;
+	memset(r, 0, sizeof(*r));
+	r->acc.h = h;
+	r->cursor = req->cursor;
+	r->now = mo_now_ms();
 	/* the skew was checked before; this only merges */
-	if ((rc = proto_hlc_receive(&clk, req->hlc, now, PROTO_HLC_MAX_AHEAD_MS, err)) != MO_OK)
-		goto done;
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.hlc = proto_hlc_now(&clk, now);
+	if ((rc = proto_hlc_receive(clk, req->hlc, r->now, PROTO_HLC_MAX_AHEAD_MS, err)) != MO_OK)
+		return rc;
+	r->hdr.hlc = proto_hlc_now(clk, r->now);
 	rc = hub_store_feed_read(h->store, dev->unit, dev->id, req->cursor, FEED_MAX_CHANGES + 1,
-				 feed_take, &acc, err);
+				 feed_take, &r->acc, err);
 	if (rc == 1) {
 		rc = MO_OK;
 	} else if (rc != MO_OK) {
 		if (err && err->rc == MO_OK)
 			mo_err_set(err, rc, NULL, "cannot read the feed");
-		goto done;
+		return rc;
 	}
 	if ((rc = hub_store_feed_max(h->store, &max_seq, err)) != MO_OK)
-		goto done;
+		return rc;
 	/* past entries of other units too, unless the answer was capped */
-	if (acc.more)
-		cursor = acc.n > 0 && acc.v[acc.n - 1].n > acc.skipped ? acc.v[acc.n - 1].n
-								       : acc.skipped;
-	else if (max_seq > cursor)
-		cursor = max_seq;
-	if ((rc = hub_store_device_seen(h->store, dev->id, req->cursor, err)) != MO_OK ||
-	    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
-		goto done;
-	in_tx = false;
-	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
-		goto done;
+	if (r->acc.more)
+		r->cursor = r->acc.n > 0 && r->acc.v[r->acc.n - 1].n > r->acc.skipped
+				? r->acc.v[r->acc.n - 1].n
+				: r->acc.skipped;
+	else if (max_seq > r->cursor)
+		r->cursor = max_seq;
+	return MO_OK;
+}
 
-	if ((rc = proto_response_encode(&payload, q, nq, acc.v, acc.n, err)) != MO_OK)
+static int answer_seal(struct hub *h, const struct hub_device *dev, struct reply *r, long long ack,
+		       const struct proto_quarantine *q, size_t nq, struct mo_buf *out,
+		       struct mo_err *err)
+{
+	struct proto_seal_opts so = PROTO_SEAL_OPTS_INIT;
+	struct mo_buf payload = MO_BUF_INIT(PROTO_INFLATED_MAX);
+	int rc;
+
+	if ((rc = proto_response_encode(&payload, q, nq, r->acc.v, r->acc.n, err)) != MO_OK)
 		goto done;
-	mo_strlcpy(hdr.hub, h->id, sizeof(hdr.hub));
-	mo_strlcpy(hdr.device, dev->id, sizeof(hdr.device));
-	hdr.ack = ack;
-	hdr.cursor = cursor;
-	hdr.count = (long long)acc.n;
-	hdr.more = acc.more;
-	mo_iso8601(hdr.time, sizeof(hdr.time), now, true);
+	mo_strlcpy(r->hdr.hub, h->id, sizeof(r->hdr.hub));
+	mo_strlcpy(r->hdr.device, dev->id, sizeof(r->hdr.device));
+	r->hdr.ack = ack;
+	r->hdr.cursor = r->cursor;
+	r->hdr.count = (long long)r->acc.n;
+	r->hdr.more = r->acc.more;
+	mo_iso8601(r->hdr.time, sizeof(r->hdr.time), r->now, true);
 	so.kind = PROTO_KIND_RESPONSE;
-	so.hdr = &hdr;
+	so.hdr = &r->hdr;
 	so.payload = payload.data;
 	so.payload_len = payload.len;
 	so.dict_id = proto_dict_default();
 	so.key = h->key;
 	rc = proto_envelope_seal(out, &so, err);
 done:
+	mo_buf_release(&payload);
+	return rc;
+}
+
+/* a visit is worth a write when the device's cursor moved or it was last seen long ago */
+#define SEEN_EVERY_MS (60 * 1000)
+
+static bool visit_changes(const struct hub_device *dev, const struct proto_header *req)
+{
+	return req->cursor > dev->cursor || dev->seen_age_ms < 0 || dev->seen_age_ms > SEEN_EVERY_MS;
+}
+
+/*
+ * The answer to a pull or a replayed batch, alone.  A visit that changes
+ * nothing writes nothing (a read transaction, no fsync); else its own short
+ * write transaction records the visit and the hub clock.
+ */
+static int answer(struct hub *h, const struct hub_device *dev, const struct proto_header *req,
+		  long long ack, const struct proto_quarantine *q, size_t nq, struct mo_buf *out,
+		  struct mo_err *err)
+{
+	struct proto_clock clk;
+	struct reply r;
+	bool write = visit_changes(dev, req), in_tx = false;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((rc = write ? hub_store_begin(h->store, err) : hub_store_begin_read(h->store, err)) !=
+	    MO_OK)
+		goto done;
+	in_tx = true;
+	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK ||
+	    (rc = answer_read(h, dev, req, &clk, &r, err)) != MO_OK)
+		goto done;
+	if (write && ((rc = hub_store_device_seen(h->store, dev->id, req->cursor, err)) != MO_OK ||
+		      (rc = hub_clock_save(h, &clk, err)) != MO_OK))
+		goto done;
+	in_tx = false;
+	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
+		goto done;
+	rc = answer_seal(h, dev, &r, ack, q, nq, out, err);
+done:
 	if (in_tx)
 		hub_store_rollback(h->store);
-	feed_acc_release(&acc);
-	mo_buf_release(&payload);
+	feed_acc_release(&r.acc);
 	return rc;
 }
 
@@ -308,6 +352,7 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 	struct hub_device dev;
 	struct hub_apply a;
 	struct proto_clock clk;
+	struct reply r = {0};
 	struct mo_buf qjson = MO_BUF_INIT(PROTO_INFLATED_MAX);
 	struct timespec t0;
 	bool in_tx = false, have_apply = false;
@@ -375,18 +420,22 @@ static int apply_batch(struct hub *h, const struct proto_envelope *env, const ch
 		if ((rc = hub_store_batch_add(h->store, &b, err)) != MO_OK)
 			goto done;
 	}
+	/* the answer is read in the same transaction: one commit, one fsync */
 	if ((rc = hub_store_device_chain(h->store, dev.id, env->hdr.seq, hash, err)) != MO_OK ||
 	    (rc = hub_store_device_numbered(h->store, dev.id, env->hdr.last, err)) != MO_OK ||
+	    (rc = answer_read(h, &dev, &env->hdr, &a.clock, &r, err)) != MO_OK ||
+	    (rc = hub_store_device_seen(h->store, dev.id, env->hdr.cursor, err)) != MO_OK ||
 	    (rc = hub_clock_save(h, &a.clock, err)) != MO_OK)
 		goto done;
 	in_tx = false;
 	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
 		goto done;
 	hub_metrics_applied(&h->metrics, seconds_since(&t0), a.nq);
-	rc = answer(h, &dev, &env->hdr, env->hdr.seq, a.q, a.nq, out, err);
+	rc = answer_seal(h, &dev, &r, env->hdr.seq, a.q, a.nq, out, err);
 done:
 	if (in_tx)
 		hub_store_rollback(h->store);
+	feed_acc_release(&r.acc);
 	if (have_apply)
 		hub_apply_release(&a);
 	mo_buf_release(&qjson);

@@ -54,10 +54,19 @@ static int put(cJSON *obj, const char *key, cJSON *v)
 	return cJSON_AddItemToObject(obj, key, v) ? MO_OK : MO_ENOMEM;
 }
 
+/* prefix.key (or key at the top); false when it does not fit (called per field: no printf) */
 static bool path_of(char out[PROTO_LWW_PATH_MAX], const char *prefix, const char *key)
 {
-	return (size_t)snprintf(out, PROTO_LWW_PATH_MAX, "%s%s%s", prefix, *prefix ? "." : "",
-				key) < PROTO_LWW_PATH_MAX;
+	size_t pl = strlen(prefix), kl = strlen(key), n = pl + (pl ? 1 : 0) + kl;
+
+	if (n >= PROTO_LWW_PATH_MAX)
+		return false;
+	memcpy(out, prefix, pl);
+	if (pl)
+		out[pl++] = '.';
+	memcpy(out + pl, key, kl);
+	out[n] = '\0';
+	return true;
 }
 
 /* the object at obj[key], made (replacing a non-object) when missing */
@@ -176,6 +185,27 @@ int proto_lww_merge(cJSON *doc, cJSON *won, cJSON *stamps, const char *prefix,
 		    (won && (rc = put(won, v->string, cJSON_Duplicate(v, true))) != MO_OK))
 			return rc;
 		*changed = true;
+	}
+	return MO_OK;
+}
+
+int proto_lww_leaf_paths(cJSON *paths, const char *prefix, const cJSON *fields)
+{
+	const cJSON *v;
+	int rc = MO_OK;
+
+	cJSON_ArrayForEach(v, fields)
+	{
+		char path[PROTO_LWW_PATH_MAX];
+
+		if (!path_of(path, prefix, v->string))
+			return MO_EINVAL;
+		if (cJSON_IsObject(v))
+			rc = proto_lww_leaf_paths(paths, path, v);
+		else if (!cJSON_AddItemToArray(paths, cJSON_CreateString(path)))
+			rc = MO_ENOMEM;
+		if (rc != MO_OK)
+			return rc;
 	}
 	return MO_OK;
 }

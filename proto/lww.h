@@ -43,6 +43,13 @@ int proto_lww_merge(cJSON *doc, cJSON *won, cJSON *stamps, const char *prefix,
 		    bool *changed) MO_WARN_UNUSED;
 
 /*
+ * Append every leaf path of fields ("applicant.address.street") to the JSON
+ * array paths, in order: the registers of a new entity, all of one stamp.
+ * MO_ENOMEM, MO_EINVAL for a path of PROTO_LWW_PATH_MAX or more.
+ */
+int proto_lww_leaf_paths(cJSON *paths, const char *prefix, const cJSON *fields) MO_WARN_UNUSED;
+
+/*
  * Set the stamp of every leaf path of fields to stamp; with only_hlc != 0,
  * only the paths whose current stamp carries that HLC (re-stamping a change
  * given a new HLC).  MO_ENOMEM or MO_EINVAL as above.

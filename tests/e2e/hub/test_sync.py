@@ -206,3 +206,33 @@ def test_concurrent_devices_and_racing_retries(hub):
     assert [r.status for r in replies] == [200] * 4
     assert {wire.decode_response(r.body, d.hub_pub)[0]["ack"] for r in replies} == {6}
     assert len(case_list(hub)) == 41
+
+
+def test_a_pull_that_changes_nothing_writes_nothing(hub, device):
+    """a laptop asking "anything new?" costs the hub no write and no fsync;
+    an upload is one transaction with its answer (issue 12, item 4)"""
+    import os
+    import sqlite3
+    db = sqlite3.connect(os.path.join(hub.data, "hub.db"))
+    version = lambda: db.execute("PRAGMA data_version").fetchone()[0]
+    seen = lambda: db.execute("SELECT last_seen_at, cursor FROM devices WHERE id = ?",
+                              (device.id,)).fetchone()
+    r, h, p = device.sync(device.pull())  # the first visit is recorded
+    r, h, p = device.sync(device.pull())  # and the cursor it was given
+    assert r.status == 200 and seen() == (seen()[0], device.cursor) and seen()[0]
+    v0, s0 = version(), seen()
+    for _ in range(3):
+        r, h2, p = device.sync(device.pull())
+        assert r.status == 200 and h2["hlc"] >= h["hlc"]
+    assert version() == v0, "a pull that changed nothing wrote to the database"
+    assert seen() == s0
+    # news for the unit: the pull that moves the cursor is recorded
+    cid, c = device.new_case()
+    device.send([c])
+    hub.cli("case", "comment", cid, "--text", "нове")
+    v1 = version()
+    r, h, p = device.sync(device.pull())
+    assert [ch["fields"]["text"] for ch in p["changes"] if ch["entity"] == "comment"] == ["нове"]
+    r, h, p = device.sync(device.pull())  # reports the new cursor
+    assert version() != v1 and seen()[1] == device.cursor
+    db.close()
