@@ -496,6 +496,17 @@ static int queue_filter(struct ctx *c, struct hub_case_filter *f, struct mo_buf 
 		return bad_request(err, "bad unit or service code");
 	if ((f->from && !proto_date_valid(f->from)) || (f->to && !proto_date_valid(f->to)))
 		return bad_request(err, "dates are YYYY-MM-DD");
+	/* assignee: "me", "none" or a login */
+	if ((f->assignee = arg(c, "assignee")) != NULL) {
+		if (strcmp(f->assignee, "none") == 0) {
+			f->assignee = NULL;
+			f->unassigned = true;
+		} else if (strcmp(f->assignee, "me") == 0) {
+			f->assignee = c->s.login;
+		} else if (!printable_ascii(f->assignee, HUB_LOGIN_MAX - 1)) {
+			return bad_request(err, "assignee is me, none or a login");
+		}
+	}
 	if (q) {
 		if (strlen(q) > Q_MAX || !proto_utf8_valid(q, strlen(q)))
 			return bad_request(err, "the search text is too long or not UTF-8");
@@ -922,6 +933,21 @@ done:
 	return rc;
 }
 
+/* the case's place in the team's queue: assignee (null: nobody) */
+static int add_queue(struct hub *h, const char *id, cJSON *o, struct mo_err *err)
+{
+	struct hub_case_queue cq;
+	int rc = hub_store_case_queue_get(h->store, id, &cq, err);
+
+	if (rc != MO_OK)
+		return rc;
+	if (cq.assignee[0])
+		cJSON_AddStringToObject(o, "assignee", cq.assignee);
+	else
+		cJSON_AddNullToObject(o, "assignee");
+	return MO_OK;
+}
+
 /* the whole case of docs/api.md; *out owned by the caller */
 static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err *err)
 {
@@ -950,6 +976,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 		goto done;
 	}
 	cJSON_AddStringToObject(o, "unit", hc.unit);
+	if ((rc = add_queue(h, hc.id, o, err)) != MO_OK)
+		goto done;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		copy_key(o, dj, keys[i]);
 	if ((rc = add_trip(h, dj, o, err)) != MO_OK || (rc = add_services(h, hc.id, o, err)) ||
@@ -1036,6 +1064,35 @@ static int on_comment(struct ctx *c, struct mo_err *err)
 	cJSON_AddStringToObject(o, "author", c->s.login);
 	cJSON_AddStringToObject(o, "text", text);
 	return reply_take(c, 201, o, err);
+}
+
+/* {"login": L} assigns the case to L, {"login": null} to nobody */
+static int on_assign(struct ctx *c, struct mo_err *err)
+{
+	const char *login;
+	struct hub_case hc;
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK)
+		return rc;
+	if (!cJSON_HasObjectItem(c->body, "login"))
+		return bad_request(err, "'login' is required (null to unassign)");
+	if ((rc = body_str(c, "login", HUB_LOGIN_MAX - 1, false, &login, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_review_assign(c->h, c->param, login, c->s.login, &hc, err)) != MO_OK ||
+	    (rc = case_json(c->h, hc.id, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 200, o, err);
+}
+
+/* the staff a case can be assigned to */
+static int on_staff(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc = hub_store_staff_active(c->h->store, &o, err);
+
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
 }
 
 /* ---- documents ---- */
@@ -1448,6 +1505,8 @@ static const struct api_route {
     {"POST", "/api/cases/bulk-decide", ROLE_REVIEWER, on_bulk_decide},
     {"POST", "/api/cases/*/decision", ROLE_REVIEWER, on_decision},
     {"POST", "/api/cases/*/comments", ROLE_REVIEWER, on_comment},
+    {"POST", "/api/cases/*/assign", ROLE_REVIEWER, on_assign},
+    {"GET", "/api/staff", ROLE_REVIEWER, on_staff},
     {"GET", "/api/blobs/*", ROLE_REVIEWER, on_blob},
     {"GET", "/api/units", ROLE_REVIEWER, on_units},
     {"GET", "/api/services", ROLE_REVIEWER, on_services},

@@ -39,6 +39,9 @@ enum staff_stmt {
 	T_CASE_COUNT,
 	T_CASE_COUNT_Q,
 	T_ATTACHMENT,
+	T_QUEUE_GET,
+	T_ASSIGN,
+	T_STAFF_ACTIVE,
 	T_R_TOTALS,
 	T_R_CATEGORY,
 	T_R_SERVICE,
@@ -52,14 +55,16 @@ enum staff_stmt {
 
 _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 
-/* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search */
+/* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search,
+ * ?9 assignee, ?10 unassigned (?7 and ?8 are the page) */
 #define CREATED "json_extract(c.doc, '$.created_at')"
 #define WHERE_BASE                                                                                 \
 	"WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "                     \
 	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM case_services s WHERE s.case_id = c.id "         \
 	"AND s.code = ?3) OR json_extract(c.doc, '$.package') = ?3) "                              \
 	"AND (?4 IS NULL OR substr(" CREATED ", 1, 10) >= ?4) "                                    \
-	"AND (?5 IS NULL OR substr(" CREATED ", 1, 10) <= ?5) "
+	"AND (?5 IS NULL OR substr(" CREATED ", 1, 10) <= ?5) "                                    \
+	"AND (?9 IS NULL OR c.assignee = ?9) AND (?10 IS NULL OR c.assignee IS NULL) "
 #define WHERE_SEARCH                                                                               \
 	"AND c.id IN (SELECT case_id FROM case_search_ids WHERE rid IN "                           \
 	"(SELECT rowid FROM case_search WHERE case_search MATCH ?6)) "
@@ -71,7 +76,8 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 	"json_extract(c.doc, '$.applicant.rnokpp'), json_extract(c.doc, '$.package'), "            \
 	"json_extract(c.doc, '$.fee_uah'), "                                                       \
 	"(SELECT json_group_array(json_object('code', code, 'status', status)) FROM "              \
-	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)) "             \
+	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)), "           \
+	"c.assignee "                                                                              \
 	"FROM cases c "
 #define LIST_ORDER "ORDER BY " CREATED " DESC, c.id DESC LIMIT ?7 OFFSET ?8"
 
@@ -124,6 +130,9 @@ static const char *const sql_text[T_COUNT] = {
     [T_ATTACHMENT] = "SELECT json_extract(fields, '$.media_type'), json_extract(fields, "
 		     "'$.name') FROM appends WHERE entity = 'attachment' "
 		     "AND json_extract(fields, '$.sha256') = ?1 ORDER BY rowid LIMIT 1",
+    [T_QUEUE_GET] = "SELECT assignee, attention_at, resubmitted_at FROM cases WHERE id = ?1",
+    [T_ASSIGN] = "UPDATE cases SET assignee = ?2 WHERE id = ?1",
+    [T_STAFF_ACTIVE] = "SELECT login, role FROM users WHERE disabled = 0 ORDER BY login",
     [T_R_TOTALS] = SEL "SELECT count(*), count(DISTINCT person), "
 		       "coalesce(sum(status = 'approved'), 0), "
 		       "coalesce(sum(status = 'rejected'), 0), "
@@ -594,6 +603,9 @@ static void bind_filter(sqlite3_stmt *q, const struct hub_case_filter *f)
 	bind_text(q, 5, f->to);
 	if (f->match)
 		bind_text(q, 6, f->match);
+	bind_text(q, 9, f->assignee);
+	if (f->unassigned)
+		sqlite3_bind_int(q, 10, 1);
 }
 
 static cJSON *queue_item(sqlite3_stmt *q)
@@ -624,6 +636,7 @@ static cJSON *queue_item(sqlite3_stmt *q)
 		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(q, 11));
 	else
 		cJSON_AddNullToObject(o, "fee_uah");
+	hub_sqlite_json_text(o, "assignee", q, 13);
 	return o;
 }
 
@@ -672,6 +685,77 @@ int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, l
 		rc = hub_sqlite_fail(s, src, "list the cases", err);
 	done_stmt(q);
 done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- the team's queue: assignment ---- */
+
+int hub_store_case_queue_get(struct hub_store *s, const char *id, struct hub_case_queue *out,
+			     struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	memset(out, 0, sizeof(*out));
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_QUEUE_GET, err)) == NULL) {
+		hub_sqlite_unlock(s);
+		return MO_EIO;
+	}
+	bind_text(q, 1, id);
+	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		col_copy(q, 0, out->assignee, sizeof(out->assignee));
+		col_copy(q, 1, out->attention_at, sizeof(out->attention_at));
+		col_copy(q, 2, out->resubmitted_at, sizeof(out->resubmitted_at));
+	} else if (src == SQLITE_DONE) {
+		rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no such case");
+	} else {
+		rc = hub_sqlite_fail(s, src, "read the case's place in the queue", err);
+	}
+	done_stmt(q);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_case_assign(struct hub_store *s, const char *id, const char *login,
+			  char old[HUB_LOGIN_MAX], struct mo_err *err)
+{
+	struct hub_case_queue cur;
+	sqlite3_stmt *q;
+	int rc;
+
+	hub_sqlite_lock(s);
+	if ((rc = hub_store_case_queue_get(s, id, &cur, err)) != MO_OK)
+		goto done;
+	if (old)
+		mo_strlcpy(old, cur.assignee, HUB_LOGIN_MAX);
+	if ((q = stmt(s, T_ASSIGN, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, id);
+	bind_text(q, 2, login);
+	rc = exec_q(s, q, "assign the case", err);
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+static void staff_row(cJSON *o, sqlite3_stmt *q)
+{
+	hub_sqlite_json_text(o, "login", q, 0);
+	hub_sqlite_json_text(o, "role", q, 1);
+}
+
+int hub_store_staff_active(struct hub_store *s, cJSON **out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_STAFF_ACTIVE, err)) != NULL)
+		rc = hub_sqlite_list_rows(s, q, out, staff_row, err);
 	hub_sqlite_unlock(s);
 	return rc;
 }

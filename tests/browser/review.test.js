@@ -288,6 +288,53 @@ test('bulk: take 3 into review, then approve them, each confirmed and recorded',
   await ctx.close();
 });
 
+// The queue for a team (issue 14, item 2): a reviewer takes a case, finds it
+// under "my cases" with her name in the assignee column, hands it to a
+// colleague and lets it go; every step is in the history.
+test('assign to me, my cases, to a colleague, unassign', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.selectOption('#f-assignee', 'me');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr a');
+  const number = (await page.textContent('#queue tbody tr a')).trim();
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#assign');
+  assert.match(await page.textContent('#assignee'), /нікому не призначено/);
+  assert.equal(await page.locator('#unassign').count(), 0);
+  await page.click('#assign-me');
+  await page.waitForSelector('#assignee[data-login=olena]');
+  assert.match(await page.textContent('#assignee'), /olena \(ви\)/);
+  assert.equal(await page.locator('#assign-me').count(), 0);
+  assert.match(await page.textContent('#history'), /Призначено: olena/);
+  await page.screenshot({ path: join(SHOTS, 'case-assigned.png'), fullPage: true });
+  // my cases: this one alone, with the assignee shown
+  await page.goto(baseUrl + '/#/queue');
+  await page.waitForSelector('#f-assignee');
+  await page.selectOption('#f-assignee', 'me');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.equal((await page.textContent('#queue tbody tr a')).trim(), number);
+  assert.equal((await page.textContent('#queue tbody tr td.assignee')).trim(), 'olena');
+  await page.screenshot({ path: join(SHOTS, 'queue-mine.png') });
+  // to a colleague (picked from the active staff), then to nobody
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#assign-who');
+  await page.selectOption('#assign-who', 'petro');
+  await page.click('#assign-to');
+  await page.waitForSelector('#assignee[data-login=petro]');
+  await page.click('#unassign');
+  await page.waitForSelector('#assignee[data-login=""]');
+  assert.match(await page.textContent('#history'), /Знято призначення/);
+  await page.goto(baseUrl + '/#/queue?assignee=me');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.goto(baseUrl + '/#/queue?assignee=none');
+  await page.waitForSelector('#total');
+  assert.match(await page.textContent('#total'), /131/);
+  await ctx.close();
+});
+
 test('supervisor sees the reports with SVG charts, in English too', async () => {
   const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
   await page.click('nav a[href="#/reports"]');
