@@ -418,11 +418,14 @@ struct hub_case_filter {
 
 /* one queue row, borrowed for the callback only: {id, number, status, unit,
  * created_at, received_at, applicant{surname, given_name, patronymic, rnokpp},
- * services[{code, status}], package, fee_uah, assignee} */
+ * services[{code, status}], package, fee_uah, assignee, attention_at, resubmitted,
+ * resubmitted_at} */
 typedef int (*hub_case_fn)(void *arg, const cJSON *item);
 
 /*
- * The cases matching f, newest first, rows offset .. offset+limit-1 each
+ * The cases matching f (never drafts), by the time they last needed
+ * attention (received or back from needs_info), oldest first; rows
+ * offset .. offset+limit-1 each
  * handed to fn (a non-zero return stops the walk and is returned); *total
  * (may be NULL) gets the number of all matching cases.
  */

@@ -56,10 +56,11 @@ enum staff_stmt {
 _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 
 /* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search,
- * ?9 assignee, ?10 unassigned (?7 and ?8 are the page) */
+ * ?9 assignee, ?10 unassigned (?7 and ?8 are the page).  Drafts are the
+ * laptop's own: a draft a laptop synced stays out of the queue. */
 #define CREATED "json_extract(c.doc, '$.created_at')"
 #define WHERE_BASE                                                                                 \
-	"WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "                     \
+	"WHERE c.status <> 'draft' AND (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "\
 	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM case_services s WHERE s.case_id = c.id "         \
 	"AND s.code = ?3) OR json_extract(c.doc, '$.package') = ?3) "                              \
 	"AND (?4 IS NULL OR substr(" CREATED ", 1, 10) >= ?4) "                                    \
@@ -77,9 +78,18 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 	"json_extract(c.doc, '$.fee_uah'), "                                                       \
 	"(SELECT json_group_array(json_object('code', code, 'status', status)) FROM "              \
 	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)), "           \
-	"c.assignee "                                                                              \
-	"FROM cases c "
-#define LIST_ORDER "ORDER BY " CREATED " DESC, c.id DESC LIMIT ?7 OFFSET ?8"
+	"c.assignee, p.k, c.resubmitted_at "                                                      \
+	"FROM page p CROSS JOIN cases c ON c.id = p.pid ORDER BY p.k, p.num, p.pid"
+/*
+ * The queue's order: the time a case last needed attention (its receipt or
+ * its return from needs_info, 008), oldest first.  In two steps, so that only
+ * the page's 50 rows are read in full: the page of ids by the key, then
+ * their columns, in the same order.
+ */
+#define SORT_KEY "coalesce(c.attention_at, c.created_at)"
+#define PAGE_OF(where)                                                                             \
+	"WITH page AS (SELECT c.id AS pid, " SORT_KEY " AS k, c.number AS num FROM cases c " where \
+	"ORDER BY k, num, pid LIMIT ?7 OFFSET ?8) "
 
 /* the report's cases: ?1 unit, ?2 from, ?3 to; drafts are not applications yet */
 #define SEL                                                                                        \
@@ -123,8 +133,8 @@ static const char *const sql_text[T_COUNT] = {
 		    "VALUES (?1, ?2, ?3, ?4, ?5)",
     [T_AUDIT_LIST] = "SELECT at, actor, action, target, detail FROM audit "
 		     "ORDER BY id DESC LIMIT ?1",
-    [T_CASE_LIST] = LIST_COLS WHERE_BASE LIST_ORDER,
-    [T_CASE_LIST_Q] = LIST_COLS WHERE_BASE WHERE_SEARCH LIST_ORDER,
+    [T_CASE_LIST] = PAGE_OF(WHERE_BASE) LIST_COLS,
+    [T_CASE_LIST_Q] = PAGE_OF(WHERE_BASE WHERE_SEARCH) LIST_COLS,
     [T_CASE_COUNT] = "SELECT count(*) FROM cases c " WHERE_BASE,
     [T_CASE_COUNT_Q] = "SELECT count(*) FROM cases c " WHERE_BASE WHERE_SEARCH,
     [T_ATTACHMENT] = "SELECT json_extract(fields, '$.media_type'), json_extract(fields, "
@@ -608,6 +618,14 @@ static void bind_filter(sqlite3_stmt *q, const struct hub_case_filter *f)
 		sqlite3_bind_int(q, 10, 1);
 }
 
+static bool waiting(const unsigned char *status)
+{
+	const char *st = (const char *)status;
+
+	return st && (strcmp(st, "submitted") == 0 || strcmp(st, "received") == 0 ||
+		      strcmp(st, "in_review") == 0);
+}
+
 static cJSON *queue_item(sqlite3_stmt *q)
 {
 	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateObject(), *sv;
@@ -637,6 +655,11 @@ static cJSON *queue_item(sqlite3_stmt *q)
 	else
 		cJSON_AddNullToObject(o, "fee_uah");
 	hub_sqlite_json_text(o, "assignee", q, 13);
+	hub_sqlite_json_text(o, "attention_at", q, 14);
+	/* back from needs_info and waiting for staff again */
+	cJSON_AddBoolToObject(o, "resubmitted", sqlite3_column_type(q, 15) != SQLITE_NULL &&
+						    waiting(sqlite3_column_text(q, 2)));
+	hub_sqlite_json_text(o, "resubmitted_at", q, 15);
 	return o;
 }
 

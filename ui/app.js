@@ -224,19 +224,21 @@ async function showQueue() {
     const rows = data.items.map((c, i) => h('tr', { 'data-id': c.id },
       h('td', {}, picks[i]),
       h('td', {}, h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.number)),
-      h('td', {}, statusBadge(c.status)),
+      h('td', {}, statusBadge(c.status), c.resubmitted
+        ? h('span', { class: 'flag resubmitted', title: t('resubmitted_hint') }, t('resubmitted')) : null),
       h('td', {}, [c.applicant?.surname, c.applicant?.given_name, c.applicant?.patronymic].filter(Boolean).join(' ')),
       h('td', {}, c.applicant?.rnokpp || ''),
       h('td', {}, c.package ? c.package + ' · ' : '', (c.services || []).map(s => s.code).join(', ')),
       h('td', {}, c.unit),
       h('td', { class: 'assignee' }, c.assignee || '—'),
+      h('td', {}, fmtTime(c.attention_at)),
       h('td', {}, fmtTime(c.created_at))));
     const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
     body.replaceChildren(
       h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
       h('div', { class: 'bulk actions', id: 'bulk' }, count, bulkIn, bulkOk),
       h('table', { id: 'queue' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'assignee', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'assignee', 'attention', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
         h('tbody', {}, rows)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),

@@ -14,7 +14,9 @@ CREATE INDEX cases_assignee ON cases(assignee);
 -- nothing new: the events are written there already.
 ALTER TABLE cases ADD COLUMN attention_at TEXT;
 ALTER TABLE cases ADD COLUMN resubmitted_at TEXT;
-CREATE INDEX cases_attention ON cases(attention_at);
+-- the queue's order (store_staff.c SORT_KEY): the same expression, so a page
+-- of the whole queue reads only its rows
+CREATE INDEX cases_attention ON cases(coalesce(attention_at, created_at));
 
 CREATE TRIGGER events_attention AFTER INSERT ON events
 WHEN new.kind = 'transition' AND new.to_status = 'received'

@@ -7,7 +7,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from staffapi import staff  # noqa: E402,F401
+from staffapi import staff, sync_cases  # noqa: E402,F401
 
 
 def q(params):
@@ -98,3 +98,60 @@ def test_assign_refusals(staff):
     r = b.post("/api/cases/%s/assign" % num, {"login": "olena"}, csrf=False)
     assert r.status == 403, r
     assert b.get(q({"assignee": "a b"})).status == 400
+
+
+def test_drafts_stay_on_the_laptop(staff):
+    b = staff.browser("olena")
+    d = staff.device
+    (draft_id, draft_num), = [(cid, n) for cid, n in
+                              sync_cases(d, [
+                                  {"status": "draft", "surname": "Чернетченко"}])]
+    # the hub holds it (the laptop synced it) but the queue never shows it
+    assert staff.case_status(draft_num) == "draft"
+    all_ = b.get("/api/cases").json()
+    assert all_["total"] == 6 and draft_id not in {i["id"] for i in all_["items"]}
+    assert b.get(q({"q": "чернетченко"})).json()["total"] == 0
+    assert b.get(q({"status": "draft"})).json()["total"] == 0
+    assert b.get(q({"assignee": "none"})).json()["total"] == 6
+    # submitted from the laptop: now it is an application and waits for staff
+    r, _, p = d.send([d.change("case", draft_id, "transition",
+                               {"from": "draft", "to": "submitted"})])
+    assert r.status == 200 and p["quarantined"] == [], p
+    assert numbers(b.get(q({"q": "чернетченко"}))) == [draft_num]
+    assert b.get("/api/cases").json()["total"] == 7
+
+
+def test_resubmitted_flag_and_oldest_attention_first(staff):
+    b = staff.browser("olena")
+    d = staff.device
+    first = [i["id"] for i in b.get("/api/cases").json()["items"]]
+    # the order is the receipt order, oldest first, and nobody is flagged
+    assert first == [cid for cid, _ in staff.cases]
+    items = b.get("/api/cases").json()["items"]
+    assert all(i["resubmitted"] is False and i["resubmitted_at"] is None for i in items)
+    assert [i["attention_at"] for i in items] == sorted(i["attention_at"] for i in items)
+    # later cases go to the end
+    later = [cid for cid, _ in sync_cases(d, [{"surname": "Пізній"}])]
+    assert [i["id"] for i in b.get("/api/cases").json()["items"]][-1] == later[0]
+    # the first case is sent back for documents and returns amended
+    cid, num = staff.cases[0]
+    r = b.post("/api/cases/%s/decision" % num,
+               {"decision": "needs_info", "reason": "потрібна довідка"})
+    assert r.status == 200, r
+    flagged = {i["id"]: i for i in b.get("/api/cases").json()["items"]}[cid]
+    assert flagged["resubmitted"] is False and flagged["status"] == "needs_info"
+    r, _, p = d.send([d.change("case", cid, "upsert", {"notes": "довідку додано"}),
+                      d.change("case", cid, "transition", {"from": "needs_info", "to": "submitted"})])
+    assert r.status == 200 and p["quarantined"] == [], p
+    items = b.get("/api/cases").json()["items"]
+    by_id = {i["id"]: i for i in items}
+    back = by_id[cid]
+    assert back["status"] == "received" and back["resubmitted"] is True
+    assert back["resubmitted_at"] and back["attention_at"] >= back["resubmitted_at"]
+    # it needed attention last: oldest first puts it at the end, after the later case
+    assert [i["id"] for i in items][-1] == cid
+    assert [i["id"] for i in items][:-1] == [c for c, _ in staff.cases[1:]] + later
+    # the others are not flagged; the flag goes with the decision
+    assert [i["id"] for i in items if i["resubmitted"]] == [cid]
+    assert b.post("/api/cases/%s/decision" % num, {"decision": "approved"}).status == 200
+    assert not {i["id"]: i for i in b.get("/api/cases").json()["items"]}[cid]["resubmitted"]
