@@ -414,6 +414,26 @@ struct hub_case_filter {
 	const char *status, *unit, *service, *from, *to, *match;
 	const char *assignee; /* a staff login: the cases assigned to it */
 	bool unassigned;      /* only the cases nobody is assigned to */
+	/* the trip (id), its settlement and kind; the case's operator; the
+	 * applicant's mobility (exactly, or any_mobility: any at all) */
+	const char *trip, *settlement, *trip_kind, *operator_name, *mobility;
+	bool any_mobility;
+	const char *latin; /* words matched against the names in Latin (translit.h) */
+	const char *phone; /* digits found in the applicant's phone, OR-ed with match */
+	int sort;	   /* enum hub_queue_sort */
+	bool desc;
+};
+
+/* the queue's column sort (hub_case_filter.sort) */
+enum hub_queue_sort {
+	HUB_SORT_ATTENTION = 0, /* last received or resubmitted (the default) */
+	HUB_SORT_NUMBER,
+	HUB_SORT_STATUS,
+	HUB_SORT_APPLICANT, /* surname, given name, patronymic */
+	HUB_SORT_CREATED,   /* on the laptop */
+	HUB_SORT_RECEIVED,  /* first stored by the hub */
+	HUB_SORT_UNIT,
+	HUB_SORT_ASSIGNEE,
 };
 
 /* one queue row, borrowed for the callback only: {id, number, status, unit,
@@ -447,6 +467,9 @@ int hub_store_case_queue_get(struct hub_store *s, const char *id, struct hub_cas
  * combine with its history entry.  MO_ENOTFOUND when no such case. */
 int hub_store_case_assign(struct hub_store *s, const char *id, const char *login,
 			  char old[HUB_LOGIN_MAX], struct mo_err *err) MO_WARN_UNUSED;
+/* what the queue's filters offer: {trips: [{id, unit, settlement, kind,
+ * started_at}], settlements, trip_kinds, operators, mobility: [text]} */
+int hub_store_queue_options(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 /* the staff who can take a case: [{login, role}] of enabled users, by login */
 int hub_store_staff_active(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 

@@ -7,6 +7,7 @@
 #define HUB_STORE_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -27,6 +28,7 @@ struct hub_store {
 	 * per case write cost more than the write itself) */
 	char *search_ids;
 	size_t search_len, search_cap, search_n;
+	bool staff_fns; /* the queue's SQL functions are registered (store_staff.c) */
 };
 
 void hub_sqlite_lock(struct hub_store *s);

@@ -227,3 +227,46 @@ int hub_translit_match(const char *words, const char *const *texts, size_t n)
 	mo_buf_release(&all);
 	return any && ok;
 }
+
+/* the Ukrainian alphabet, lower case, in order */
+static const uint32_t alphabet[] = {
+    0x0430, 0x0431, 0x0432, 0x0433, 0x0491, 0x0434, 0x0435, 0x0454, 0x0436, 0x0437, 0x0438,
+    0x0456, 0x0457, 0x0439, 0x043A, 0x043B, 0x043C, 0x043D, 0x043E, 0x043F, 0x0440, 0x0441,
+    0x0442, 0x0443, 0x0444, 0x0445, 0x0446, 0x0447, 0x0448, 0x0449, 0x044C, 0x044E, 0x044F,
+};
+
+/* the primary weight of a code point: the alphabet's letters in its order
+ * (where the Cyrillic block starts), ASCII letters folded, the rest as is */
+static uint32_t weight(uint32_t cp)
+{
+	bool up;
+	uint32_t l = fold(cp, &up);
+
+	for (size_t i = 0; i < sizeof(alphabet) / sizeof(alphabet[0]); i++)
+		if (alphabet[i] == l)
+			return 0x0400 + (uint32_t)i;
+	if (cp >= 'A' && cp <= 'Z')
+		return cp | 0x20;
+	return cp;
+}
+
+int hub_uk_compare(const void *a, size_t na, const void *b, size_t nb)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i = 0, j = 0;
+	int r;
+
+	while (i < na && j < nb) {
+		size_t li, lj;
+		uint32_t wa = weight(decode(x, na, i, &li)), wb = weight(decode(y, nb, j, &lj));
+
+		if (wa != wb)
+			return wa < wb ? -1 : 1;
+		i += li;
+		j += lj;
+	}
+	if (i < na || j < nb)
+		return i < na ? 1 : -1;
+	r = na && nb ? memcmp(a, b, na < nb ? na : nb) : 0;
+	return r ? r : (na > nb) - (na < nb);
+}

@@ -31,4 +31,12 @@ int hub_translit(struct mo_buf *out, const char *s, size_t n);
  */
 int hub_translit_match(const char *words, const char *const *texts, size_t n);
 
+/*
+ * Compare two UTF-8 texts in the order of the Ukrainian alphabet (а б в г ґ
+ * д е є ж з и і ї й … ь ю я), ignoring case; Latin letters ignore case too,
+ * anything else by code point; texts equal so far compare by their bytes.
+ * <0, 0, >0 as memcmp.  The queue's column sort (SQL collation mo_uk).
+ */
+int hub_uk_compare(const void *a, size_t na, const void *b, size_t nb);
+
 #endif

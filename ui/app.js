@@ -155,6 +155,10 @@ function queryFromHash() {
 
 async function showQueue() {
   const params = queryFromHash();
+  // what the team's filters offer: trips, settlements, operators ...
+  let opts = { trips: [], settlements: [], trip_kinds: [], operators: [], mobility: [] };
+  try { opts = await api('GET', '/api/queue/options'); } catch (e) { if (e.status === 401) return; }
+  const tripKind = k => has('tk_' + k) ? t('tk_' + k) : k;
   const sel = (name, opts) => h('select', { name, id: 'f-' + name },
     h('option', { value: '' }, t('all')),
     ...opts.map(([v, label]) => h('option', { value: v, selected: params.get(name) === v }, label)));
@@ -175,6 +179,13 @@ async function showQueue() {
   h('label', {}, t('assignee'), h('select', { name: 'assignee', id: 'f-assignee' },
     [['', t('all')], ['me', t('q_mine')], ['none', t('q_unassigned')]].map(([v, label]) =>
       h('option', { value: v, selected: (params.get('assignee') || '') === v }, label)))),
+  h('label', {}, t('q_trip'), sel('trip', opts.trips.map(x => [x.id, `${(x.started_at || '').slice(0, 10)} ${x.settlement || ''} (${x.unit})`]))),
+  h('label', {}, t('q_settlement'), sel('settlement', opts.settlements.map(x => [x, x]))),
+  h('label', {}, t('q_trip_kind'), sel('trip_kind', opts.trip_kinds.map(x => [x, tripKind(x)]))),
+  h('label', {}, t('q_operator'), sel('operator', opts.operators.map(x => [x, x]))),
+  h('label', {}, t('q_mobility'), sel('mobility', [['any', t('q_mobility_any')], ...opts.mobility.map(x => [x, x])])),
+  params.get('sort') ? h('input', { type: 'hidden', name: 'sort', value: params.get('sort') }) : null,
+  params.get('dir') ? h('input', { type: 'hidden', name: 'dir', value: params.get('dir') }) : null,
   h('label', {}, t('q_search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
   h('button', { class: 'primary', type: 'submit' }, t('apply')),
   ROLE_RANK[state.me.role] >= 2 ? h('a', { href: '/api/export.csv?' + exportParams(params), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
@@ -234,11 +245,29 @@ async function showQueue() {
       h('td', {}, fmtTime(c.attention_at)),
       h('td', {}, fmtTime(c.created_at))));
     const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
+    // column sort: a header is a button; again on the same column turns the order round
+    const SORTS = { number: 'number', status: 'status', applicant: 'applicant', unit: 'unit', assignee: 'assignee', attention: 'attention', created: 'created' };
+    const curSort = params.get('sort') || 'attention', curDir = params.get('dir') || 'asc';
+    const sortBy = key => {
+      const p = new URLSearchParams(params);
+      p.delete('page');
+      p.set('sort', key);
+      p.set('dir', curSort === key && curDir === 'asc' ? 'desc' : 'asc');
+      location.hash = '#/queue?' + p.toString();
+    };
+    const head = k => {
+      const key = SORTS[k];
+      if (!key) return h('th', { scope: 'col' }, t(k));
+      const on = curSort === key;
+      return h('th', { scope: 'col', 'aria-sort': on ? (curDir === 'desc' ? 'descending' : 'ascending') : 'none' },
+        h('button', { type: 'button', class: 'sort', 'data-sort': key, title: t('sort_by', { c: t(k) }), onclick: () => sortBy(key) },
+          t(k), on ? (curDir === 'desc' ? ' ▼' : ' ▲') : ''));
+    };
     body.replaceChildren(
       h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
       h('div', { class: 'bulk actions', id: 'bulk' }, count, bulkIn, bulkOk),
       h('table', { id: 'queue' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'assignee', 'attention', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'assignee', 'attention', 'created'].map(head))),
         h('tbody', {}, rows)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),

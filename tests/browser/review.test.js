@@ -335,6 +335,53 @@ test('assign to me, my cases, to a colleague, unassign', async () => {
   await ctx.close();
 });
 
+// A name read off a passport (the national Latin table: Шевченко → Shevchenko)
+// finds the Cyrillic record; the phone, in any common form, does too; the
+// trip and operator filters and a column sort narrow and order the queue.
+test('search by a Latin name and by phone, trip filter, column sort', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  const total = () => page.textContent('#total');
+  await page.fill('#f-q', 'Shevchenko');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 2$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.fill('#f-q', 'SHEVCHENKO Taras');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.match(await page.textContent('#queue tbody'), /Шевченко Тарас/);
+  await page.screenshot({ path: join(SHOTS, 'queue-latin-search.png') });
+  await page.fill('#f-q', 'Shevchenko Hanna');   // not the table's form of Галина: Halyna
+  await page.press('#f-q', 'Enter');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.fill('#f-q', '067 123 45 67');        // typed in as 0671234567, stored +380671234567
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.match(await page.textContent('#queue tbody'), /Шевченко Тарас/);
+  // the trip filter offers the synced trip; the operator filter its administrator
+  await page.fill('#f-q', '');
+  const trips = await page.$$eval('#f-trip option', os => os.map(o => o.value).filter(Boolean));
+  assert.equal(trips.length, 1);
+  await page.selectOption('#f-trip', trips[0]);
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => /trip=/.test(location.hash));
+  await page.waitForSelector('#total');
+  const onTrip = Number((await total()).replace(/\D+/g, ''));
+  assert.ok(onTrip >= 1 && onTrip <= 131, `trip filter gave ${onTrip}`);
+  assert.match(await page.textContent('#f-trip'), /Новоселиця/);
+  assert.ok((await page.$$eval('#f-operator option', os => os.map(o => o.value))).includes('Марія Бондар'));
+  // column sort: the number, then the other way round
+  await page.goto(baseUrl + '/#/queue');
+  await page.waitForSelector('button.sort[data-sort=number]');
+  await page.click('button.sort[data-sort=number]');
+  await page.waitForSelector('th[aria-sort=ascending] button[data-sort=number]');
+  const up = (await page.textContent('#queue tbody tr a')).trim();
+  await page.click('button.sort[data-sort=number]');
+  await page.waitForSelector('th[aria-sort=descending] button[data-sort=number]');
+  const down = (await page.textContent('#queue tbody tr a')).trim();
+  assert.ok(up < down, `${up} < ${down}`);
+  assert.match(down, /-000131$/);
+  await ctx.close();
+});
+
 test('supervisor sees the reports with SVG charts, in English too', async () => {
   const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
   await page.click('nav a[href="#/reports"]');

@@ -7,6 +7,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import wire  # noqa: E402
 from staffapi import staff, sync_cases  # noqa: E402,F401
 
 
@@ -155,3 +156,120 @@ def test_resubmitted_flag_and_oldest_attention_first(staff):
     assert [i["id"] for i in items if i["resubmitted"]] == [cid]
     assert b.post("/api/cases/%s/decision" % num, {"decision": "approved"}).status == 200
     assert not {i["id"]: i for i in b.get("/api/cases").json()["items"]}[cid]["resubmitted"]
+
+
+def _trip_cases(staff):
+    """two trips and four cases on them, with operators, phones and mobility"""
+    d = staff.device
+    home, village = wire.new_id(), wire.new_id()
+    changes = [
+        d.change("trip", home, "upsert", {"unit": d.unit, "settlement": "с. Ворзель",
+                                          "kind": "home-visit",
+                                          "started_at": "2026-01-13T08:00:00Z"}),
+        d.change("trip", village, "upsert", {"unit": d.unit, "settlement": "с. Новоселиця",
+                                             "kind": "village-stop",
+                                             "started_at": "2026-01-14T08:00:00Z"}),
+    ]
+    specs = [("Гнатюк", home, "Марія Бондар", "+380671112233", "лежачий"),
+             ("Ярошенко", village, "Марія Бондар", "+380501234567", None),
+             ("Юрченко", village, "Іван Петренко", "+380931234567", "візок"),
+             ("Знам'янська", None, "Іван Петренко", "+380661234000", None)]
+    ids = {}
+    for surname, trip, op, phone, mob in specs:
+        cid, ch = d.new_case(surname=surname, phone=phone)
+        ch["fields"].update({"trip": trip, "operator": op})
+        ch["fields"]["applicant"]["mobility"] = mob
+        changes.append(ch)
+        ids[surname] = (cid, ch["fields"]["number"])
+    r, _, p = d.send(changes)
+    assert r.status == 200 and p["quarantined"] == [], p
+    return home, village, ids
+
+
+def test_filters_by_trip_settlement_operator_kind_and_mobility(staff):
+    b = staff.browser("olena")
+    home, village, ids = _trip_cases(staff)
+    n = {s: num for s, (_, num) in ids.items()}
+    assert numbers(b.get(q({"trip": village}))) == sorted([n["Ярошенко"], n["Юрченко"]])
+    assert numbers(b.get(q({"settlement": "с. Ворзель"}))) == [n["Гнатюк"]]
+    assert numbers(b.get(q({"trip_kind": "village-stop"}))) == sorted([n["Ярошенко"], n["Юрченко"]])
+    assert numbers(b.get(q({"trip_kind": "home-visit", "settlement": "с. Новоселиця"}))) == []
+    assert numbers(b.get(q({"operator": "Іван Петренко"}))) == sorted([n["Юрченко"], n["Знам'янська"]])
+    assert numbers(b.get(q({"mobility": "візок"}))) == [n["Юрченко"]]
+    assert numbers(b.get(q({"mobility": "any"}))) == sorted([n["Гнатюк"], n["Юрченко"]])
+    assert numbers(b.get(q({"operator": "Іван Петренко", "trip": village}))) == [n["Юрченко"]]
+    assert b.get(q({"trip": wire.new_id()})).json()["total"] == 0
+    assert b.get(q({"settlement": "x" * 201})).status == 400
+    # what the filters offer
+    o = b.get("/api/queue/options").json()
+    assert [t["id"] for t in o["trips"]] == [village, home]  # newest trip first
+    assert o["trips"][0]["settlement"] == "с. Новоселиця" and o["trips"][0]["kind"] == "village-stop"
+    assert o["settlements"] == ["с. Ворзель", "с. Новоселиця"]
+    assert o["trip_kinds"] == ["home-visit", "village-stop"]
+    assert o["operators"] == ["Іван Петренко", "Марія Бондар", "Олена Коваль"]
+    assert o["mobility"] == ["візок", "лежачий"]
+
+
+def test_search_by_phone_and_by_latin_name(staff):
+    b = staff.browser("olena")
+    _, _, ids = _trip_cases(staff)
+    n = {s: num for s, (_, num) in ids.items()}
+    # the national table, as on passports
+    assert numbers(b.get(q({"q": "Hnatiuk"}))) == [n["Гнатюк"]]
+    assert numbers(b.get(q({"q": "hnat"}))) == [n["Гнатюк"]]
+    assert numbers(b.get(q({"q": "HNATIUK"}))) == [n["Гнатюк"]]
+    assert numbers(b.get(q({"q": "Yaroshenko"}))) == [n["Ярошенко"]]
+    assert numbers(b.get(q({"q": "Yurchenko"}))) == [n["Юрченко"]]   # ю at the start: yu
+    assert numbers(b.get(q({"q": "Znamianska"}))) == [n["Знам'янська"]]  # ' dropped, я: ia
+    assert numbers(b.get(q({"q": "Shevchenko"}))) == [staff.cases[0][1]]
+    assert numbers(b.get(q({"q": "Hnatyuk"}))) == []    # not the table's form
+    assert numbers(b.get(q({"q": "Gnatiuk"}))) == []    # г is h, ґ is g
+    # with the given name, and Latin with Cyrillic
+    assert numbers(b.get(q({"q": "Hnatiuk Taras"}))) == [n["Гнатюк"]]
+    assert numbers(b.get(q({"q": "Hnatiuk Петро"}))) == []
+    assert numbers(b.get(q({"q": "Hnatiuk тарас"}))) == [n["Гнатюк"]]
+    assert len(numbers(b.get(q({"q": "Taras Hryhorovych"})))) == 10
+    # phone: any form of the number, or its tail
+    for text in ["+380671112233", "0671112233", "067 111 22 33", "(067) 111-22-33", "1112233"]:
+        assert numbers(b.get(q({"q": text}))) == [n["Гнатюк"]], text
+    assert numbers(b.get(q({"q": "1234567"}))) == sorted([n["Ярошенко"], n["Юрченко"]])
+    assert numbers(b.get(q({"q": "0999999999"}))) == []
+    # the RNOKPP and the number still work as before
+    assert len(numbers(b.get(q({"q": wire.rnokpp("1953-07-23")})))) == 10
+    assert numbers(b.get(q({"q": n["Гнатюк"]}))) == [n["Гнатюк"]]
+
+
+def test_column_sort(staff):
+    b = staff.browser("olena")
+    _, _, ids = _trip_cases(staff)
+
+    def order(sort, dir_=None):
+        p = {"sort": sort}
+        if dir_:
+            p["dir"] = dir_
+        r = b.get(q(p))
+        assert r.status == 200, r
+        return r.json()["items"]
+
+    nums = [i["number"] for i in order("number")]
+    assert nums == sorted(nums) and len(nums) == 10
+    assert [i["number"] for i in order("number", "desc")] == nums[::-1]
+    # by applicant in the Ukrainian alphabet: Ґ after Г, Є after Е, Ю before Я
+    names = [i["applicant"]["surname"] for i in order("applicant")]
+    assert names == ["Бондаренко", "Гнатюк", "Ґудзь", "Знам'янська", "Коваленко", "Олійник",
+                     "Ткаченко", "Шевченко", "Юрченко", "Ярошенко"]
+    assert [i["applicant"]["surname"] for i in order("applicant", "desc")] == names[::-1]
+    # by status and assignee: decided and assigned cases come together
+    num0 = staff.cases[0][1]
+    assert b.post("/api/cases/%s/decision" % num0, {"decision": "in_review"}).status == 200
+    assert b.post("/api/cases/%s/assign" % num0, {"login": "olena"}).status == 200
+    assert order("status")[-1]["number"] == num0  # in_review after received
+    assert order("assignee", "desc")[0]["number"] == num0
+    # attention is the default; desc turns it round
+    default = [i["id"] for i in b.get("/api/cases").json()["items"]]
+    assert [i["id"] for i in order("attention")] == default
+    back = [i["attention_at"] for i in order("attention", "desc")]
+    assert back == sorted(back, reverse=True) and back[0] > back[-1]
+    for bad in [{"sort": "rnokpp"}, {"sort": "number", "dir": "up"}]:
+        r = b.get(q(bad))
+        assert r.status == 400 and r.code == "bad_request", (bad, r)
