@@ -117,6 +117,32 @@ static void test_match(void **state)
 	assert_true(hub_translit_match("znamianka", num, 2));
 }
 
+static int cmp(const char *a, const char *b)
+{
+	return hub_uk_compare(a, strlen(a), b, strlen(b));
+}
+
+/* the queue's sort by name: the Ukrainian alphabet, not code points */
+static void test_alphabet_order(void **state)
+{
+	static const char *const sorted[] = {"Антоненко", "Бондаренко", "Гнатюк",  "Ґудзь",
+					      "Ешенко",	   "Євтушенко",	 "Иванів",  "Іваненко",
+					      "Їжак",	   "Йосипенко",	 "Щур",	    "Юрченко",
+					      "Ярошенко",  "яцик"};
+
+	(void)state;
+	for (size_t i = 0; i + 1 < sizeof(sorted) / sizeof(sorted[0]); i++)
+		if (cmp(sorted[i], sorted[i + 1]) >= 0)
+			fail_msg("'%s' should sort before '%s'", sorted[i], sorted[i + 1]);
+	assert_true(cmp("ґ", "Ґ") != 0);	  /* case only breaks ties */
+	assert_true(cmp("ГНАТЮК", "гнатюк") != 0);
+	assert_true(cmp("гнатюк", "Гнатюка") < 0); /* a prefix first */
+	assert_true(cmp("Smith", "smith") != 0 && cmp("adams", "Smith") < 0);
+	assert_int_equal(cmp("Гнатюк", "Гнатюк"), 0);
+	assert_int_equal(hub_uk_compare("", 0, "", 0), 0);
+	assert_true(hub_uk_compare("", 0, "а", strlen("а")) < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +150,7 @@ int main(void)
 	    cmocka_unit_test(test_word_starts_and_case),
 	    cmocka_unit_test(test_bytes_kept),
 	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_alphabet_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
