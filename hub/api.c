@@ -530,7 +530,8 @@ static int split_search(const char *q, struct mo_buf *latin, struct mo_buf *rest
 			/* the apostrophe is dropped in the table, a hyphen parts words */
 			for (const char *x = w; x < p && rc == MO_OK; x++)
 				if (*x != '\'')
-					rc = mo_buf_addc(latin, *x == '-' ? ' ' : (unsigned char)(*x | 0x20));
+					rc = mo_buf_addc(
+					    latin, *x == '-' ? ' ' : (unsigned char)(*x | 0x20));
 			if (rc == MO_OK)
 				rc = mo_buf_addc(latin, ' ');
 		} else {
@@ -545,14 +546,11 @@ static int split_search(const char *q, struct mo_buf *latin, struct mo_buf *rest
 static int queue_sort(struct hub_case_filter *f, const char *sort, const char *dir,
 		      struct mo_err *err)
 {
-	static const char *const names[] = {[HUB_SORT_ATTENTION] = "attention",
-					    [HUB_SORT_NUMBER] = "number",
-					    [HUB_SORT_STATUS] = "status",
-					    [HUB_SORT_APPLICANT] = "applicant",
-					    [HUB_SORT_CREATED] = "created",
-					    [HUB_SORT_RECEIVED] = "received",
-					    [HUB_SORT_UNIT] = "unit",
-					    [HUB_SORT_ASSIGNEE] = "assignee"};
+	static const char *const names[] = {
+	    [HUB_SORT_ATTENTION] = "attention", [HUB_SORT_NUMBER] = "number",
+	    [HUB_SORT_STATUS] = "status",	[HUB_SORT_APPLICANT] = "applicant",
+	    [HUB_SORT_CREATED] = "created",	[HUB_SORT_RECEIVED] = "received",
+	    [HUB_SORT_UNIT] = "unit",		[HUB_SORT_ASSIGNEE] = "assignee"};
 	bool known = sort == NULL;
 
 	for (size_t i = 0; sort && i < sizeof(names) / sizeof(names[0]); i++)
@@ -574,7 +572,9 @@ struct search_bufs {
 	struct mo_buf match, latin, rest, phone;
 };
 #define SEARCH_BUFS_INIT                                                                           \
-	{MO_BUF_INIT(4096), MO_BUF_INIT(1024), MO_BUF_INIT(1024), MO_BUF_INIT(64)}
+	{                                                                                          \
+		MO_BUF_INIT(4096), MO_BUF_INIT(1024), MO_BUF_INIT(1024), MO_BUF_INIT(64)           \
+	}
 
 static void search_bufs_release(struct search_bufs *b)
 {
@@ -812,10 +812,9 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	struct search_bufs sb = SEARCH_BUFS_INIT;
 	struct mo_buf detail = MO_BUF_INIT(1024);
 	struct mo_buf *b = &c->res->body;
-	static const char *const keys[] = {"status",	 "unit",     "service",	 "from",
-					   "to",	 "assignee", "trip",	 "settlement",
-					   "operator",	 "trip_kind", "mobility", "q",
-					   "sort",	 "dir",	     "sep"};
+	static const char *const keys[] = {
+	    "status",	"unit",	     "service",	 "from", "to",	 "assignee", "trip", "settlement",
+	    "operator", "trip_kind", "mobility", "q",	 "sort", "dir",	     "sep"};
 	static const char *const head[] = {"number",	 "status",     "unit",	  "created_at",
 					   "surname",	 "given_name", "patronymic", "rnokpp",
 					   "services", "package",    "fee_uah"};

@@ -73,7 +73,8 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 #define MOBILITY_OF_DOC "json_extract(doc, '$.applicant.mobility')"
 #define CREATED "json_extract(c.doc, '$.created_at')"
 #define WHERE_BASE                                                                                 \
-	"WHERE c.status <> 'draft' AND (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "\
+	"WHERE c.status <> 'draft' AND (?1 IS NULL OR c.status = ?1) "                              \
+	"AND (?2 IS NULL OR c.unit = ?2) "                                                         \
 	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM case_services s WHERE s.case_id = c.id "         \
 	"AND s.code = ?3) OR json_extract(c.doc, '$.package') = ?3) "                              \
 	"AND (?4 IS NULL OR substr(" CREATED ", 1, 10) >= ?4) "                                    \
@@ -87,13 +88,15 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 	"AND (?15 IS NULL OR " MOBILITY " = ?15) "                                                 \
 	"AND (?16 IS NULL OR coalesce(" MOBILITY ", '') <> '') "                                   \
 	"AND (?17 IS NULL OR mo_latin_match(?17, c.number, "                                       \
-	"json_extract(c.doc, '$.applicant.surname'), json_extract(c.doc, '$.applicant.given_name'), " \
+	"json_extract(c.doc, '$.applicant.surname'), "                                             \
+	"json_extract(c.doc, '$.applicant.given_name'), "                                          \
 	"json_extract(c.doc, '$.applicant.patronymic'))) "
 /* the words of the search box (FTS5), or the digits of a phone */
 #define WHERE_SEARCH                                                                               \
 	"AND (c.id IN (SELECT case_id FROM case_search_ids WHERE rid IN "                          \
 	"(SELECT rowid FROM case_search WHERE case_search MATCH ?6)) OR (?18 IS NOT NULL AND "     \
-	"instr(replace(coalesce(json_extract(c.doc, '$.applicant.phone'), ''), '+', ''), ?18) > 0)) "
+	"instr(replace(coalesce(json_extract(c.doc, '$.applicant.phone'), ''), '+', ''), "         \
+	"?18) > 0)) "
 #define LIST_COLS                                                                                  \
 	"SELECT c.id, c.number, c.status, c.unit, " CREATED ", c.created_at, "                     \
 	"json_extract(c.doc, '$.applicant.surname'), "                                             \

@@ -29,32 +29,83 @@ static void check(const char *cyr, const char *want)
 static void test_official_examples(void **state)
 {
 	static const char *const ex[][2] = {
-	    {"Алушта", "Alushta"},	   {"Андрій", "Andrii"},	 {"Борщагівка", "Borshchahivka"},
-	    {"Борисенко", "Borysenko"},	   {"Вінниця", "Vinnytsia"},	 {"Володимир", "Volodymyr"},
-	    {"Гадяч", "Hadiach"},	   {"Богдан", "Bohdan"},	 {"Згурський", "Zghurskyi"},
-	    {"Ґалаґан", "Galagan"},	   {"Ґорґани", "Gorgany"},	 {"Донецьк", "Donetsk"},
-	    {"Дмитро", "Dmytro"},	   {"Рівне", "Rivne"},		 {"Олег", "Oleh"},
-	    {"Есмань", "Esman"},	   {"Єнакієве", "Yenakiieve"},	 {"Гаєвич", "Haievych"},
-	    {"Короп'є", "Koropie"},	   {"Житомир", "Zhytomyr"},	 {"Жанна", "Zhanna"},
-	    {"Жежелів", "Zhezheliv"},	   {"Закарпаття", "Zakarpattia"}, {"Казимирчук", "Kazymyrchuk"},
-	    {"Медвин", "Medvyn"},	   {"Михайленко", "Mykhailenko"}, {"Іванків", "Ivankiv"},
-	    {"Іващенко", "Ivashchenko"},   {"Їжакевич", "Yizhakevych"},	 {"Кадиївка", "Kadyivka"},
-	    {"Мар'їне", "Marine"},	   {"Йосипівка", "Yosypivka"},	 {"Стрий", "Stryi"},
-	    {"Олексій", "Oleksii"},	   {"Київ", "Kyiv"},		 {"Коваленко", "Kovalenko"},
-	    {"Лебедин", "Lebedyn"},	   {"Леонід", "Leonid"},	 {"Миколаїв", "Mykolaiv"},
-	    {"Маринич", "Marynych"},	   {"Ніжин", "Nizhyn"},		 {"Наталія", "Nataliia"},
-	    {"Одеса", "Odesa"},		   {"Онищенко", "Onyshchenko"},	 {"Полтава", "Poltava"},
-	    {"Петро", "Petro"},		   {"Решетилівка", "Reshetylivka"}, {"Рибчинський", "Rybchynskyi"},
-	    {"Суми", "Sumy"},		   {"Соломія", "Solomiia"},	 {"Тернопіль", "Ternopil"},
-	    {"Троць", "Trots"},		   {"Ужгород", "Uzhhorod"},	 {"Уляна", "Uliana"},
-	    {"Фастів", "Fastiv"},	   {"Філіпчук", "Filipchuk"},	 {"Харків", "Kharkiv"},
-	    {"Христина", "Khrystyna"},	   {"Біла Церква", "Bila Tserkva"}, {"Стеценко", "Stetsenko"},
-	    {"Чернівці", "Chernivtsi"},	   {"Шевченко", "Shevchenko"},	 {"Шостка", "Shostka"},
-	    {"Кишеньки", "Kyshenky"},	   {"Щербухи", "Shcherbukhy"},	 {"Гоща", "Hoshcha"},
-	    {"Гаращенко", "Harashchenko"}, {"Юрій", "Yurii"},		 {"Корюківка", "Koriukivka"},
-	    {"Яготин", "Yahotyn"},	   {"Ярошенко", "Yaroshenko"},	 {"Костянтин", "Kostiantyn"},
-	    {"Знам'янка", "Znamianka"},	   {"Феодосія", "Feodosiia"},	 {"Згорани", "Zghorany"},
-	    {"Розгон", "Rozghon"},	   {"Гнатюк", "Hnatiuk"},
+	    {"Алушта", "Alushta"},
+	    {"Андрій", "Andrii"},
+	    {"Борщагівка", "Borshchahivka"},
+	    {"Борисенко", "Borysenko"},
+	    {"Вінниця", "Vinnytsia"},
+	    {"Володимир", "Volodymyr"},
+	    {"Гадяч", "Hadiach"},
+	    {"Богдан", "Bohdan"},
+	    {"Згурський", "Zghurskyi"},
+	    {"Ґалаґан", "Galagan"},
+	    {"Ґорґани", "Gorgany"},
+	    {"Донецьк", "Donetsk"},
+	    {"Дмитро", "Dmytro"},
+	    {"Рівне", "Rivne"},
+	    {"Олег", "Oleh"},
+	    {"Есмань", "Esman"},
+	    {"Єнакієве", "Yenakiieve"},
+	    {"Гаєвич", "Haievych"},
+	    {"Короп'є", "Koropie"},
+	    {"Житомир", "Zhytomyr"},
+	    {"Жанна", "Zhanna"},
+	    {"Жежелів", "Zhezheliv"},
+	    {"Закарпаття", "Zakarpattia"},
+	    {"Казимирчук", "Kazymyrchuk"},
+	    {"Медвин", "Medvyn"},
+	    {"Михайленко", "Mykhailenko"},
+	    {"Іванків", "Ivankiv"},
+	    {"Іващенко", "Ivashchenko"},
+	    {"Їжакевич", "Yizhakevych"},
+	    {"Кадиївка", "Kadyivka"},
+	    {"Мар'їне", "Marine"},
+	    {"Йосипівка", "Yosypivka"},
+	    {"Стрий", "Stryi"},
+	    {"Олексій", "Oleksii"},
+	    {"Київ", "Kyiv"},
+	    {"Коваленко", "Kovalenko"},
+	    {"Лебедин", "Lebedyn"},
+	    {"Леонід", "Leonid"},
+	    {"Миколаїв", "Mykolaiv"},
+	    {"Маринич", "Marynych"},
+	    {"Ніжин", "Nizhyn"},
+	    {"Наталія", "Nataliia"},
+	    {"Одеса", "Odesa"},
+	    {"Онищенко", "Onyshchenko"},
+	    {"Полтава", "Poltava"},
+	    {"Петро", "Petro"},
+	    {"Решетилівка", "Reshetylivka"},
+	    {"Рибчинський", "Rybchynskyi"},
+	    {"Суми", "Sumy"},
+	    {"Соломія", "Solomiia"},
+	    {"Тернопіль", "Ternopil"},
+	    {"Троць", "Trots"},
+	    {"Ужгород", "Uzhhorod"},
+	    {"Уляна", "Uliana"},
+	    {"Фастів", "Fastiv"},
+	    {"Філіпчук", "Filipchuk"},
+	    {"Харків", "Kharkiv"},
+	    {"Христина", "Khrystyna"},
+	    {"Біла Церква", "Bila Tserkva"},
+	    {"Стеценко", "Stetsenko"},
+	    {"Чернівці", "Chernivtsi"},
+	    {"Шевченко", "Shevchenko"},
+	    {"Шостка", "Shostka"},
+	    {"Кишеньки", "Kyshenky"},
+	    {"Щербухи", "Shcherbukhy"},
+	    {"Гоща", "Hoshcha"},
+	    {"Гаращенко", "Harashchenko"},
+	    {"Юрій", "Yurii"},
+	    {"Корюківка", "Koriukivka"},
+	    {"Яготин", "Yahotyn"},
+	    {"Ярошенко", "Yaroshenko"},
+	    {"Костянтин", "Kostiantyn"},
+	    {"Знам'янка", "Znamianka"},
+	    {"Феодосія", "Feodosiia"},
+	    {"Згорани", "Zghorany"},
+	    {"Розгон", "Rozghon"},
+	    {"Гнатюк", "Hnatiuk"},
 	};
 
 	(void)state;
@@ -125,16 +176,15 @@ static int cmp(const char *a, const char *b)
 /* the queue's sort by name: the Ukrainian alphabet, not code points */
 static void test_alphabet_order(void **state)
 {
-	static const char *const sorted[] = {"Антоненко", "Бондаренко", "Гнатюк",  "Ґудзь",
-					      "Ешенко",	   "Євтушенко",	 "Иванів",  "Іваненко",
-					      "Їжак",	   "Йосипенко",	 "Щур",	    "Юрченко",
-					      "Ярошенко",  "яцик"};
+	static const char *const sorted[] = {
+	    "Антоненко", "Бондаренко", "Гнатюк",    "Ґудзь", "Ешенко",	"Євтушенко", "Иванів",
+	    "Іваненко",	 "Їжак",       "Йосипенко", "Щур",   "Юрченко", "Ярошенко",  "яцик"};
 
 	(void)state;
 	for (size_t i = 0; i + 1 < sizeof(sorted) / sizeof(sorted[0]); i++)
 		if (cmp(sorted[i], sorted[i + 1]) >= 0)
 			fail_msg("'%s' should sort before '%s'", sorted[i], sorted[i + 1]);
-	assert_true(cmp("ґ", "Ґ") != 0);	  /* case only breaks ties */
+	assert_true(cmp("ґ", "Ґ") != 0); /* case only breaks ties */
 	assert_true(cmp("ГНАТЮК", "гнатюк") != 0);
 	assert_true(cmp("гнатюк", "Гнатюка") < 0); /* a prefix first */
 	assert_true(cmp("Smith", "smith") != 0 && cmp("adams", "Smith") < 0);
@@ -146,10 +196,8 @@ static void test_alphabet_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_official_examples),
-	    cmocka_unit_test(test_word_starts_and_case),
-	    cmocka_unit_test(test_bytes_kept),
-	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_official_examples), cmocka_unit_test(test_word_starts_and_case),
+	    cmocka_unit_test(test_bytes_kept),	      cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_alphabet_order),
 	};
 
