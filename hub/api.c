@@ -1078,7 +1078,8 @@ done:
 	return rc;
 }
 
-/* the case's place in the team's queue: assignee (null: nobody) */
+/* the case's place in the team's queue: assignee (null: nobody), last return
+ * from needs_info (null: never) */
 static int add_queue(struct hub *h, const char *id, cJSON *o, struct mo_err *err)
 {
 	struct hub_case_queue cq;
@@ -1090,6 +1091,10 @@ static int add_queue(struct hub *h, const char *id, cJSON *o, struct mo_err *err
 		cJSON_AddStringToObject(o, "assignee", cq.assignee);
 	else
 		cJSON_AddNullToObject(o, "assignee");
+	if (cq.resubmitted_at[0])
+		cJSON_AddStringToObject(o, "resubmitted_at", cq.resubmitted_at);
+	else
+		cJSON_AddNullToObject(o, "resubmitted_at");
 	return MO_OK;
 }
 

@@ -294,7 +294,9 @@ async function showCase(id) {
   const info = h('div', { class: 'card' },
     h('h2', {}, [a.surname, a.given_name, a.patronymic].filter(Boolean).join(' ')),
     h('dl', { class: 'kv' },
-      kv('status', statusBadge(c.status)), kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
+      kv('status', [statusBadge(c.status), c.resubmitted_at && ['submitted', 'received', 'in_review'].includes(c.status)
+        ? h('span', { class: 'flag resubmitted', title: t('resubmitted_hint') }, `${t('resubmitted')} ${fmtTime(c.resubmitted_at)}`) : null]),
+      kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
       kv('phone', a.phone), kv('address', addr),
       kv('documents', (a.documents || []).map(d => `${d.type} ${d.number}`).join('; ')),
       kv('docs_presented', (c.documents_presented || []).join(', ')),

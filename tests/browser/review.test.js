@@ -382,6 +382,37 @@ test('search by a Latin name and by phone, trip filter, column sort', async () =
   await ctx.close();
 });
 
+// A case sent back for documents and resubmitted by the laptop is flagged
+// in the queue and goes to the end of it (it needed attention last).
+test('a resubmitted case is flagged and waits at the end of the queue', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  assert.equal(await page.locator('#queue .flag.resubmitted').count(), 0);
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForFunction(() => {
+    const st = [...document.querySelectorAll('#queue tbody tr [data-status]')].map(e => e.dataset.status);
+    return st.length > 0 && st.every(x => x === 'received');
+  });
+  const first = (await page.textContent('#queue tbody tr a')).trim();
+  const c = await page.evaluate(async n => (await fetch('/api/cases/' + n)).json(), first);
+  const csrf = await page.evaluate(async () => (await (await fetch('/api/me')).json()).csrf_token);
+  const r = await page.evaluate(async ([id, csrf]) => (await fetch(`/api/cases/${id}/decision`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify({ decision: 'needs_info', reason: 'Потрібна довідка' }),
+  })).status, [c.id, csrf]);
+  assert.equal(r, 200);
+  agent('sync');
+  agent('case', 'submit', c.id);
+  agent('sync');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=attention&dir=desc');
+  await page.waitForSelector('#queue tbody tr a');
+  assert.equal((await page.textContent('#queue tbody tr a')).trim(), first);
+  assert.match(await page.textContent('#queue tbody tr .flag.resubmitted'), /повторно подано/);
+  assert.equal(await page.locator('#queue .flag.resubmitted').count(), 1);
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('dl.kv .flag.resubmitted');
+  await ctx.close();
+});
+
 test('supervisor sees the reports with SVG charts, in English too', async () => {
   const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
   await page.click('nav a[href="#/reports"]');
