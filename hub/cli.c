@@ -283,7 +283,8 @@ static int blob_options(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	int rc;
 
 	if (env && !mo_parse_i64(&exp, env, 1, 3650LL * 86400))
-		return mo_err_set(err, MO_EINVAL, NULL, "MO_HUB_BLOB_EXPIRY must be seconds");
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_ENV_SECONDS),
+				  "MO_HUB_BLOB_EXPIRY");
 	if ((rc = serve_num(cli, "blob-quota", 1, 1 << 20, &mib, err)) != MO_OK ||
 	    (rc = serve_num(cli, "blob-expiry", 1, 3650LL * 86400, &exp, err)) != MO_OK)
 		return rc;
@@ -305,23 +306,22 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 		idle = getenv("MO_HUB_SESSION_IDLE");
 	if (idle) {
 		if (!mo_parse_i64(&v, idle, 1, 7LL * 86400))
-			return mo_err_set(err, MO_EINVAL, NULL,
-					  "--session-idle must be 1 to 604800 seconds, not '%s'",
-					  idle);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_SECONDS),
+					  "session-idle", idle);
 		h->session_idle_ms = (uint64_t)v * 1000;
 	}
 	if (max == NULL)
 		max = getenv("MO_HUB_SESSION_MAX");
 	if (max) {
 		if (!mo_parse_i64(&v, max, 1, 7LL * 86400))
-			return mo_err_set(err, MO_EINVAL, NULL,
-					  "--session-max must be 1 to 604800 seconds, not '%s'",
-					  max);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_SECONDS),
+					  "session-max", max);
 		h->session_max_ms = (uint64_t)v * 1000;
 	}
 	if (secure) {
 		if (strcmp(secure, "yes") != 0 && strcmp(secure, "no") != 0)
-			return mo_err_set(err, MO_EINVAL, NULL, "--cookie-secure is yes or no");
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_YES_OR_NO),
+					  "cookie-secure");
 		h->cookie_secure = secure[0] == 'y';
 	}
 	return blob_options(h, cli, err);
@@ -334,7 +334,7 @@ static int serve_num(const struct hub_cli *cli, const char *name, long long min,
 	const char *s = hub_cli_opt(cli, name);
 
 	if (s && !mo_parse_i64(v, s, min, max))
-		return mo_err_set(err, MO_EINVAL, NULL, "--%s must be %lld to %lld, not '%s'", name,
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_RANGE), name,
 				  min, max, s);
 	return MO_OK;
 }
@@ -360,8 +360,8 @@ static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, stru
 		    strncmp(cli->opts[i].name, "trusted-proxy=", 14) != 0)
 			continue;
 		if (o->ntrusted == HUB_TRUSTED_PROXY_MAX)
-			return mo_err_set(err, MO_EINVAL, NULL, "at most %d --trusted-proxy",
-					  HUB_TRUSTED_PROXY_MAX);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_AT_MOST),
+					  HUB_TRUSTED_PROXY_MAX, "trusted-proxy");
 		o->trusted_proxy[o->ntrusted++] = cli->opts[i].value;
 	}
 	o->tls_cert = hub_cli_opt(cli, "tls-cert");

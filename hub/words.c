@@ -142,6 +142,8 @@ static const struct hub_word ERRORS[] = {
     {"device_revoked", "Цей ноутбук відкликано.", "This laptop has been revoked."},
     {"unknown_device", "Ноутбук не зареєстровано в цьому центрі.",
      "The laptop is not enrolled at this hub."},
+    {"no_hub", "У цій теці немає центру: спершу створіть його (mo-hub init).",
+     "There is no hub in this directory: create it first (mo-hub init)."},
     {"internal", "Внутрішня помилка центру. Спробуйте ще раз або зверніться до адміністратора.",
      "An internal error of the hub. Try again or ask the administrator."},
 };

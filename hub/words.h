@@ -100,7 +100,14 @@ cJSON *hub_words_json(enum hub_lang lang);
 	X(USER_PASSWORD, "пароль користувача %s змінено", "user %s: passwd done")          \
 	X(USER_ROLE, "роль користувача %s змінено", "user %s: role done")                  \
 	X(BAD_TTL, "--ttl «%s» має бути як 90s, 30m, 24h або 7d",                          \
-	  "--ttl '%s' must be like 90s, 30m, 24h or 7d")
+	  "--ttl '%s' must be like 90s, 30m, 24h or 7d")                                   \
+	X(BAD_SECONDS, "--%s має бути від 1 до 604800 секунд, а не «%s»",                  \
+	  "--%s must be 1 to 604800 seconds, not '%s'")                                    \
+	X(BAD_RANGE, "--%s має бути від %lld до %lld, а не «%s»",                          \
+	  "--%s must be %lld to %lld, not '%s'")                                           \
+	X(YES_OR_NO, "--%s: yes або no", "--%s is yes or no")                              \
+	X(ENV_SECONDS, "%s має бути числом секунд", "%s must be seconds")                  \
+	X(AT_MOST, "щонайбільше %d разів --%s", "at most %d --%s")
 
 enum hub_msg_id {
 #define HUB_MSG_ENUM(id, uk, en) HUB_MSG_##id,
