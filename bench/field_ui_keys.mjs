@@ -2,7 +2,10 @@
 // field UI (bench/field_ui.py passes the one-time URL).  Prints one JSON line
 // {"keys": N, "seconds": S}: key presses besides the typed values, and the wall
 // time from the empty form to the saved application.
-import { chromium } from 'playwright-core';
+// playwright-core is installed for the browser tests (tests/browser/node_modules):
+// resolve it from there, wherever this script is run from
+import { createRequire } from 'node:module';
+const { chromium } = createRequire(new URL('../tests/browser/package.json', import.meta.url))('playwright-core');
 
 const url = process.argv[2];
 const browser = await chromium.launch({ executablePath: process.env.MO_CHROMIUM || '/usr/bin/chromium',

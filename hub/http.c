@@ -41,7 +41,13 @@
 
 #define ENROLL_BODY_MAX (16u << 10)
 #define BLOB_BODY_MAX (1u << 20)
-#define THREADS 4
+/*
+ * Request threads.  A handler blocks its thread (a batch waiting for the
+ * writer, a password check), and the batches queued while the writer works
+ * are applied together (group commit, sync.c): the pool bounds both how many
+ * laptops can be in one group and how many other requests go on meanwhile.
+ */
+#define THREADS 16
 /*
  * Connections: slow or idle clients (a 2G link, or a slowloris) each hold a
  * slot until CONN_TIMEOUT_S without a byte, so the hub keeps many slots and

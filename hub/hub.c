@@ -194,6 +194,8 @@ int hub_open(struct hub *h, const char *data, struct mo_err *err)
 	h->session_idle_ms = HUB_SESSION_IDLE_MS;
 	hub_metrics_init(&h->metrics);
 	pthread_mutex_init(&h->blob_lock, NULL);
+	pthread_mutex_init(&h->wq_lock, NULL);
+	pthread_cond_init(&h->wq_cond, NULL);
 	h->blob_lock_ready = true;
 	if (mo_strlcpy(h->data, data, sizeof(h->data)) >= sizeof(h->data)) {
 		rc = mo_err_set(err, MO_EINVAL, NULL, "data directory path is too long");
@@ -233,6 +235,8 @@ void hub_close(struct hub *h)
 	h->key = NULL;
 	if (h->blob_lock_ready) {
 		pthread_mutex_destroy(&h->blob_lock);
+		pthread_mutex_destroy(&h->wq_lock);
+		pthread_cond_destroy(&h->wq_cond);
 		hub_metrics_release(&h->metrics);
 		h->blob_lock_ready = false;
 	}

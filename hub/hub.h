@@ -37,6 +37,12 @@ struct hub {
 	struct hub_metrics metrics;
 	pthread_mutex_t blob_lock; /* one writer per blob directory at a time */
 	bool blob_lock_ready;
+	/* group commit (sync.c): batches waiting for the writer, and whether a
+	 * thread is applying a group now (under wq_lock) */
+	pthread_mutex_t wq_lock;
+	pthread_cond_t wq_cond;
+	struct hub_job *wq_head, *wq_tail;
+	bool wq_busy;
 	/* staff browser sessions (api.c); set by `serve` options */
 	uint64_t session_idle_ms; /* idle timeout, default 30 min */
 	uint64_t session_max_ms;  /* absolute lifetime; 0: HUB_SESSION_MAX_MS (12 h) */

@@ -19,6 +19,14 @@ void hub_metrics_release(struct hub_metrics *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
+void hub_metrics_group(struct hub_metrics *m, size_t n)
+{
+	(void)n; /* the batches are counted one by one in hub_metrics_applied */
+	pthread_mutex_lock(&m->lock);
+	m->group_commits++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void hub_metrics_applied(struct hub_metrics *m, double seconds, size_t quarantined)
 {
 	size_t b = 0;
@@ -79,6 +87,11 @@ static int render(const struct hub_metrics *m, long long devices, struct mo_buf 
 	    "# TYPE mo_batches_applied_total counter\n"
 	    "mo_batches_applied_total %llu\n",
 	    m->batches_applied);
+	ADD("# HELP mo_apply_commits_total Apply transactions committed (one may hold the "
+	    "batches of several laptops).\n"
+	    "# TYPE mo_apply_commits_total counter\n"
+	    "mo_apply_commits_total %llu\n",
+	    m->group_commits);
 	ADD("# HELP mo_password_checks_total Staff passwords checked (scrypt) at sign-in.\n"
 	    "# TYPE mo_password_checks_total counter\n"
 	    "mo_password_checks_total %llu\n",

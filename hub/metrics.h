@@ -30,6 +30,7 @@ struct hub_metrics {
 	unsigned long long apply_count;
 	double apply_sum;
 	unsigned long long password_checks; /* scrypt verifications at sign-in */
+	unsigned long long group_commits;   /* apply transactions that committed batches */
 };
 
 void hub_metrics_init(struct hub_metrics *m);
@@ -37,6 +38,8 @@ void hub_metrics_release(struct hub_metrics *m);
 
 void hub_metrics_applied(struct hub_metrics *m, double seconds, size_t quarantined);
 void hub_metrics_rejected(struct hub_metrics *m, const char *code);
+/* one group commit of n batches (sync.c) */
+void hub_metrics_group(struct hub_metrics *m, size_t n);
 void hub_metrics_bytes(struct hub_metrics *m, size_t in, size_t out);
 void hub_metrics_password_check(struct hub_metrics *m);
 

@@ -93,6 +93,11 @@ void hub_store_close(struct hub_store *s);
 
 /* ---- transactions (BEGIN IMMEDIATE; the lock is held until the end) ---- */
 int hub_store_begin(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+/* a savepoint inside the open transaction (one level): release keeps what was
+ * done since, rollback_to undoes it (both end the savepoint) */
+int hub_store_savepoint(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+int hub_store_release(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+void hub_store_rollback_to(struct hub_store *s);
 /* a read-only transaction (one snapshot, no write lock); end it with commit */
 int hub_store_begin_read(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
 int hub_store_commit(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;

@@ -27,6 +27,8 @@ struct hub_store {
 	 * per case write cost more than the write itself) */
 	char *search_ids;
 	size_t search_len, search_cap, search_n;
+	size_t search_mark_len, search_mark_n; /* at the savepoint */
+	struct hub_store *reader; /* read-only connection (store_sqlite.c reading()) */
 };
 
 void hub_sqlite_lock(struct hub_store *s);

@@ -408,6 +408,29 @@ static void private_files(const char *path)
 			(void)chmod(p, 0600);
 }
 
+/* the read-only connection beside the writer (see reading() below) */
+static int open_reader(struct hub_store *s, const char *path, struct mo_err *err)
+{
+	struct hub_store *r = calloc(1, sizeof(*r));
+	pthread_mutexattr_t a;
+	int src;
+
+	if (r == NULL)
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&r->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	s->reader = r;
+	src = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (src != SQLITE_OK)
+		return mo_err_set(err, MO_EIO, NULL, "cannot open database '%s' for reading: %s",
+				  path, r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(src));
+	sqlite3_busy_timeout(r->db, 10000);
+	sqlite3_extended_result_codes(r->db, 1);
+	return exec_sql(r, "PRAGMA cache_size = -16384", err);
+}
+
 int hub_store_open(struct hub_store **out, const char *data_dir, const char *url, bool create,
 		   struct mo_err *err)
 {
@@ -464,7 +487,8 @@ int hub_store_open(struct hub_store **out, const char *data_dir, const char *url
 	    (rc = exec_sql(s, "PRAGMA temp_store = MEMORY", err)) != MO_OK)
 		goto done;
 	private_files(path); /* the WAL files exist from here */
-	rc = migrate(s, err);
+	if ((rc = migrate(s, err)) == MO_OK)
+		rc = open_reader(s, path, err);
 done:
 	if (rc != MO_OK)
 		hub_store_close(s);
@@ -477,6 +501,7 @@ void hub_store_close(struct hub_store *s)
 {
 	if (s == NULL)
 		return;
+	hub_store_close(s->reader);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < HUB_STAFF_STMTS; i++)
@@ -543,6 +568,26 @@ static int search_flush(struct hub_store *s, struct mo_err *err)
 
 /* ---- transactions ---- */
 
+/*
+ * Readers never wait for the writer: a second, read-only connection
+ * (s->reader, a store of its own with its own lock and statements) serves
+ * the reads made outside the writer's transaction — the sync door's device
+ * check, a pull's feed — so they go on while a batch is applied (WAL).  A
+ * thread knows which transaction it holds: tl_tx (the writer's) or tl_read
+ * (a read transaction on s->reader).
+ */
+static _Thread_local struct hub_store *tl_tx, *tl_read;
+
+/* the connection a read on s uses from this thread */
+static struct hub_store *reading(struct hub_store *s)
+{
+	if (tl_read == s)
+		return s->reader;
+	if (tl_tx == s || s->reader == NULL)
+		return s;
+	return s->reader;
+}
+
 int hub_store_begin(struct hub_store *s, struct mo_err *err)
 {
 	int rc;
@@ -550,36 +595,81 @@ int hub_store_begin(struct hub_store *s, struct mo_err *err)
 	lock(s);
 	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", err)) != MO_OK)
 		unlock(s);
+	else
+		tl_tx = s;
 	return rc;
+}
+
+int hub_store_savepoint(struct hub_store *s, struct mo_err *err)
+{
+	s->search_mark_len = s->search_len;
+	s->search_mark_n = s->search_n;
+	return exec_sql(s, "SAVEPOINT batch", err);
+}
+
+int hub_store_release(struct hub_store *s, struct mo_err *err)
+{
+	return exec_sql(s, "RELEASE batch", err);
+}
+
+void hub_store_rollback_to(struct hub_store *s)
+{
+	/* the search entries due since the savepoint go with it */
+	s->search_len = s->search_mark_len;
+	s->search_n = s->search_mark_n;
+	sqlite3_exec(s->db, "ROLLBACK TO batch; RELEASE batch", NULL, NULL, NULL);
 }
 
 int hub_store_begin_read(struct hub_store *s, struct mo_err *err)
 {
+	struct hub_store *r = s->reader ? s->reader : s;
 	int rc;
 
-	lock(s);
-	if ((rc = exec_sql(s, "BEGIN DEFERRED", err)) != MO_OK)
-		unlock(s);
-	return rc;
+	lock(r);
+	if ((rc = exec_sql(r, "BEGIN DEFERRED", err)) != MO_OK) {
+		unlock(r);
+		return rc;
+	}
+	if (r == s)
+		tl_tx = s;
+	else
+		tl_read = s;
+	return MO_OK;
+}
+
+/* the end of a read transaction on the reader */
+static bool end_read(struct hub_store *s, const char *sql)
+{
+	if (tl_read != s)
+		return false;
+	sqlite3_exec(s->reader->db, sql, NULL, NULL, NULL);
+	tl_read = NULL;
+	unlock(s->reader);
+	return true;
 }
 
 int hub_store_commit(struct hub_store *s, struct mo_err *err)
 {
-	int rc = search_flush(s, err);
+	int rc;
 
-	if (rc == MO_OK)
+	if (end_read(s, "COMMIT"))
+		return MO_OK;
+	if ((rc = search_flush(s, err)) == MO_OK)
 		rc = exec_sql(s, "COMMIT", err);
-
 	if (rc != MO_OK)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	tl_tx = NULL;
 	unlock(s);
 	return rc;
 }
 
 void hub_store_rollback(struct hub_store *s)
 {
+	if (end_read(s, "ROLLBACK"))
+		return;
 	search_forget(s);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	tl_tx = NULL;
 	unlock(s);
 }
 
@@ -591,6 +681,7 @@ int hub_store_meta_get(struct hub_store *s, const char *key, char *out, size_t o
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;
 
+	s = reading(s);
 	lock(s);
 	if ((q = stmt(s, S_META_GET, err)) == NULL) {
 		rc = MO_EIO;
@@ -854,6 +945,7 @@ int hub_store_device_get(struct hub_store *s, const char *id_or_code, struct hub
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;
 
+	s = reading(s);
 	lock(s);
 	if ((q = stmt(s, S_DEVICE_GET, err)) == NULL) {
 		rc = MO_EIO;
@@ -929,7 +1021,7 @@ int hub_store_devices_active(struct hub_store *s, long long *out, struct mo_err 
 
 int hub_store_feed_max(struct hub_store *s, long long *out, struct mo_err *err)
 {
-	return count_query(s, S_FEED_MAX, NULL, out, err);
+	return count_query(reading(s), S_FEED_MAX, NULL, out, err);
 }
 
 /* an UPDATE keyed by id with up to three more text/int arguments */
@@ -1760,6 +1852,7 @@ int hub_store_feed_read(struct hub_store *s, const char *unit, const char *devic
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;
 
+	s = reading(s);
 	lock(s);
 	if ((q = stmt(s, S_FEED_READ, err)) == NULL) {
 		rc = MO_EIO;

@@ -345,101 +345,210 @@ static int replay(struct hub *h, const struct hub_device *dev, const struct prot
 	return rc;
 }
 
-/* the apply transaction of one new batch */
-static int apply_batch(struct hub *h, const struct proto_envelope *env, const char *hash,
-		       struct proto_changes *ch, struct mo_buf *out, struct mo_err *err)
-{
+/*
+ * Group commit.  Batches of different laptops that arrive together are
+ * applied by one writer in one transaction (one fsync), each inside its own
+ * savepoint: a batch that fails is undone alone, the others commit.  Each
+ * batch's answer is read right after its own changes, so it is what the
+ * batch would have got applied alone, one after the other; it is sealed and
+ * sent only after the commit.  The thread that finds no writer at work
+ * becomes the writer for everything queued (GROUP_MAX at a time).
+ */
+#define GROUP_MAX 64
+
+enum job_outcome { JOB_APPLIED, JOB_REPLAY, JOB_FORK, JOB_FAILED };
+
+struct hub_job {
+	const struct proto_envelope *env;
+	const char *hash;
+	struct proto_changes *ch;
+	struct mo_buf *out;
+	struct mo_err *err;
+	int rc;
+	bool done;
+	struct hub_job *next;
+	/* inside the group */
+	enum job_outcome outcome;
 	struct hub_device dev;
 	struct hub_apply a;
-	struct proto_clock clk;
-	struct reply r = {0};
-	struct mo_buf qjson = MO_BUF_INIT(PROTO_INFLATED_MAX);
+	bool have_apply;
+	struct reply r;
+	struct mo_buf qjson;
 	struct timespec t0;
-	bool in_tx = false, have_apply = false;
+};
+
+/* one batch inside the group's transaction (the caller holds a savepoint) */
+static int apply_in_group(struct hub *h, struct hub_job *j, struct mo_err *err)
+{
+	const struct proto_envelope *env = j->env;
+	struct proto_clock clk;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
-		goto done;
-	in_tx = true;
 	/* again under the lock: another copy of this batch may have won, or
 	 * the device was revoked while this batch waited for the lock */
-	if ((rc = hub_store_device_get(h->store, env->hdr.device, &dev, err)) != MO_OK)
-		goto done;
-	if (!dev.active) {
-		rc = mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
-				dev.code);
-		goto done;
-	}
-	rc = check_seq(h, &dev, &env->hdr, hash, &qjson, err);
+	if ((rc = hub_store_device_get(h->store, env->hdr.device, &j->dev, err)) != MO_OK)
+		return rc;
+	if (!j->dev.active)
+		return mo_err_set(err, MO_EFORBIDDEN, "device_revoked", "device %s was revoked",
+				  j->dev.code);
+	rc = check_seq(h, &j->dev, &env->hdr, j->hash, &j->qjson, err);
 	if (rc == MO_EEXISTS) {
-		hub_store_rollback(h->store);
-		in_tx = false;
-		rc = replay(h, &dev, &env->hdr, &qjson, out, err);
-		goto done;
+		j->outcome = JOB_REPLAY;
+		return rc;
 	}
 	if (rc != MO_OK) {
-		/* the flag of a fork must outlive this rolled-back transaction */
-		hub_store_rollback(h->store);
-		in_tx = false;
+		/* the flag of a fork must outlive this rolled-back savepoint */
 		if (err && strcmp(err->code, "seq_conflict") == 0)
-			flag_fork(h, dev.id);
-		goto done;
+			j->outcome = JOB_FORK;
+		return rc;
 	}
 	if ((rc = proto_changes_range_check(env->hdr.first, env->hdr.last, env->hdr.count,
-					    dev.last_n, err)) != MO_OK)
-		goto done;
-	if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
-		goto done;
-	if ((rc = proto_hlc_receive(&clk, env->hdr.hlc, mo_now_ms(), PROTO_HLC_MAX_AHEAD_MS,
+					    j->dev.last_n, err)) != MO_OK ||
+	    (rc = hub_clock_load(h, &clk, err)) != MO_OK ||
+	    (rc = proto_hlc_receive(&clk, env->hdr.hlc, mo_now_ms(), PROTO_HLC_MAX_AHEAD_MS,
 				    err)) != MO_OK)
-		goto done;
-	hub_apply_init(&a, h, &dev, env->hdr.seq, &clk);
-	have_apply = true;
-	for (size_t i = 0; i < ch->n; i++)
-		if ((rc = hub_apply_change(&a, &ch->v[i], err)) != MO_OK)
-			goto done;
-	if ((rc = hub_apply_finish(&a, err)) != MO_OK)
-		goto done;
-	if ((rc = quarantined_json(&qjson, a.q, a.nq)) != MO_OK) {
-		mo_err_set(err, rc, NULL, "cannot record the batch");
-		goto done;
-	}
+		return rc;
+	hub_apply_init(&j->a, h, &j->dev, env->hdr.seq, &clk);
+	j->have_apply = true;
+	for (size_t i = 0; i < j->ch->n; i++)
+		if ((rc = hub_apply_change(&j->a, &j->ch->v[i], err)) != MO_OK)
+			return rc;
+	if ((rc = hub_apply_finish(&j->a, err)) != MO_OK)
+		return rc;
+	if ((rc = quarantined_json(&j->qjson, j->a.q, j->a.nq)) != MO_OK)
+		return mo_err_set(err, rc, NULL, "cannot record the batch");
 	{
-		struct hub_batch_rec b = {.device = dev.id,
+		struct hub_batch_rec b = {.device = j->dev.id,
 					  .seq = env->hdr.seq,
-					  .hash = hash,
+					  .hash = j->hash,
 					  .prev = env->hdr.prev,
 					  .bytes = (long long)env->len,
 					  .raw = env->hdr.raw,
-					  .count = (long long)ch->n,
+					  .count = (long long)j->ch->n,
 					  .hlc = env->hdr.hlc,
-					  .apply_ms = (long long)(seconds_since(&t0) * 1000),
-					  .quarantined = mo_buf_cstr(&qjson)};
+					  .apply_ms = (long long)(seconds_since(&j->t0) * 1000),
+					  .quarantined = mo_buf_cstr(&j->qjson)};
 
 		if ((rc = hub_store_batch_add(h->store, &b, err)) != MO_OK)
-			goto done;
+			return rc;
 	}
 	/* the answer is read in the same transaction: one commit, one fsync */
-	if ((rc = hub_store_device_chain(h->store, dev.id, env->hdr.seq, hash, err)) != MO_OK ||
-	    (rc = hub_store_device_numbered(h->store, dev.id, env->hdr.last, err)) != MO_OK ||
-	    (rc = answer_read(h, &dev, &env->hdr, &a.clock, &r, err)) != MO_OK ||
-	    (rc = hub_store_device_seen(h->store, dev.id, env->hdr.cursor, err)) != MO_OK ||
-	    (rc = hub_clock_save(h, &a.clock, err)) != MO_OK)
-		goto done;
-	in_tx = false;
-	if ((rc = hub_store_commit(h->store, err)) != MO_OK)
-		goto done;
-	hub_metrics_applied(&h->metrics, seconds_since(&t0), a.nq);
-	rc = answer_seal(h, &dev, &r, env->hdr.seq, a.q, a.nq, out, err);
-done:
-	if (in_tx)
-		hub_store_rollback(h->store);
-	feed_acc_release(&r.acc);
-	if (have_apply)
-		hub_apply_release(&a);
-	mo_buf_release(&qjson);
-	return rc;
+	if ((rc = hub_store_device_chain(h->store, j->dev.id, env->hdr.seq, j->hash, err)) !=
+		MO_OK ||
+	    (rc = hub_store_device_numbered(h->store, j->dev.id, env->hdr.last, err)) != MO_OK ||
+	    (rc = answer_read(h, &j->dev, &env->hdr, &j->a.clock, &j->r, err)) != MO_OK ||
+	    (rc = hub_store_device_seen(h->store, j->dev.id, env->hdr.cursor, err)) != MO_OK ||
+	    (rc = hub_clock_save(h, &j->a.clock, err)) != MO_OK)
+		return rc;
+	j->outcome = JOB_APPLIED;
+	return MO_OK;
+}
+
+static void run_group(struct hub *h, struct hub_job *jobs)
+{
+	struct mo_err txerr = MO_ERR_INIT;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = hub_store_begin(h->store, &txerr)) != MO_OK) {
+		for (struct hub_job *j = jobs; j; j = j->next) {
+			if (j->err)
+				*j->err = txerr;
+			j->rc = rc;
+		}
+		return;
+	}
+	for (struct hub_job *j = jobs; j; j = j->next) {
+		j->outcome = JOB_FAILED;
+		clock_gettime(CLOCK_MONOTONIC, &j->t0); /* the apply time, not the wait */
+		if ((j->rc = hub_store_savepoint(h->store, j->err)) != MO_OK)
+			continue;
+		j->rc = apply_in_group(h, j, j->err);
+		if (j->rc == MO_OK && (j->rc = hub_store_release(h->store, j->err)) == MO_OK) {
+			n++;
+			continue;
+		}
+		hub_store_rollback_to(h->store);
+		if (j->outcome == JOB_APPLIED) /* the release failed */
+			j->outcome = JOB_FAILED;
+	}
+	if ((rc = hub_store_commit(h->store, &txerr)) != MO_OK) {
+		for (struct hub_job *j = jobs; j; j = j->next)
+			if (j->outcome == JOB_APPLIED) {
+				if (j->err)
+					*j->err = txerr;
+				j->rc = rc;
+				j->outcome = JOB_FAILED;
+			}
+	} else if (n > 0) {
+		hub_metrics_group(&h->metrics, n);
+	}
+	/* after the commit: seal, replay, flag */
+	for (struct hub_job *j = jobs; j; j = j->next) {
+		switch (j->outcome) {
+		case JOB_APPLIED:
+			hub_metrics_applied(&h->metrics, seconds_since(&j->t0), j->a.nq);
+			j->rc = answer_seal(h, &j->dev, &j->r, j->env->hdr.seq, j->a.q, j->a.nq,
+					    j->out, j->err);
+			break;
+		case JOB_REPLAY:
+			mo_err_clear(j->err);
+			j->rc = replay(h, &j->dev, &j->env->hdr, &j->qjson, j->out, j->err);
+			break;
+		case JOB_FORK: flag_fork(h, j->dev.id); break;
+		case JOB_FAILED: break;
+		}
+	}
+}
+
+/* apply one new batch: queue it, and be the writer when no one else is */
+static int apply_batch(struct hub *h, const struct proto_envelope *env, const char *hash,
+		       struct proto_changes *ch, struct mo_buf *out, struct mo_err *err)
+{
+	struct hub_job j = {.env = env, .hash = hash, .ch = ch, .out = out, .err = err,
+			    .qjson = MO_BUF_INIT(PROTO_INFLATED_MAX)};
+
+	pthread_mutex_lock(&h->wq_lock);
+	if (h->wq_tail)
+		h->wq_tail->next = &j;
+	else
+		h->wq_head = &j;
+	h->wq_tail = &j;
+	while (!j.done) {
+		struct hub_job *group, *last;
+		size_t n = 1;
+
+		if (h->wq_busy) {
+			pthread_cond_wait(&h->wq_cond, &h->wq_lock);
+			continue;
+		}
+		/* take up to GROUP_MAX from the head of the queue */
+		h->wq_busy = true;
+		group = last = h->wq_head;
+		while (last->next && n < GROUP_MAX) {
+			last = last->next;
+			n++;
+		}
+		h->wq_head = last->next;
+		if (h->wq_head == NULL)
+			h->wq_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&h->wq_lock);
+		run_group(h, group);
+		pthread_mutex_lock(&h->wq_lock);
+		for (struct hub_job *g = group, *next; g; g = next) {
+			next = g->next; /* g may return (and vanish) once done is seen */
+			g->done = true;
+		}
+		h->wq_busy = false;
+		pthread_cond_broadcast(&h->wq_cond);
+	}
+	pthread_mutex_unlock(&h->wq_lock);
+	feed_acc_release(&j.r.acc);
+	if (j.have_apply)
+		hub_apply_release(&j.a);
+	mo_buf_release(&j.qjson);
+	return j.rc;
 }
 
 static int check_kind(int kind, int schema, struct mo_err *err)
