@@ -200,7 +200,7 @@ test('open a case with its scan, approve one and reject another with a reason', 
   await page.waitForSelector('dl.kv [data-status=approved]');
   assert.match(await page.textContent('#history'), /погоджено/);
 
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr a');
   const number = (await page.textContent('#queue tbody tr a')).trim();
   await page.click('#queue tbody tr a');
@@ -223,9 +223,11 @@ test('open a case with its scan, approve one and reject another with a reason', 
   await ctx.close();
 });
 
+// (the cases these tests decide are picked newest first, sort=created&dir=desc, so
+// the oldest, which later tests look for by name, stay waiting)
 test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr a');
   await page.click('#queue tbody tr a');
   await page.waitForSelector('#btn-needs_info');
@@ -251,7 +253,7 @@ test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation
 test('bulk: take 3 into review, then approve them, each confirmed and recorded', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
   const get = id => page.evaluate(async x => (await fetch('/api/cases/' + encodeURIComponent(x))).json(), id);
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr .pick');
   assert.equal(await page.isDisabled('#bulk-in_review'), true);
   const picks = page.locator('#queue tbody tr .pick');
@@ -387,7 +389,7 @@ test('search by a Latin name and by phone, trip filter, column sort', async () =
 test('a resubmitted case is flagged and waits at the end of the queue', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
   assert.equal(await page.locator('#queue .flag.resubmitted').count(), 0);
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=number&dir=desc');
   await page.waitForFunction(() => {
     const st = [...document.querySelectorAll('#queue tbody tr [data-status]')].map(e => e.dataset.status);
     return st.length > 0 && st.every(x => x === 'received');
