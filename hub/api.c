@@ -38,6 +38,7 @@
 #include "review.h"
 #include "status.h"
 #include "validate.h"
+#include "words.h"
 
 #define PAGE_SIZE 50
 #define EXPORT_MAX 100000
@@ -124,9 +125,25 @@ static int reply_take(struct ctx *c, int status, cJSON *v, struct mo_err *err)
 	return rc;
 }
 
-static void reply_error(struct hub_api_res *res, const struct mo_err *err)
+/* the language of the answer's words: ?lang=en, else Ukrainian */
+static enum hub_lang req_lang(const struct hub_api_req *req)
 {
-	const char *code = err->code[0] ? err->code : (err->rc == MO_EBUSY ? "busy" : "internal");
+	return hub_lang_parse(req->arg ? req->arg(req->ctx, "lang") : NULL);
+}
+
+/* {"code", "message": the hub's detail, "text": plain words in the language} */
+static void error_members(cJSON *e, const struct mo_err *err, enum hub_lang lang)
+{
+	char words[512];
+
+	cJSON_AddStringToObject(e, "code",
+				err->code[0] ? err->code : (err->rc == MO_EBUSY ? "busy" : "internal"));
+	cJSON_AddStringToObject(e, "message", err->msg[0] ? err->msg : mo_strerror(err->rc));
+	cJSON_AddStringToObject(e, "text", hub_err_words(lang, err, words, sizeof(words)));
+}
+
+static void reply_error(struct hub_api_res *res, const struct mo_err *err, enum hub_lang lang)
+{
 	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
 	char *text = NULL;
 
@@ -138,11 +155,8 @@ static void reply_error(struct hub_api_res *res, const struct mo_err *err)
 		res->fd = -1;
 	}
 	mo_buf_reset(&res->body);
-	if (e) {
-		cJSON_AddStringToObject(e, "code", code);
-		cJSON_AddStringToObject(e, "message",
-					err->msg[0] ? err->msg : mo_strerror(err->rc));
-	}
+	if (e)
+		error_members(e, err, lang);
 	if ((text = e ? cJSON_PrintUnformatted(o) : NULL) == NULL ||
 	    mo_buf_adds(&res->body, text) != MO_OK)
 		res->status = 500;
@@ -567,6 +581,7 @@ done:
 struct csv {
 	struct mo_buf *b;
 	char sep;
+	enum hub_lang lang; /* the words of the headers and statuses */
 };
 
 /* does the text at p start like a formula? */
@@ -628,7 +643,8 @@ static int csv_row(void *arg, const cJSON *it)
 	if (rc == MO_OK)
 		rc = csv_cell(b, proto_json_str(it, "number"), true);
 	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(it, "status"), false);
+		rc = csv_cell(b, hub_word_or(b->lang, HUB_W_STATUS, proto_json_str(it, "status")),
+			      false);
 	if (rc == MO_OK)
 		rc = csv_cell(b, proto_json_str(it, "unit"), false);
 	if (rc == MO_OK)
@@ -658,12 +674,13 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	struct hub_case_filter f;
 	struct mo_buf match = MO_BUF_INIT(4096), detail = MO_BUF_INIT(1024);
 	struct mo_buf *b = &c->res->body;
-	static const char *const keys[] = {"status", "unit", "service", "from", "to", "q", "sep"};
+	static const char *const keys[] = {"status", "unit", "service", "from",
+					   "to",     "q",    "sep",	"lang"};
 	static const char *const head[] = {"number",	 "status",     "unit",	  "created_at",
 					   "surname",	 "given_name", "patronymic", "rnokpp",
 					   "services", "package",    "fee_uah"};
 	const char *sep = arg(c, "sep");
-	struct csv out = {b, ';'};
+	struct csv out = {b, ';', req_lang(c->req)};
 	long long total = 0;
 	int rc;
 
@@ -679,7 +696,7 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	/* the BOM makes spreadsheet programs read the file as UTF-8 */
 	rc = mo_buf_adds(b, "\xEF\xBB\xBF");
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]) && rc == MO_OK; i++)
-		rc = csv_cell(&out, head[i], i == 0);
+		rc = csv_cell(&out, hub_word_or(out.lang, HUB_W_COLUMN, head[i]), i == 0);
 	if (rc == MO_OK)
 		rc = mo_buf_adds(b, "\r\n");
 	if (rc != MO_OK) {
@@ -1116,6 +1133,20 @@ static int on_services(struct ctx *c, struct mo_err *err)
 
 /* ---- reports ---- */
 
+/* each row of a report list gets "label": the words of its `key` code */
+static void label_rows(cJSON *rows, const char *key, enum hub_words_kind kind, enum hub_lang lang)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, rows)
+	{
+		const char *code = proto_json_str(it, key);
+
+		if (code && !cJSON_HasObjectItem(it, "label"))
+			cJSON_AddStringToObject(it, "label", hub_word_or(lang, kind, code));
+	}
+}
+
 static int on_report(struct ctx *c, struct mo_err *err)
 {
 	struct hub_case_filter f;
@@ -1132,7 +1163,15 @@ static int on_report(struct ctx *c, struct mo_err *err)
 		return bad_request(err, "dates are YYYY-MM-DD");
 	if ((rc = hub_store_report(c->h->store, &f, &r, err)) != MO_OK)
 		return rc;
+	label_rows(cJSON_GetObjectItemCaseSensitive(r, "by_category"), "category", HUB_W_CATEGORY,
+		   req_lang(c->req));
 	return reply_take(c, 200, r, err);
+}
+
+/* GET /api/words?lang=uk|en: the codes in words (words.h), for anyone */
+static int on_words(struct ctx *c, struct mo_err *err)
+{
+	return reply_take(c, 200, hub_words_json(req_lang(c->req)), err);
 }
 
 /* ---- admin ---- */
@@ -1354,7 +1393,7 @@ static int on_admin_audit(struct ctx *c, struct mo_err *err)
 #define BULK_MAX 200
 
 static int bulk_result(cJSON *arr, const char *ref, const struct hub_case *hc,
-		       const struct mo_err *e)
+		       const struct mo_err *e, enum hub_lang lang)
 {
 	cJSON *r = cJSON_CreateObject(), *x;
 
@@ -1367,8 +1406,7 @@ static int bulk_result(cJSON *arr, const char *ref, const struct hub_case *hc,
 		cJSON_AddStringToObject(r, "number", hc->number);
 		cJSON_AddStringToObject(r, "status", hc->status);
 	} else if ((x = cJSON_AddObjectToObject(r, "error")) != NULL) {
-		cJSON_AddStringToObject(x, "code", e->code[0] ? e->code : "internal");
-		cJSON_AddStringToObject(x, "message", e->msg[0] ? e->msg : mo_strerror(e->rc));
+		error_members(x, e, lang);
 	}
 	return MO_OK;
 }
@@ -1413,7 +1451,7 @@ static int on_bulk_decide(struct ctx *c, struct mo_err *err)
 			*err = e;
 			return rc;
 		}
-		if (bulk_result(arr, it->valuestring, &hc, rc == MO_OK ? NULL : &e) != MO_OK)
+		if (bulk_result(arr, it->valuestring, &hc, rc == MO_OK ? NULL : &e, req_lang(c->req)) != MO_OK)
 			goto oom;
 		if (rc == MO_OK) {
 			done++;
@@ -1457,6 +1495,7 @@ static const struct api_route {
     {"POST", "/api/login", ROLE_NONE, on_login},
     {"POST", "/api/logout", ROLE_ANY, on_logout},
     {"GET", "/api/me", ROLE_ANY, on_me},
+    {"GET", "/api/words", ROLE_NONE, on_words},
     {"GET", "/api/cases", ROLE_REVIEWER, on_cases},
     {"GET", "/api/cases/*", ROLE_REVIEWER, on_case},
     {"POST", "/api/cases/bulk-decide", ROLE_REVIEWER, on_bulk_decide},
@@ -1577,13 +1616,13 @@ void hub_api_handle(struct hub *h, const struct hub_api_req *req, struct hub_api
 				   req->method);
 		else
 			mo_err_set(&err, MO_ENOTFOUND, "not_found", "no such endpoint");
-		reply_error(res, &err);
+		reply_error(res, &err, req_lang(req));
 		return;
 	}
 	if ((rc = gate(&c, rt, &err)) == MO_OK)
 		rc = rt->fn(&c, &err);
 	if (rc != MO_OK)
-		reply_error(res, &err);
+		reply_error(res, &err, req_lang(req));
 	cJSON_Delete(c.body);
 	OPENSSL_cleanse(c.s.csrf, sizeof(c.s.csrf));
 }

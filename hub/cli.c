@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "review.h"
 #include "validate.h"
 #include "status.h"
+#include "words.h"
 
 #define PASSWORD_MAX 1024
 
@@ -56,6 +58,7 @@ static const char *const value_opts[] = {
     "metrics-token",
     "blob-quota",
     "blob-expiry",
+    "lang",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -80,50 +83,105 @@ const char *hub_cli_opt(const struct hub_cli *cli, const char *name)
 	return v;
 }
 
-void hub_cli_usage(void)
+static const char USAGE_UK[] =
+    "використання: mo-hub КОМАНДА --data ТЕКА [--lang uk|en] [параметри]   (або змінна MO_HUB_DATA)\n"
+    "\n"
+    "  init [--db URL] [--admin-password-file Ф]    створити новий центр у ТЕЦІ\n"
+    "  serve --listen ВУЗОЛ:ПОРТ                    запустити HTTP API (порт 0: будь-який)\n"
+    "        [--session-idle СЕКУНДИ] [--session-max СЕКУНДИ] [--cookie-secure yes|no]\n"
+    "                                              вихід працівника після бездіяльності (1800)\n"
+    "                                              або після входу (43200);\n"
+    "                                              Secure-cookie за TLS-проксі\n"
+    "        [--tls-cert Ф --tls-key Ф] [--body-memory МіБ (64)]\n"
+    "        [--header-timeout С (20)] [--request-timeout С (300)]\n"
+    "        [--max-conn-per-addr N (64, 0: без ліміту)] [--trusted-proxy АДРЕСА]...\n"
+    "        [--metrics-listen ВУЗОЛ:ПОРТ | --metrics-token ТОКЕН]\n"
+    "        [--blob-quota МіБ (2048)] [--blob-expiry СЕКУНДИ (2592000)]\n"
+    "                                              на ноутбук: документи, що завантажуються\n"
+    "                                              або ще не названі заявою, зберігаються 30 днів\n"
+    "  unit add --code К --name НАЗВА --kind office|case|truck|bus [--phone ТЕЛ]\n"
+    "                                              офіс, мобільний кейс, вантажівка, автобус\n"
+    "  unit list\n"
+    "  enroll-token --unit К [--ttl 24h]           одноразовий токен підключення ноутбука\n"
+    "  device list\n"
+    "  device revoke НОУТБУК                       за ідентифікатором або кодом\n"
+    "  case list [--status С] [--unit П]\n"
+    "  case show ID|НОМЕР\n"
+    "  case decide ID|НОМЕР --decision in_review|approved|rejected|needs_info\n"
+    "              [--reason ПРИЧИНА] [--by ЛОГІН] [--service КОД]\n"
+    "              (на розгляд, погодити, відмовити, запросити документи)\n"
+    "  case comment ID|НОМЕР --text ТЕКСТ [--by ЛОГІН]\n"
+    "  quarantine list                             відкладені зміни з причинами\n"
+    "  user add --login Л --role reviewer|supervisor|admin --password-file Ф\n"
+    "  user disable --login Л                      одразу завершує всі сеанси Л\n"
+    "  user enable --login Л\n"
+    "  user passwd --login Л --password-file Ф     одразу завершує всі сеанси Л\n"
+    "  user role --login Л --role reviewer|supervisor|admin\n"
+    "\n"
+    "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
+    "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
+    "Код виходу: 0 успіх, 1 команда не вдалася, 2 неправильні аргументи.\n";
+
+static const char USAGE_EN[] =
+    "usage: mo-hub COMMAND --data DIR [--lang uk|en] [options]   (or set MO_HUB_DATA)\n"
+    "\n"
+    "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
+    "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
+    "        [--session-idle SECONDS] [--session-max SECONDS] [--cookie-secure yes|no]\n"
+    "                                              staff sign-out after idling (1800)\n"
+    "                                              or after signing in (43200);\n"
+    "                                              Secure cookie behind a TLS proxy\n"
+    "        [--tls-cert F --tls-key F] [--body-memory MIB (64)]\n"
+    "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
+    "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
+    "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
+    "        [--blob-quota MIB (2048)] [--blob-expiry SECONDS (2592000)]\n"
+    "                                              per laptop: documents in upload or\n"
+    "                                              not yet named by a case, kept 30 days\n"
+    "  unit add --code C --name N --kind office|case|truck|bus [--phone P]\n"
+    "  unit list\n"
+    "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
+    "  device list\n"
+    "  device revoke DEVICE                        by device id or code\n"
+    "  case list [--status S] [--unit U]\n"
+    "  case show ID|NUMBER\n"
+    "  case decide ID|NUMBER --decision in_review|approved|rejected|needs_info\n"
+    "              [--reason R] [--by LOGIN] [--service CODE]\n"
+    "  case comment ID|NUMBER --text T [--by LOGIN]\n"
+    "  quarantine list                             changes kept aside, with reasons\n"
+    "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
+    "  user disable --login L                      ends every session of L at once\n"
+    "  user enable --login L\n"
+    "  user passwd --login L --password-file F     ends every session of L at once\n"
+    "  user role --login L --role reviewer|supervisor|admin\n"
+    "\n"
+    "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
+    "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
+
+void hub_cli_usage(enum hub_lang lang)
 {
-	fputs("usage: mo-hub COMMAND --data DIR [options]   (or set MO_HUB_DATA)\n"
-	      "\n"
-	      "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
-	      "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
-	      "        [--session-idle SECONDS] [--session-max SECONDS] [--cookie-secure yes|no]\n"
-	      "                                              staff sign-out after idling (1800)\n"
-	      "                                              or after signing in (43200);\n"
-	      "                                              Secure cookie behind a TLS proxy\n"
-	      "        [--tls-cert F --tls-key F] [--body-memory MIB (64)]\n"
-	      "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
-	      "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
-	      "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
-	      "        [--blob-quota MIB (2048)] [--blob-expiry SECONDS (2592000)]\n"
-	      "                                              per laptop: documents in upload or\n"
-	      "                                              not yet named by a case, kept 30 days\n"
-	      "  unit add --code C --name N --kind office|case|truck|bus [--phone P]\n"
-	      "  unit list\n"
-	      "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
-	      "  device list\n"
-	      "  device revoke DEVICE                        by device id or code\n"
-	      "  case list [--status S] [--unit U]\n"
-	      "  case show ID|NUMBER\n"
-	      "  case decide ID|NUMBER --decision in_review|approved|rejected|needs_info\n"
-	      "              [--reason R] [--by LOGIN] [--service CODE]\n"
-	      "  case comment ID|NUMBER --text T [--by LOGIN]\n"
-	      "  quarantine list                             changes kept aside, with reasons\n"
-	      "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
-	      "  user disable --login L                      ends every session of L at once\n"
-	      "  user enable --login L\n"
-	      "  user passwd --login L --password-file F     ends every session of L at once\n"
-	      "  user role --login L --role reviewer|supervisor|admin\n"
-	      "\n"
-	      "  --json prints JSON (lists: an array of objects).\n"
-	      "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n",
-	      stdout);
+	fputs(lang == HUB_LANG_EN ? USAGE_EN : USAGE_UK, stdout);
 }
 
 /* ---- helpers ---- */
 
-static int fail(const struct mo_err *err)
+/* a message of words.h in the CLI's language, and a newline, on stdout */
+static void say(const struct hub_cli *cli, enum hub_msg_id id, ...)
 {
-	fprintf(stderr, "mo-hub: %s\n", err->msg[0] ? err->msg : mo_strerror(err->rc));
+	va_list ap;
+
+	va_start(ap, id);
+	vprintf(hub_msg(cli->lang, id), ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int fail(const struct hub_cli *cli, const struct mo_err *err)
+{
+	char text[MO_ERR_MSG_MAX + 512];
+
+	fprintf(stderr, "mo-hub: %s: %s\n", hub_msg(cli->lang, HUB_MSG_ERROR),
+		hub_err_text(cli->lang, err, text, sizeof(text)));
 	return err->rc == MO_EINVAL ? HUB_EXIT_USAGE : HUB_EXIT_ERROR;
 }
 
@@ -131,7 +189,7 @@ static int need(const struct hub_cli *cli, const char *name, const char **out, s
 {
 	*out = hub_cli_opt(cli, name);
 	if (*out == NULL || **out == '\0')
-		return mo_err_set(err, MO_EINVAL, NULL, "--%s is required", name);
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_REQUIRED), name);
 	return MO_OK;
 }
 
@@ -210,7 +268,7 @@ static int cmd_init(const struct hub_cli *cli, struct mo_err *err)
 	rc = hub_create(&o, err);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	if (rc == MO_OK)
-		printf("hub created in %s\n", cli->data);
+		say(cli, HUB_MSG_CREATED, cli->data);
 	return rc;
 }
 
@@ -225,7 +283,8 @@ static int blob_options(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	int rc;
 
 	if (env && !mo_parse_i64(&exp, env, 1, 3650LL * 86400))
-		return mo_err_set(err, MO_EINVAL, NULL, "MO_HUB_BLOB_EXPIRY must be seconds");
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_ENV_SECONDS),
+				  "MO_HUB_BLOB_EXPIRY");
 	if ((rc = serve_num(cli, "blob-quota", 1, 1 << 20, &mib, err)) != MO_OK ||
 	    (rc = serve_num(cli, "blob-expiry", 1, 3650LL * 86400, &exp, err)) != MO_OK)
 		return rc;
@@ -247,23 +306,22 @@ static int serve_options(struct hub *h, const struct hub_cli *cli, struct mo_err
 		idle = getenv("MO_HUB_SESSION_IDLE");
 	if (idle) {
 		if (!mo_parse_i64(&v, idle, 1, 7LL * 86400))
-			return mo_err_set(err, MO_EINVAL, NULL,
-					  "--session-idle must be 1 to 604800 seconds, not '%s'",
-					  idle);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_SECONDS),
+					  "session-idle", idle);
 		h->session_idle_ms = (uint64_t)v * 1000;
 	}
 	if (max == NULL)
 		max = getenv("MO_HUB_SESSION_MAX");
 	if (max) {
 		if (!mo_parse_i64(&v, max, 1, 7LL * 86400))
-			return mo_err_set(err, MO_EINVAL, NULL,
-					  "--session-max must be 1 to 604800 seconds, not '%s'",
-					  max);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_SECONDS),
+					  "session-max", max);
 		h->session_max_ms = (uint64_t)v * 1000;
 	}
 	if (secure) {
 		if (strcmp(secure, "yes") != 0 && strcmp(secure, "no") != 0)
-			return mo_err_set(err, MO_EINVAL, NULL, "--cookie-secure is yes or no");
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_YES_OR_NO),
+					  "cookie-secure");
 		h->cookie_secure = secure[0] == 'y';
 	}
 	return blob_options(h, cli, err);
@@ -276,7 +334,7 @@ static int serve_num(const struct hub_cli *cli, const char *name, long long min,
 	const char *s = hub_cli_opt(cli, name);
 
 	if (s && !mo_parse_i64(v, s, min, max))
-		return mo_err_set(err, MO_EINVAL, NULL, "--%s must be %lld to %lld, not '%s'", name,
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_RANGE), name,
 				  min, max, s);
 	return MO_OK;
 }
@@ -302,8 +360,8 @@ static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, stru
 		    strncmp(cli->opts[i].name, "trusted-proxy=", 14) != 0)
 			continue;
 		if (o->ntrusted == HUB_TRUSTED_PROXY_MAX)
-			return mo_err_set(err, MO_EINVAL, NULL, "at most %d --trusted-proxy",
-					  HUB_TRUSTED_PROXY_MAX);
+			return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_AT_MOST),
+					  HUB_TRUSTED_PROXY_MAX, "trusted-proxy");
 		o->trusted_proxy[o->ntrusted++] = cli->opts[i].value;
 	}
 	o->tls_cert = hub_cli_opt(cli, "tls-cert");
@@ -350,7 +408,8 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	while (sigwait(&set, &sig) != 0)
 		;
 	hub_http_stop(srv);
-	fprintf(stderr, "mo-hub: stopped (signal %d)\n", sig);
+	fprintf(stderr, "mo-hub: "), fprintf(stderr, hub_msg(cli->lang, HUB_MSG_STOPPED), sig);
+	fputc('\n', stderr);
 	return MO_OK;
 }
 
@@ -368,7 +427,7 @@ static int cmd_unit_add(struct hub *h, const struct hub_cli *cli, struct mo_err 
 	if (cli->json)
 		printf("{\"code\": \"%s\", \"kind\": \"%s\"}\n", code, kind);
 	else
-		printf("unit %s added\n", code);
+		say(cli, HUB_MSG_UNIT_ADDED, code);
 	return MO_OK;
 }
 
@@ -385,8 +444,11 @@ static int cmd_unit_list(struct hub *h, const struct hub_cli *cli, struct mo_err
 	} else {
 		cJSON_ArrayForEach(it, arr)
 		{
-			printf("%s\t%s\t%s\t%d device(s)\n", jstr(it, "code"), jstr(it, "kind"),
-			       jstr(it, "name"), cJSON_GetObjectItem(it, "devices")->valueint);
+			printf("%s\t%s\t%s\t", jstr(it, "code"),
+			       hub_word_or(cli->lang, HUB_W_UNIT_KIND, jstr(it, "kind")), jstr(it, "name"));
+			printf(hub_msg(cli->lang, HUB_MSG_DEVICES),
+			       cJSON_GetObjectItem(it, "devices")->valueint);
+			putchar('\n');
 		}
 	}
 	cJSON_Delete(arr);
@@ -403,8 +465,7 @@ static int cmd_enroll_token(struct hub *h, const struct hub_cli *cli, struct mo_
 	if ((rc = need(cli, "unit", &unit, err)) != MO_OK)
 		return rc;
 	if (ttl && !parse_ttl(ttl, &ms))
-		return mo_err_set(err, MO_EINVAL, NULL,
-				  "--ttl '%s' must be like 90s, 30m, 24h or 7d", ttl);
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_TTL), ttl);
 	if ((rc = hub_enroll_token(h, unit, ms, token, sizeof(token), err)) != MO_OK)
 		return rc;
 	printf("%s\n", token);
@@ -428,8 +489,11 @@ static int cmd_device_list(struct hub *h, const struct hub_cli *cli, struct mo_e
 			const char *flag = proto_json_str(it, "flag");
 
 			printf("%s\t%s\t%s\t%s%s%s\n", jstr(it, "code"), jstr(it, "id"),
-			       jstr(it, "unit"), jstr(it, "status"), flag ? "\tFLAGGED: " : "",
-			       flag ? flag : "");
+			       jstr(it, "unit"), jstr(it, "status"), flag ? "\t" : "",
+			       flag ? hub_msg(cli->lang, HUB_MSG_FLAGGED) : "");
+			if (flag)
+				printf(": %s", flag);
+			putchar('\n');
 		}
 	}
 	cJSON_Delete(arr);
@@ -442,18 +506,19 @@ static int cmd_device_revoke(struct hub *h, const struct hub_cli *cli, struct mo
 	int rc;
 
 	if (cli->nwords < 3)
-		return mo_err_set(err, MO_EINVAL, NULL, "which device? (device revoke ID|CODE)");
+		return mo_err_set(err, MO_EINVAL, NULL, "%s", hub_msg(cli->lang, HUB_MSG_WHICH_DEVICE));
 	if ((rc = hub_store_device_get(h->store, cli->words[2], &d, err)) != MO_OK)
 		return rc;
 	if (!d.active)
-		return mo_err_set(err, MO_ECONFLICT, NULL, "device %s is already revoked", d.code);
+		return mo_err_set(err, MO_ECONFLICT, NULL, hub_msg(cli->lang, HUB_MSG_ALREADY_REVOKED),
+				  d.code);
 	if ((rc = hub_store_device_revoke(h->store, d.id, err)) != MO_OK)
 		return rc;
 	if (cli->json)
 		printf("{\"id\": \"%s\", \"code\": \"%s\", \"status\": \"revoked\"}\n", d.id,
 		       d.code);
 	else
-		printf("device %s revoked\n", d.code);
+		say(cli, HUB_MSG_REVOKED, d.code);
 	return MO_OK;
 }
 
@@ -465,7 +530,8 @@ static int cmd_case_list(struct hub *h, const struct hub_cli *cli, struct mo_err
 	int rc;
 
 	if (status && proto_status_parse(status) == PROTO_ST_INVALID)
-		return mo_err_set(err, MO_EINVAL, NULL, "'%s' is not a case status", status);
+		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_NOT_A_STATUS),
+				  status);
 	if ((rc = hub_store_case_list(h->store, status, unit, &arr, err)) != MO_OK)
 		return rc;
 	if (cli->json) {
@@ -473,7 +539,8 @@ static int cmd_case_list(struct hub *h, const struct hub_cli *cli, struct mo_err
 	} else {
 		cJSON_ArrayForEach(it, arr)
 		{
-			printf("%s\t%s\t%s\t%s %s\t%s\n", jstr(it, "number"), jstr(it, "status"),
+			printf("%s\t%s\t%s\t%s %s\t%s\n", jstr(it, "number"),
+			       hub_word_or(cli->lang, HUB_W_STATUS, jstr(it, "status")),
 			       jstr(it, "unit"), jstr(it, "surname"), jstr(it, "given_name"),
 			       jstr(it, "id"));
 		}
@@ -485,13 +552,14 @@ static int cmd_case_list(struct hub *h, const struct hub_cli *cli, struct mo_err
 static int case_ref(const struct hub_cli *cli, const char **out, struct mo_err *err)
 {
 	if (cli->nwords < 3)
-		return mo_err_set(err, MO_EINVAL, NULL, "which case? (give its id or number)");
+		return mo_err_set(err, MO_EINVAL, NULL, "%s", hub_msg(cli->lang, HUB_MSG_WHICH_CASE));
 	*out = cli->words[2];
 	return MO_OK;
 }
 
 static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
+	const enum hub_lang L = cli->lang;
 	struct mo_buf doc = MO_BUF_INIT(64u << 20);
 	struct hub_case c;
 	struct hub_case_service *sv = NULL;
@@ -536,22 +604,28 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 		rc = print_json(o);
 		goto done;
 	}
-	printf("case %s  (%s)\nstatus: %s\nunit: %s\n", c.number, c.id, c.status, c.unit);
+	say(cli, HUB_MSG_CASE, c.number, c.id);
+	printf("%s: %s\n%s: %s\n", hub_msg(L, HUB_MSG_STATUS), hub_word_or(L, HUB_W_STATUS, c.status),
+	       hub_msg(L, HUB_MSG_UNIT), c.unit);
 	for (size_t i = 0; i < n; i++)
-		printf("service %s: %s\n", sv[i].code, proto_status_name(sv[i].status));
+		printf("%s %s: %s\n", hub_msg(L, HUB_MSG_SERVICE), sv[i].code,
+		       hub_word_or(L, HUB_W_STATUS, proto_status_name(sv[i].status)));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "history"))
 	{
-		printf("%s  %s  %s %s%s%s  by %s%s%s\n", jstr(it, "at"), jstr(it, "kind"),
-		       jstr(it, "from"), jstr(it, "to"), proto_json_str(it, "service") ? "  " : "",
-		       proto_json_str(it, "service") ? jstr(it, "service") : "", jstr(it, "actor"),
-		       proto_json_str(it, "reason") ? "  — " : "",
+		const char *from = proto_json_str(it, "from"), *to = proto_json_str(it, "to");
+
+		printf("%s  %s  %s %s%s%s  %s %s%s%s\n", jstr(it, "at"), jstr(it, "kind"),
+		       from ? hub_word_or(L, HUB_W_STATUS, from) : "-",
+		       to ? hub_word_or(L, HUB_W_STATUS, to) : "-",
+		       proto_json_str(it, "service") ? "  " : "",
+		       proto_json_str(it, "service") ? jstr(it, "service") : "", hub_msg(L, HUB_MSG_BY),
+		       jstr(it, "actor"), proto_json_str(it, "reason") ? "  — " : "",
 		       proto_json_str(it, "reason") ? jstr(it, "reason") : "");
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "quarantined"))
 	{
-		printf("quarantined change n=%d from %s: %s: %s\n",
-		       cJSON_GetObjectItem(it, "n")->valueint, jstr(it, "device"), jstr(it, "code"),
-		       jstr(it, "message"));
+		say(cli, HUB_MSG_QUARANTINED, cJSON_GetObjectItem(it, "n")->valueint,
+		    jstr(it, "device"), jstr(it, "code"), jstr(it, "message"));
 	}
 done:
 	free(sv);
@@ -579,7 +653,8 @@ static int cmd_case_decide(struct hub *h, const struct hub_cli *cli, struct mo_e
 		printf("{\"id\": \"%s\", \"number\": \"%s\", \"status\": \"%s\"}\n", c.id, c.number,
 		       c.status);
 	else
-		printf("case %s is now %s\n", c.number, c.status);
+		say(cli, HUB_MSG_CASE_NOW, c.number,
+		       hub_word_or(cli->lang, HUB_W_STATUS, c.status));
 	return MO_OK;
 }
 
@@ -614,9 +689,10 @@ static int cmd_quarantine_list(struct hub *h, const struct hub_cli *cli, struct 
 	} else {
 		cJSON_ArrayForEach(it, arr)
 		{
-			printf("%s\tbatch %d n=%d\t%s %s %s\t%s: %s\n", jstr(it, "device"),
-			       cJSON_GetObjectItem(it, "batch")->valueint,
-			       cJSON_GetObjectItem(it, "n")->valueint, jstr(it, "entity"),
+			printf("%s\t", jstr(it, "device"));
+			printf(hub_msg(cli->lang, HUB_MSG_BATCH), cJSON_GetObjectItem(it, "batch")->valueint,
+			       cJSON_GetObjectItem(it, "n")->valueint);
+			printf("\t%s %s %s\t%s: %s\n", jstr(it, "entity"),
 			       jstr(it, "op"), jstr(it, "entity_id"), jstr(it, "code"),
 			       jstr(it, "message"));
 		}
@@ -643,7 +719,7 @@ static int cmd_user_add(struct hub *h, const struct hub_cli *cli, struct mo_err 
 		if (cli->json)
 			printf("{\"login\": \"%s\", \"role\": \"%s\"}\n", login, role);
 		else
-			printf("user %s added\n", login);
+			say(cli, HUB_MSG_USER_ADDED, login);
 	}
 	return rc;
 }
@@ -680,7 +756,12 @@ static int cmd_user_change(struct hub *h, const struct hub_cli *cli, struct mo_e
 		if (cli->json)
 			printf("{\"login\": \"%s\", \"done\": \"%s\"}\n", login, what);
 		else
-			printf("user %s: %s done\n", login, what);
+			say(cli,
+			    op == HUB_USER_DISABLE  ? HUB_MSG_USER_DISABLED
+			    : op == HUB_USER_ENABLE ? HUB_MSG_USER_ENABLED
+			    : op == HUB_USER_ROLE   ? HUB_MSG_USER_ROLE
+						    : HUB_MSG_USER_PASSWORD,
+			    login);
 	}
 	return rc;
 }
@@ -720,7 +801,7 @@ int hub_cli_run(const struct hub_cli *cli)
 
 	if (strcmp(cli->words[0], "init") == 0) {
 		rc = cmd_init(cli, &err);
-		return rc == MO_OK ? HUB_EXIT_OK : fail(&err);
+		return rc == MO_OK ? HUB_EXIT_OK : fail(cli, &err);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) && fn == NULL; i++) {
 		if (strcmp(cli->words[0], commands[i].w1) != 0)
@@ -730,14 +811,18 @@ int hub_cli_run(const struct hub_cli *cli)
 			fn = commands[i].fn;
 	}
 	if (fn == NULL) {
-		fprintf(stderr, "mo-hub: unknown command '%s%s%s' (try 'mo-hub --help')\n",
-			cli->words[0], cli->nwords > 1 ? " " : "",
-			cli->nwords > 1 ? cli->words[1] : "");
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s%s%s", cli->words[0], cli->nwords > 1 ? " " : "",
+			 cli->nwords > 1 ? cli->words[1] : "");
+		fprintf(stderr, "mo-hub: ");
+		fprintf(stderr, hub_msg(cli->lang, HUB_MSG_UNKNOWN_COMMAND), what);
+		fprintf(stderr, " (%s)\n", hub_msg(cli->lang, HUB_MSG_TRY_HELP));
 		return HUB_EXIT_USAGE;
 	}
 	if ((rc = hub_open(&h, cli->data, &err)) != MO_OK)
-		return fail(&err);
+		return fail(cli, &err);
 	rc = fn(&h, cli, &err);
 	hub_close(&h);
-	return rc == MO_OK ? HUB_EXIT_OK : fail(&err);
+	return rc == MO_OK ? HUB_EXIT_OK : fail(cli, &err);
 }

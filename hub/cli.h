@@ -5,12 +5,17 @@
  * Options may come before or after the subcommand words; every option
  * takes a value except --json and --help.  --data DIR (or $MO_HUB_DATA) is
  * required: a hub never falls back to a directory it was not told about.
+ * Messages are Ukrainian unless --lang en (or MO_LANG=en) asks for English
+ * (words.h); --json output and the "listening on URL" line that scripts
+ * read are the same in both.
  */
 #ifndef HUB_CLI_H
 #define HUB_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "words.h"
 
 #define HUB_CLI_OPTS 32
 #define HUB_CLI_WORDS 16
@@ -24,6 +29,7 @@ enum hub_exit {
 struct hub_cli {
 	const char *data; /* --data or $MO_HUB_DATA */
 	bool json;
+	enum hub_lang lang; /* --lang or $MO_LANG */
 	struct {
 		const char *name; /* without the leading dashes */
 		const char *value;
@@ -39,6 +45,6 @@ bool hub_cli_takes_value(const char *name);
 const char *hub_cli_opt(const struct hub_cli *cli, const char *name);
 /* run the subcommand; returns the process exit code */
 int hub_cli_run(const struct hub_cli *cli);
-void hub_cli_usage(void);
+void hub_cli_usage(enum hub_lang lang);
 
 #endif

@@ -205,7 +205,7 @@ int hub_open(struct hub *h, const char *data, struct mo_err *err)
 	if ((rc = path_join(path, sizeof(path), data, "hub.key", err)) != MO_OK)
 		goto done;
 	if (access(path, F_OK) != 0) {
-		rc = mo_err_set(err, MO_ENOTFOUND, NULL,
+		rc = mo_err_set(err, MO_ENOTFOUND, "no_hub",
 				"no hub in '%s' (run 'mo-hub init --data %s' first)", data, data);
 		goto done;
 	}

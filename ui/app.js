@@ -2,7 +2,7 @@
 // Uses only the JSON API of docs/api.md. Every piece of data is put into
 // the page with textContent (never innerHTML), so a citizen's name cannot
 // inject markup.
-import { t, lang, setLang, statusName, has, plural } from './i18n.js';
+import { t, lang, setLang, statusName, plural, word, hasWord, loadWords } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
@@ -40,10 +40,14 @@ function fmtTime(s) {
   return isNaN(d) ? s : d.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { dateStyle: 'short', timeStyle: 'short' });
 }
 
-// a refused step in the reader's words when the code is known
-function errText(e) {
-  return e instanceof ApiError && has('err_' + e.code) ? t('err_' + e.code) : t('error', { m: e.message || String(e) });
+// a refused step in the reader's words: the hub's sentence in this
+// language ("text", from hub/words.c), else the word of its code
+function errWords(e) {
+  if (e && e.text) return e.text;
+  if (e && hasWord('errors', e.code)) return word('errors', e.code);
+  return t('error', { m: (e && e.message) || String(e) });
 }
+function errText(e) { return e instanceof ApiError ? errWords(e) : t('error', { m: e.message || String(e) }); }
 
 // A modal confirmation that says what will happen; resolves true on "OK".
 // Cancel has the focus, so Enter alone never confirms a refusal.
@@ -66,6 +70,12 @@ function confirmDialog(text, okLabel, danger) {
 
 function statusBadge(st) { return h('span', { class: `status st-${st}`, 'data-status': st }, statusName(st)); }
 
+// a unit code with its kind in words ("KR-T01 · мобільний офіс (вантажівка)")
+function unitText(code) {
+  const u = state.units.find(x => x.code === code);
+  return u && u.kind ? `${code} · ${word('unit_kinds', u.kind)}` : code;
+}
+
 function serviceTitle(code) {
   const s = state.services.find(x => x.code === code);
   return s ? (lang === 'en' ? s.title_en : s.title_uk) : code;
@@ -73,28 +83,31 @@ function serviceTitle(code) {
 
 // ---- API ----
 class ApiError extends Error {
-  constructor(status, code, message, retryAfter) { super(message); this.status = status; this.code = code; this.retryAfter = retryAfter; }
+  constructor(status, code, message, retryAfter, text) { super(message); this.status = status; this.code = code; this.retryAfter = retryAfter; this.text = text; }
 }
+
+// every request names the UI's language, so refusals come back in its words
+const withLang = path => path + (path.includes('?') ? '&' : '?') + 'lang=' + lang;
 
 async function api(method, path, body) {
   const opt = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) { opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body); }
   if (method !== 'GET' && state.me) opt.headers['X-CSRF-Token'] = state.me.csrf_token;
-  const r = await fetch(path, opt);
+  const r = await fetch(withLang(path), opt);
   const text = await r.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!r.ok) {
     const e = data && data.error ? data.error : { code: 'http_' + r.status, message: text.slice(0, 200) };
     if (r.status === 401 && path !== '/api/login') { state.me = null; showLogin(); }
-    throw new ApiError(r.status, e.code, e.message, r.headers.get('Retry-After'));
+    throw new ApiError(r.status, e.code, e.message, r.headers.get('Retry-After'), e.text);
   }
   return data;
 }
 
 function showError(e) {
   if (e instanceof ApiError && e.code === 'forbidden') toast(t('forbidden'));
-  else toast(t('error', { m: e.message || String(e) }));
+  else toast(errText(e));
 }
 
 // ---- chrome ----
@@ -105,7 +118,7 @@ function paintChrome() {
   const nav = document.getElementById('nav');
   nav.hidden = !state.me;
   document.getElementById('logout').hidden = !state.me;
-  document.getElementById('who').textContent = state.me ? `${state.me.login} (${state.me.role})` : '';
+  document.getElementById('who').textContent = state.me ? `${state.me.login} (${roleName(state.me.role)})` : '';
   nav.querySelectorAll('[data-role]').forEach(a => {
     a.hidden = !state.me || ROLE_RANK[state.me.role] < ROLE_RANK[a.dataset.role];
   });
@@ -136,7 +149,7 @@ function showLogin() {
       } catch (e) {
         if (e.code === 'rate_limited') err.textContent = t('rate_limited', { s: e.retryAfter || 60 });
         else if (e.status === 401) err.textContent = t('bad_login');
-        else err.textContent = t('error', { m: e.message });
+        else err.textContent = errText(e);
       }
     },
   },
@@ -174,7 +187,7 @@ async function showQueue() {
   h('label', {}, t('to'), h('input', { type: 'date', name: 'to', value: params.get('to') || '' })),
   h('label', {}, t('search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
   h('button', { class: 'primary', type: 'submit' }, t('apply')),
-  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: '/api/export.csv?' + exportParams(params), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
+  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: withLang('/api/export.csv?' + exportParams(params)), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
 
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   const result = h('div', { id: 'bulk-result', role: 'status' }); // what a bulk decision did
@@ -214,7 +227,7 @@ async function showQueue() {
       out.replaceChildren(h('p', {}, t('bulk_done', { d: r.done, f: r.failed })),
         bad.length ? h('ul', { class: 'err' }, bad.map(x => {
           const num = data.items.find(c => c.id === x.ref)?.number || x.ref;
-          return h('li', {}, `${num}: ${has('err_' + x.error.code) ? t('err_' + x.error.code) : x.error.message}`);
+          return h('li', {}, `${num}: ${errWords(x.error)}`);
         })) : null);
     };
     paint();
@@ -238,7 +251,7 @@ async function showQueue() {
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),
         h('span', {}, t('page', { p: data.page, n: pages })),
         h('button', { type: 'button', disabled: data.page >= pages, onclick: () => go(data.page + 1) }, t('next'))));
-  } catch (e) { body.replaceChildren(h('p', { class: 'err' }, t('error', { m: e.message }))); }
+  } catch (e) { body.replaceChildren(h('p', { class: 'err' }, errText(e))); }
 }
 
 function exportParams(params) {
@@ -251,7 +264,7 @@ function exportParams(params) {
 async function showCase(id) {
   page(t('loading'));
   let c;
-  try { c = await api('GET', '/api/cases/' + encodeURIComponent(id)); } catch (e) { page(t('error', { m: e.message })); return; }
+  try { c = await api('GET', '/api/cases/' + encodeURIComponent(id)); } catch (e) { page(errText(e)); return; }
   const a = c.applicant || {};
   const addr = a.address ? (typeof a.address === 'string' ? a.address
     : ['postcode', 'region', 'hromada', 'settlement', 'street', 'house', 'apartment', 'text'].map(k => a.address[k]).filter(Boolean).join(', ')) : '';
@@ -261,10 +274,10 @@ async function showCase(id) {
     h('dl', { class: 'kv' },
       kv('status', statusBadge(c.status)), kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
       kv('phone', a.phone), kv('address', addr),
-      kv('documents', (a.documents || []).map(d => `${d.type} ${d.number}`).join('; ')),
+      kv('documents', (a.documents || []).map(d => `${word('documents', d.type)} ${d.number}`).join('; ')),
       kv('docs_presented', (c.documents_presented || []).join(', ')),
-      kv('mobility', a.mobility), kv('unit', c.unit), kv('device', c.device), kv('operator', c.operator),
-      kv('trip', c.trip ? `${c.trip.settlement || ''} ${c.trip.started_at ? fmtTime(c.trip.started_at) : ''}` : ''),
+      kv('mobility', a.mobility), kv('unit', unitText(c.unit)), kv('device', c.device), kv('operator', c.operator),
+      kv('trip', c.trip ? [c.trip.settlement, word('trip_kinds', c.trip.kind), c.trip.started_at ? fmtTime(c.trip.started_at) : ''].filter(Boolean).join(' · ') : ''),
       kv('created', fmtTime(c.created_at)), kv('received', fmtTime(c.received_at)),
       kv('fee', c.fee_uah), kv('consent', c.consent ? t('yes') : t('no')), kv('notes', c.notes)));
 
@@ -321,7 +334,7 @@ async function showCase(id) {
   };
 
   const svcRows = svcs.map(s => {
-    const cells = [h('td', {}, s.code), h('td', {}, title(s)), h('td', {}, statusBadge(s.status))];
+    const cells = [h('td', {}, s.code), h('td', {}, title(s), s.category ? h('div', { class: 'muted category' }, word('categories', s.category)) : null), h('td', {}, statusBadge(s.status))];
     if (pkg) {
       const moves = s.moves || [];
       if (!moves.length) cells.push(h('td', { class: 'muted' }, t('no_moves_service')));
@@ -367,7 +380,7 @@ async function showCase(id) {
       if (d.present === false) view = h('p', { class: 'muted' }, t('not_uploaded'));
       else if ((d.media_type || '').startsWith('image/')) view = h('img', { src: url, alt: d.name || d.kind || 'scan', loading: 'lazy' });
       else if (d.media_type === 'application/pdf') view = h('iframe', { src: url, title: d.name || 'PDF' });
-      return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${d.kind || ''} ${d.name || d.sha256.slice(0, 12)} (${Math.round((d.size || 0) / 1024)} KB)`), view);
+      return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${word('documents', d.kind)} ${d.name || d.sha256.slice(0, 12)} (${Math.round((d.size || 0) / 1024)} KB)`), view);
     }) : h('p', { class: 'muted' }, t('no_attachments')));
 
   const editValue = (v) => v == null ? '—' : typeof v === 'object' ? (Array.isArray(v) ? v.map(x => typeof x === 'object' ? Object.values(x).join(' ') : x).join(', ') : Object.values(v).join(', ')) : String(v);
@@ -382,7 +395,7 @@ async function showCase(id) {
       ev.text ? h('div', {}, ev.text) : null))));
 
   const quarantine = (c.quarantined || []).length ? h('div', { class: 'card quarantine' }, h('h2', {}, t('quarantined')),
-    h('ul', {}, c.quarantined.map(q => h('li', {}, `#${q.n} ${q.code}: ${q.message}`)))) : null;
+    h('ul', {}, c.quarantined.map(q => h('li', { title: q.message || '' }, `#${q.n}: ${hasWord('errors', q.code) ? word('errors', q.code) : q.message}`)))) : null;
   const ratings = (c.ratings || []).length ? h('div', { class: 'card' }, h('h2', {}, t('ratings')),
     h('ul', {}, c.ratings.map(r => h('li', {}, '★'.repeat(r.score) + '☆'.repeat(5 - r.score), r.comment ? ' — ' + r.comment : '')))) : null;
 
@@ -412,7 +425,7 @@ async function showReports() {
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   page(t('reports_title'), form, body);
   let r;
-  try { r = await api('GET', '/api/reports/summary?' + params.toString()); } catch (e) { body.replaceChildren(h('p', { class: 'err' }, t('error', { m: e.message }))); return; }
+  try { r = await api('GET', '/api/reports/summary?' + params.toString()); } catch (e) { body.replaceChildren(h('p', { class: 'err' }, errText(e))); return; }
   const kpi = (label, v) => h('div', { class: 'kpi' }, h('b', {}, v), label);
   const dec = r.decisions || {};
   body.replaceChildren(
@@ -422,7 +435,7 @@ async function showReports() {
       kpi(t('avg_decision'), r.avg_hours_to_decision == null ? '—' : Math.round(r.avg_hours_to_decision * 10) / 10),
       kpi(t('rating_avg'), r.ratings && r.ratings.count ? (Math.round(r.ratings.average * 100) / 100) + ` (${r.ratings.count})` : '—')),
     h('div', { class: 'charts' },
-      h('div', { class: 'card' }, h('h2', {}, t('by_category')), barChart((r.by_category || []).map(x => ({ label: x.category, value: x.count })), { title: t('by_category') })),
+      h('div', { class: 'card' }, h('h2', {}, t('by_category')), barChart((r.by_category || []).map(x => ({ label: word('categories', x.category), value: x.count })), { title: t('by_category') })),
       h('div', { class: 'card' }, h('h2', {}, t('decisions_kind')), donutChart(
         ['approved', 'rejected', 'needs_info', 'in_review', 'issued', 'pending'].map(k => ({ label: k === 'pending' ? t('pending') : statusName(k), value: dec[k] || 0 })), { title: t('decisions_kind') })),
       h('div', { class: 'card' }, h('h2', {}, t('per_unit')), barChart((r.per_unit || []).map(x => ({ label: `${x.unit} ${x.name || ''}`, value: x.applications })), { title: t('per_unit') })),
@@ -439,7 +452,7 @@ async function showAdmin(msg) {
   try {
     [devices, units, users, audit] = await Promise.all([
       api('GET', '/api/admin/devices'), api('GET', '/api/admin/units'), api('GET', '/api/admin/users'), api('GET', '/api/admin/audit')]);
-  } catch (e) { page(t('admin_title'), h('p', { class: 'err', role: 'alert' }, e.code === 'forbidden' ? t('forbidden') : t('error', { m: e.message }))); return; }
+  } catch (e) { page(t('admin_title'), h('p', { class: 'err', role: 'alert' }, e.code === 'forbidden' ? t('forbidden') : errText(e))); return; }
   const reload = () => showAdmin();
   const devTable = h('table', { id: 'devices' },
     h('thead', {}, h('tr', {}, ...['code', 'unit', 'operator', 'status', 'last_sync', ''].map(k => h('th', {}, k ? t(k) : '')))),
@@ -465,7 +478,7 @@ async function showAdmin(msg) {
   }, h('label', {}, t('unit'), tokUnit), h('label', {}, t('ttl_hours'), tokTtl), h('button', { class: 'primary', type: 'submit' }, t('issue_token')));
 
   const uCode = h('input', { name: 'code', required: true, size: 10 }), uName = h('input', { name: 'name', required: true });
-  const uKind = h('select', { name: 'kind' }, ['office', 'case', 'truck', 'bus'].map(k => h('option', { value: k }, k)));
+  const uKind = h('select', { name: 'kind' }, ['office', 'case', 'truck', 'bus'].map(k => h('option', { value: k }, word('unit_kinds', k))));
   const unitForm = h('form', {
     class: 'filters', onsubmit: async ev => {
       ev.preventDefault();
@@ -477,9 +490,9 @@ async function showAdmin(msg) {
     h('div', { class: 'card' }, h('h2', {}, t('devices')), devTable),
     h('div', { class: 'card' }, h('h2', {}, t('tokens')), tokForm, tokOut, h('p', { class: 'muted' }, t('token_hint'))),
     usersCard(users, msg),
-    h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${u.kind})`))), unitForm),
+    h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${word('unit_kinds', u.kind)})`))), unitForm),
     h('div', { class: 'card' }, h('h2', {}, t('audit')),
-      h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', {}, x.action), h('td', {}, x.target || ''), h('td', {}, x.detail || '')))))));
+      h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', { 'data-action': x.action }, word('audit_actions', x.action)), h('td', {}, x.target || ''), h('td', {}, x.detail || '')))))));
 }
 
 // ---- admin: staff accounts ----
@@ -621,7 +634,7 @@ async function boot() {
   route();
 }
 
-document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'uk' ? 'en' : 'uk'); route(); });
+document.getElementById('lang').addEventListener('click', async () => { setLang(lang === 'uk' ? 'en' : 'uk'); await loadWords(); route(); });
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/logout', {}); } catch { /* signed out anyway */ }
   state.me = null;
@@ -631,6 +644,7 @@ document.getElementById('logout').addEventListener('click', async () => {
 window.addEventListener('hashchange', route);
 
 (async () => {
+  await loadWords();
   try { state.me = await api('GET', '/api/me'); } catch { state.me = null; }
   if (state.me) boot(); else showLogin();
 })();

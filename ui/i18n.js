@@ -1,5 +1,8 @@
 // i18n.js — UI text, Ukrainian by default, English on request.
 // The language is kept in localStorage ("mo_lang"); t(key, vars) looks a key up.
+// The hub's codes (statuses, categories, unit and trip kinds, audit actions,
+// document types, error codes) are not here: they come in words from the one
+// table in the hub (hub/words.c, GET /api/words), see word() below.
 
 const uk = {
   skip: 'Перейти до змісту', brand: 'Мобільний ЦНАП', nav_queue: 'Черга заяв',
@@ -35,9 +38,7 @@ const uk = {
   units: 'Підрозділи', users: 'Користувачі', role: 'Роль', tokens: 'Токен для підключення ноутбука',
   ttl_hours: 'Дійсний, год', issue_token: 'Видати токен', token_hint: 'Передайте токен адміністратору ноутбука: mo-agent enroll --hub URL --token ТОКЕН --operator ІМ’Я',
   audit: 'Журнал дій', last_sync: 'Остання синхронізація', confirm_revoke: 'Відкликати ноутбук {c}? Він більше не зможе синхронізуватися.',
-  error: 'Помилка: {m}', loading: 'Завантаження…', st_draft: 'чернетка', st_submitted: 'подано',
-  st_received: 'отримано', st_in_review: 'на розгляді', st_approved: 'погоджено', st_issued: 'видано',
-  st_rejected: 'відмовлено', st_needs_info: 'потрібні документи', st_cancelled: 'скасовано',
+  error: 'Помилка: {m}', loading: 'Завантаження…', 
   pending: 'очікують', actor: 'Хто', forbidden: 'Недостатньо прав.',
   decide_all: 'Рішення для всіх послуг', decide_all_hint: 'Застосовується до кожної послуги зі статусом «{s}»: {k} з {n}.',
   service_decision: 'Рішення', service_reason: 'Причина для цієї послуги',
@@ -50,9 +51,6 @@ const uk = {
   confirm_reject: '{what} Заявник отримає відмову з причиною: «{r}». Рішення остаточне — змінити його не можна.',
   what_case: 'Відмовити у заяві {n}?', what_all: 'Відмовити в усіх послугах заяви {n}, що чекають рішення ({k})?',
   what_service: 'Відмовити в послузі «{s}» заяви {n}?',
-  err_illegal_transition: 'Цей крок уже неможливий: статус змінився. Оновіть сторінку.',
-  err_missing_reason: 'Для відмови чи запиту документів потрібна причина.',
-  err_not_found: 'Заяву або послугу не знайдено.',
   cases_one: '{n} заяву', cases_few: '{n} заяви', cases_many: '{n} заяв',
   pick: 'Вибрати заяву {n}', pick_all: 'Вибрати всі заяви на сторінці', selected: 'Вибрано: {n}',
   bulk_in_review: 'Взяти в роботу ({n})', bulk_approved: 'Погодити ({n})',
@@ -121,9 +119,7 @@ const en = {
   units: 'Units', users: 'Users', role: 'Role', tokens: 'Laptop enrolment token', ttl_hours: 'Valid, hours',
   issue_token: 'Issue token', token_hint: 'Give the token to the laptop administrator: mo-agent enroll --hub URL --token TOKEN --operator NAME',
   audit: 'Audit log', last_sync: 'Last sync', confirm_revoke: 'Revoke laptop {c}? It will no longer sync.',
-  error: 'Error: {m}', loading: 'Loading…', st_draft: 'draft', st_submitted: 'submitted',
-  st_received: 'received', st_in_review: 'in review', st_approved: 'approved', st_issued: 'issued',
-  st_rejected: 'rejected', st_needs_info: 'needs documents', st_cancelled: 'cancelled',
+  error: 'Error: {m}', loading: 'Loading…', 
   pending: 'pending', actor: 'By', forbidden: 'Not allowed for your role.',
   decide_all: 'Decision for all services', decide_all_hint: 'Applies to every service with status “{s}”: {k} of {n}.',
   service_decision: 'Decision', service_reason: 'Reason for this service',
@@ -136,9 +132,6 @@ const en = {
   confirm_reject: '{what} The applicant will be refused with the reason: “{r}”. The decision is final and cannot be changed.',
   what_case: 'Reject application {n}?', what_all: 'Reject every service of application {n} awaiting a decision ({k})?',
   what_service: 'Reject the service “{s}” of application {n}?',
-  err_illegal_transition: 'This step is no longer possible: the status has changed. Reload the page.',
-  err_missing_reason: 'A reason is required to reject or to request documents.',
-  err_not_found: 'The application or service was not found.',
   cases_one: '{n} application', cases_few: '{n} applications', cases_many: '{n} applications',
   pick: 'Select application {n}', pick_all: 'Select every application on the page', selected: 'Selected: {n}',
   bulk_in_review: 'Take into review ({n})', bulk_approved: 'Approve ({n})',
@@ -189,7 +182,30 @@ export function t(key, vars) {
   return s;
 }
 
-export function statusName(st) { return t('st_' + st); }
+// ---- the hub's codes in words (GET /api/words, one table in hub/words.c) ----
+const words = { uk: null, en: null };
+
+// fetch the table of the current language once; the page paints after it
+export async function loadWords(l = lang) {
+  if (words[l]) return words[l];
+  try {
+    const r = await fetch('/api/words?lang=' + l, { credentials: 'same-origin' });
+    if (r.ok) words[l] = await r.json();
+  } catch { /* the codes show as they are */ }
+  return words[l];
+}
+
+// a code in words: kind is statuses, categories, unit_kinds, trip_kinds,
+// audit_actions, documents or errors; an unknown code is shown as it is
+export function word(kind, code) {
+  if (code === null || code === undefined || code === '') return '';
+  return words[lang]?.[kind]?.[code] ?? words.uk?.[kind]?.[code] ?? String(code);
+}
+
+// is there a word for this code?
+export function hasWord(kind, code) { return !!(words[lang]?.[kind]?.[code] ?? words.uk?.[kind]?.[code]); }
+
+export function statusName(st) { return word('statuses', st); }
 
 // "{n} заяву / заяви / заяв": key + _one, _few or _many by the number
 export function plural(n, key) {

@@ -431,11 +431,68 @@ test('admin manages staff accounts and the changes reach an open session', async
   // the audit log holds every change
   await page.reload();
   await page.waitForSelector('#users');
+  const actions = await page.$$eval('[data-action]', tds => tds.map(td => td.dataset.action));
+  for (const a of ['user.add', 'user.disable', 'user.enable', 'user.role', 'user.password']) assert.ok(actions.includes(a), a);
+  // in words (hub/words.c), not as codes
   const audit = await page.textContent('main');
-  for (const a of ['user.add', 'user.disable', 'user.enable', 'user.role', 'user.password']) assert.ok(audit.includes(a), a);
+  for (const w of ['новий користувач', 'вимкнення користувача', 'зміна ролі', 'зміна пароля']) assert.ok(audit.includes(w), w);
+  assert.ok(!audit.includes('user.add'));
   // and the page speaks English on request
   await page.click('#lang');
   await page.waitForSelector('#users tr[data-login=ivan] .u-disable:has-text("Disable")');
   await ivan.ctx.close();
+  await ctx.close();
+});
+
+// One language at a time (issue 14 item 6): a case page shows every code in
+// words from the hub's one table (GET /api/words) — statuses in the chips and
+// the history, the unit kind, the trip kind, document types, categories —
+// in Ukrainian and, after the switch, in English; and a refused move (the
+// page went stale: someone else rejected the case) is told in the reader's
+// language, not as the hub's English "staff cannot move from rejected to approved".
+const CODES_UK = /\b(draft|submitted|received|in_review|approved|issued|rejected|needs_info|cancelled|office|case|truck|bus|home-visit|village-stop|idp-settlement|office-day|social|civil|passport|pension|residence|certificates|id_card)\b/;
+const CODES_EN = /\b(in_review|needs_info|truck|home-visit|village-stop|idp-settlement|office-day|id_card)\b|\(\w+_\w+\)/;
+
+test('a case page shows no raw code, in Ukrainian and in English', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.goto(baseUrl + '/#/queue?status=received&q=' + encodeURIComponent('Семенський'));
+  await page.waitForSelector('#queue tbody tr a');
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#btn-in_review');
+  await page.click('#btn-in_review');
+  await page.waitForSelector('dl.kv [data-status=in_review]');
+  await page.fill('#reason', 'Потрібна довідка про доходи');
+  await page.click('#btn-needs_info');
+  await page.waitForSelector('dl.kv [data-status=needs_info]');
+  const uk = await page.textContent('main');
+  assert.doesNotMatch(uk, CODES_UK, uk.match(CODES_UK)?.[0]);
+  for (const w of ['на розгляді', 'потрібні документи', 'отримано центром', 'мобільний офіс (вантажівка)', 'зупинка в селі', 'ID-картка'])
+    assert.ok(uk.includes(w), w);
+  assert.match(await page.textContent('#services'), /соціальний захист|реєстрація актів цивільного стану|паспортні послуги/);
+  assert.doesNotMatch(await page.textContent('header'), /reviewer/);
+  await page.click('#lang');
+  await page.waitForSelector('text=History');
+  const en = await page.textContent('main');
+  assert.doesNotMatch(en, CODES_EN, en.match(CODES_EN)?.[0]);
+  for (const w of ['in review', 'needs documents', 'mobile office (lorry)', 'village stop', 'ID card'])
+    assert.ok(en.includes(w), w);
+  await page.screenshot({ path: join(SHOTS, 'case-en.png'), fullPage: true });
+
+  // a stale page: the case is rejected elsewhere, then approved here
+  const stale = async () => {
+    await page.goto(baseUrl + '/#/queue?status=received');
+    await page.waitForSelector('#queue tbody tr a');
+    const number = (await page.textContent('#queue tbody tr a')).trim();
+    await page.click('#queue tbody tr a');
+    await page.waitForSelector('#btn-approved');
+    hub('case', 'decide', number, '--decision', 'rejected', '--reason', 'Відмовлено іншим працівником');
+    await page.click('#btn-approved');
+    await page.waitForSelector('#decision .err:not(:empty)');
+    return page.textContent('#decision .err');
+  };
+  assert.equal(await stale(), 'The status cannot change from “rejected” to “approved”.');
+  await page.click('#lang');
+  await page.waitForSelector('text=Історія');
+  assert.equal(await stale(), 'Статус не можна змінити з «відмовлено» на «погоджено».');
   await ctx.close();
 });

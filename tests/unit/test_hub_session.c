@@ -515,7 +515,11 @@ static void test_search_and_csv(void **state)
 	assert_int_equal(call(f, &res, "GET", "/api/export.csv", NULL, f->cookie, NULL, NULL), 200);
 	body = (const char *)res.body.data;
 	/* ';' by default (Excel in uk-UA), every risky cell quoted and guarded */
-	assert_memory_equal(body, "\xEF\xBB\xBFnumber;status;", 17);
+	/* the headers and statuses in words (hub/words.c), Ukrainian by default */
+	assert_memory_equal(body, "\xEF\xBB\xBF\xD0\x9D\xD0\xBE\xD0\xBC\xD0\xB5\xD1\x80;", 14);
+	assert_non_null(strstr(body, "Номер;Статус;Підрозділ;Створено;Прізвище;"));
+	assert_non_null(strstr(body, ";отримано центром;"));
+	assert_null(strstr(body, ";received;"));
 	assert_non_null(strstr(body, ";\"'=HYPERLINK(\"\"x\"\"), Їжак\";Тарас;"));
 	assert_non_null(strstr(body, ";\"CIV-02, PAS-01\";;345\r\n"));
 	/* a formula after a quoted line break, a ';' inside, full-width '=' */
@@ -526,13 +530,13 @@ static void test_search_and_csv(void **state)
 	assert_string_equal(res.disposition, "attachment; filename=\"cases.csv\"");
 	hub_api_res_release(&res);
 	{
-		struct kv comma[] = {{"sep", "comma"}, {NULL, NULL}};
+		struct kv comma[] = {{"sep", "comma"}, {"lang", "en"}, {NULL, NULL}};
 		struct kv bad[] = {{"sep", "tab"}, {NULL, NULL}};
 
 		assert_int_equal(
 		    call(f, &res, "GET", "/api/export.csv", NULL, f->cookie, NULL, comma), 200);
 		body = (const char *)res.body.data;
-		assert_memory_equal(body, "\xEF\xBB\xBFnumber,status,", 17);
+		assert_memory_equal(body, "\xEF\xBB\xBFNumber,Status,", 17);
 		assert_non_null(strstr(body, ",\"Ко;валь\","));
 		assert_non_null(strstr(body, ",\"Коваль\n'=cmd|' /C calc'!A0\","));
 		hub_api_res_release(&res);

@@ -176,8 +176,9 @@ def test_csv_export_bom_quoting_and_formula_injection(staff):
     assert text.endswith("\r\n") and "\r\n" in text.split("\n", 1)[0] + "\n"
     # ';' by default: Excel in the uk-UA locale splits on it
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert rows[0][:11] == ["number", "status", "unit", "created_at", "surname", "given_name",
-                            "patronymic", "rnokpp", "services", "package", "fee_uah"]
+    # the columns in words (hub/words.c), Ukrainian by default
+    assert rows[0][:11] == ["Номер", "Статус", "Підрозділ", "Створено", "Прізвище", "Ім'я",
+                            "По батькові", "РНОКПП", "Послуги", "Пакет", "Збір, грн"]
     assert len(rows) == 1 + 12
     # the formula guard holds for every line of a cell, not only its start
     for row in rows[1:]:
@@ -195,7 +196,7 @@ def test_csv_export_bom_quoting_and_formula_injection(staff):
     # ',' on request, with the same quoting
     r = b.get("/api/export.csv?sep=comma")
     crow = list(csv.reader(io.StringIO(r.body[3:].decode("utf-8"), newline="")))
-    assert crow[0][:2] == ["number", "status"] and len(crow) == 1 + 12
+    assert crow[0][:2] == ["Номер", "Статус"] and len(crow) == 1 + 12
     assert b.get("/api/export.csv?sep=tab").status == 400
     # the filters of the queue apply
     r = b.get("/api/export.csv?" + urllib.parse.urlencode({"q": "шевченко"}))

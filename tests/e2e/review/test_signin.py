@@ -329,7 +329,7 @@ def test_user_disable_ends_sessions_at_once_and_enable_lets_them_back(staff):
         assert b.try_login("olena").status == 200
     cid, _ = staff.cases[0]
     p = staff.hub.cli("user", "disable", "--login", "olena")
-    assert "disable done" in p.stdout
+    assert "користувача olena вимкнено" in p.stdout  # Ukrainian unless --lang en
     for b in (laptop, phone):  # the old cookies, on the very next request
         for method, path, body in [("GET", "/api/me", None), ("GET", "/api/cases", None),
                                    ("POST", "/api/cases/%s/comments" % cid, {"text": "x"})]:
@@ -428,7 +428,7 @@ def test_csv_export_guards_every_line_of_a_multi_line_cell(staff):
         text = r.body[3:].decode("utf-8")
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         width = len(rows[0])
-        assert rows[0][4] == "surname" and width >= 11
+        assert rows[0][4] == "Прізвище" and width >= 11
         assert len(rows) == 1 + len(staff.cases) + len(nasty)
         for row in rows[1:]:
             assert len(row) == width, row  # a ';' or ',' or line break never splits a cell

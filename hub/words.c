@@ -1,0 +1,315 @@
+/* words.c — the hub's codes in words and the CLI's messages (words.h). */
+#include "words.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "mo_util.h"
+
+/* clang-format off */
+static const struct hub_word STATUSES[] = {
+    {"draft", "чернетка", "draft"},
+    {"submitted", "подано", "submitted"},
+    {"received", "отримано центром", "received"},
+    {"in_review", "на розгляді", "in review"},
+    {"approved", "погоджено", "approved"},
+    {"issued", "видано", "issued"},
+    {"rejected", "відмовлено", "rejected"},
+    {"needs_info", "потрібні документи", "needs documents"},
+    {"cancelled", "скасовано", "cancelled"},
+};
+
+/* the categories of schema/catalogue.json */
+static const struct hub_word CATEGORIES[] = {
+    {"business", "підприємництво", "business"},
+    {"certificates", "довідки", "certificates"},
+    {"civil", "реєстрація актів цивільного стану", "civil registration"},
+    {"health", "охорона здоров'я", "health"},
+    {"land", "земельні питання", "land"},
+    {"passport", "паспортні послуги", "passports"},
+    {"pension", "пенсії", "pensions"},
+    {"permits", "дозволи", "permits"},
+    {"property", "нерухомість", "property"},
+    {"residence", "місце проживання", "place of residence"},
+    {"social", "соціальний захист", "social protection"},
+    {"tax", "податки", "tax"},
+    {"vehicle", "транспортні засоби", "vehicles"},
+};
+
+static const struct hub_word UNIT_KINDS[] = {
+    {"office", "офіс ЦНАП", "CNAP office"},
+    {"case", "мобільний кейс", "mobile case"},
+    {"truck", "мобільний офіс (вантажівка)", "mobile office (lorry)"},
+    {"bus", "мобільний офіс (автобус)", "mobile office (bus)"},
+};
+
+static const struct hub_word TRIP_KINDS[] = {
+    {"home-visit", "виїзд додому (мобільний кейс)", "home visit (mobile case)"},
+    {"village-stop", "зупинка в селі", "village stop"},
+    {"idp-settlement", "поселення ВПО", "IDP settlement"},
+    {"office-day", "день в офісі", "office day"},
+    {"other", "інше", "other"},
+};
+
+/* every action string the hub writes to the audit log */
+static const struct hub_word AUDIT_ACTIONS[] = {
+    {"decision", "рішення", "decision"},
+    {"comment", "коментар", "comment"},
+    {"assign", "призначення заяви", "assignment"},
+    {"export", "експорт заяв", "export"},
+    {"device.revoke", "відкликання ноутбука", "laptop revoked"},
+    {"enroll-token", "токен підключення ноутбука", "enrolment token"},
+    {"unit.add", "новий підрозділ", "unit added"},
+    {"user.add", "новий користувач", "user added"},
+    {"user.disable", "вимкнення користувача", "user disabled"},
+    {"user.enable", "увімкнення користувача", "user enabled"},
+    {"user.password", "зміна пароля", "password changed"},
+    {"user.role", "зміна ролі", "role changed"},
+};
+
+/* applicant documents (documents[].type) and scanned attachments (kind) */
+static const struct hub_word DOCUMENTS[] = {
+    {"passport", "паспорт", "passport"},
+    {"id_card", "ID-картка", "ID card"},
+    {"foreign_passport", "закордонний паспорт", "passport for travel abroad"},
+    {"birth_certificate", "свідоцтво про народження", "birth certificate"},
+    {"residence_permit", "посвідка на проживання", "residence permit"},
+    {"idp_certificate", "довідка ВПО", "IDP certificate"},
+    {"pension_certificate", "пенсійне посвідчення", "pension certificate"},
+    {"disability_certificate", "довідка про інвалідність", "disability certificate"},
+    {"military_id", "військовий квиток", "military ID"},
+    {"driver_license", "посвідчення водія", "driving licence"},
+    {"rnokpp", "картка РНОКПП", "RNOKPP card"},
+    {"application", "заява", "application form"},
+    {"photo", "фото", "photo"},
+    {"other", "інший документ", "other document"},
+};
+
+/* the columns of GET /api/export.csv */
+static const struct hub_word COLUMNS[] = {
+    {"number", "Номер", "Number"},
+    {"status", "Статус", "Status"},
+    {"unit", "Підрозділ", "Unit"},
+    {"created_at", "Створено", "Created"},
+    {"surname", "Прізвище", "Surname"},
+    {"given_name", "Ім'я", "Given name"},
+    {"patronymic", "По батькові", "Patronymic"},
+    {"rnokpp", "РНОКПП", "RNOKPP"},
+    {"services", "Послуги", "Services"},
+    {"package", "Пакет", "Package"},
+    {"fee_uah", "Збір, грн", "Fee, UAH"},
+};
+
+/* the error codes staff meet (docs/api.md "Status codes"), in plain words */
+static const struct hub_word ERRORS[] = {
+    {"bad_request", "Центр не прийняв запит: дані неповні або неправильні.",
+     "The hub did not accept the request: data missing or wrong."},
+    {"bad_value", "Неправильне значення.", "A value is wrong."},
+    {"missing_field", "Бракує обов'язкових даних.", "Required data is missing."},
+    {"unauthenticated", "Ви не увійшли або сеанс завершився. Увійдіть знову.",
+     "You are not signed in or the session has ended. Please sign in again."},
+    {"bad_login", "Неправильний логін або пароль.", "Wrong login or password."},
+    {"csrf", "Сторінка застаріла. Оновіть сторінку й повторіть.",
+     "The page is out of date. Reload it and try again."},
+    {"cross_site", "Увійти можна лише зі сторінки цього центру.",
+     "Sign in only from this hub's own page."},
+    {"bad_content_type", "Увійти можна лише зі сторінки цього центру.",
+     "Sign in only from this hub's own page."},
+    {"forbidden", "Ваша роль не дозволяє цієї дії.", "Your role does not allow this."},
+    {"not_found", "Такої заяви, послуги чи запису немає.",
+     "There is no such application, service or record."},
+    {"method_not_allowed", "Така дія тут неможлива.", "This action is not possible here."},
+    {"illegal_transition", "Такої зміни статусу не дозволено.",
+     "This status change is not allowed."},
+    {"conflict", "Такий запис уже є або його щойно змінено.",
+     "Such a record already exists or has just been changed."},
+    {"last_admin", "Це останній активний адміністратор: спершу додайте чи увімкніть іншого.",
+     "This is the last active admin: add or enable another first."},
+    {"too_large", "Забагато даних за один раз: звузьте вибірку.",
+     "Too much data at once: narrow the selection."},
+    {"missing_reason", "Для відмови чи запиту документів потрібна причина.",
+     "A reason is required to reject or to request documents."},
+    {"text", "Текст задовгий або містить недруковані символи.",
+     "The text is too long or holds unprintable characters."},
+    {"rate_limited", "Забагато спроб. Зачекайте й спробуйте знову.",
+     "Too many attempts. Wait and try again."},
+    {"busy", "Центр зараз зайнятий. Спробуйте ще раз за хвилину.",
+     "The hub is busy. Try again in a minute."},
+    {"over_quota", "Вичерпано місце для документів цього ноутбука.",
+     "This laptop's space for documents is used up."},
+    {"bad_token", "Токен неправильний, уже використаний або прострочений.",
+     "The token is wrong, already used or expired."},
+    {"device_revoked", "Цей ноутбук відкликано.", "This laptop has been revoked."},
+    {"unknown_device", "Ноутбук не зареєстровано в цьому центрі.",
+     "The laptop is not enrolled at this hub."},
+    {"no_hub", "У цій теці немає центру: спершу створіть його (mo-hub init).",
+     "There is no hub in this directory: create it first (mo-hub init)."},
+    {"internal", "Внутрішня помилка центру. Спробуйте ще раз або зверніться до адміністратора.",
+     "An internal error of the hub. Try again or ask the administrator."},
+};
+/* clang-format on */
+
+#define ROWS(a) (a), sizeof(a) / sizeof((a)[0])
+
+static const struct {
+	const char *key;
+	const struct hub_word *rows;
+	size_t n;
+} KINDS[HUB_W_KINDS] = {
+    [HUB_W_STATUS] = {"statuses", ROWS(STATUSES)},
+    [HUB_W_CATEGORY] = {"categories", ROWS(CATEGORIES)},
+    [HUB_W_UNIT_KIND] = {"unit_kinds", ROWS(UNIT_KINDS)},
+    [HUB_W_TRIP_KIND] = {"trip_kinds", ROWS(TRIP_KINDS)},
+    [HUB_W_AUDIT] = {"audit_actions", ROWS(AUDIT_ACTIONS)},
+    [HUB_W_DOCUMENT] = {"documents", ROWS(DOCUMENTS)},
+    [HUB_W_COLUMN] = {"columns", ROWS(COLUMNS)},
+    [HUB_W_ERROR] = {"errors", ROWS(ERRORS)},
+};
+
+enum hub_lang hub_lang_parse(const char *s)
+{
+	return s && strncasecmp(s, "en", 2) == 0 &&
+		       (s[2] == '\0' || s[2] == '-' || s[2] == '_' || s[2] == '.')
+		   ? HUB_LANG_EN
+		   : HUB_LANG_UK;
+}
+
+const char *hub_lang_code(enum hub_lang lang)
+{
+	return lang == HUB_LANG_EN ? "en" : "uk";
+}
+
+const struct hub_word *hub_words(enum hub_words_kind kind, size_t *n)
+{
+	if ((int)kind < 0 || kind >= HUB_W_KINDS) {
+		*n = 0;
+		return NULL;
+	}
+	*n = KINDS[kind].n;
+	return KINDS[kind].rows;
+}
+
+const char *hub_words_key(enum hub_words_kind kind)
+{
+	return (int)kind < 0 || kind >= HUB_W_KINDS ? "?" : KINDS[kind].key;
+}
+
+const char *hub_word(enum hub_lang lang, enum hub_words_kind kind, const char *code)
+{
+	size_t n;
+	const struct hub_word *w = hub_words(kind, &n);
+
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(w[i].code, code) == 0)
+			return lang == HUB_LANG_EN ? w[i].en : w[i].uk;
+	return NULL;
+}
+
+const char *hub_word_or(enum hub_lang lang, enum hub_words_kind kind, const char *code)
+{
+	const char *w = hub_word(lang, kind, code);
+
+	return w ? w : code ? code : "";
+}
+
+cJSON *hub_words_json(enum hub_lang lang)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || cJSON_AddStringToObject(o, "lang", hub_lang_code(lang)) == NULL)
+		goto oom;
+	for (int k = 0; k < HUB_W_KINDS; k++) {
+		cJSON *m = cJSON_AddObjectToObject(o, KINDS[k].key);
+
+		if (m == NULL)
+			goto oom;
+		for (size_t i = 0; i < KINDS[k].n; i++) {
+			const struct hub_word *w = &KINDS[k].rows[i];
+
+			if (cJSON_AddStringToObject(m, w->code,
+						    lang == HUB_LANG_EN ? w->en : w->uk) == NULL)
+				goto oom;
+		}
+	}
+	return o;
+oom:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* ---- the CLI's messages and errors ---- */
+
+static const struct hub_word MESSAGES[HUB_MSG_COUNT] = {
+#define HUB_MSG_ROW(id, uk, en) [HUB_MSG_##id] = {#id, uk, en},
+    HUB_MESSAGES(HUB_MSG_ROW)
+#undef HUB_MSG_ROW
+};
+
+const char *hub_msg(enum hub_lang lang, enum hub_msg_id id)
+{
+	if ((int)id < 0 || id >= HUB_MSG_COUNT)
+		return "?";
+	return lang == HUB_LANG_EN ? MESSAGES[id].en : MESSAGES[id].uk;
+}
+
+/*
+ * "<who> cannot move from <from> to <to>" (hub/apply.c) → the two statuses;
+ * false when the detail is not of that shape or names an unknown status.
+ */
+static bool moved_statuses(const char *msg, char *from, char *to, size_t len)
+{
+	static const char mark[] = " cannot move from ";
+	const char *p = strstr(msg, mark), *sp;
+	size_t n;
+
+	if (p == NULL)
+		return false;
+	p += sizeof(mark) - 1;
+	if ((sp = strstr(p, " to ")) == NULL || (n = (size_t)(sp - p)) == 0 || n >= len ||
+	    strlen(sp + 4) >= len)
+		return false;
+	memcpy(from, p, n);
+	from[n] = '\0';
+	mo_strlcpy(to, sp + 4, len);
+	return hub_word(HUB_LANG_UK, HUB_W_STATUS, from) && hub_word(HUB_LANG_UK, HUB_W_STATUS, to);
+}
+
+static const char *plain_words(enum hub_lang lang, const struct mo_err *err, char *buf, size_t len)
+{
+	const char *w = hub_word(lang, HUB_W_ERROR, err->code);
+	char from[32], to[32];
+
+	if (w && strcmp(err->code, "illegal_transition") == 0 &&
+	    moved_statuses(err->msg, from, to, sizeof(from))) {
+		snprintf(buf, len,
+			 lang == HUB_LANG_EN ? "The status cannot change from “%s” to “%s”."
+					     : "Статус не можна змінити з «%s» на «%s».",
+			 hub_word(lang, HUB_W_STATUS, from), hub_word(lang, HUB_W_STATUS, to));
+		return buf;
+	}
+	return w;
+}
+
+const char *hub_err_words(enum hub_lang lang, const struct mo_err *err, char *buf, size_t len)
+{
+	const char *w = plain_words(lang, err, buf, len);
+
+	if (w == NULL)
+		w = hub_word(lang, HUB_W_ERROR, err->rc == MO_EBUSY ? "busy" : "internal");
+	if (w != buf)
+		mo_strlcpy(buf, w, len);
+	return buf;
+}
+
+const char *hub_err_text(enum hub_lang lang, const struct mo_err *err, char *buf, size_t len)
+{
+	char words[512];
+	const char *w = plain_words(lang, err, words, sizeof(words));
+	const char *detail = err->msg[0] ? err->msg : mo_strerror(err->rc);
+
+	if (w)
+		snprintf(buf, len, "%s (%s)", w, detail);
+	else
+		mo_strlcpy(buf, detail, len);
+	return buf;
+}
