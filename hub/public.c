@@ -10,6 +10,7 @@
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
+#include "words.h"
 
 void hub_public_limit_init(struct hub_public_limit *l)
 {
@@ -56,35 +57,13 @@ static long long limit_take(struct hub_public_limit *l, const char *address, uin
 	return wait;
 }
 
-/* the status in plain words for a citizen */
+/* the status in plain words for a citizen (words.c) */
 static const char *status_words(int st, bool en)
 {
-	static const char *const uk[PROTO_ST_COUNT] = {
-	    [PROTO_ST_DRAFT] = "Заяву ще не подано",
-	    [PROTO_ST_SUBMITTED] = "Заяву прийнято, її передають до ЦНАП",
-	    [PROTO_ST_RECEIVED] = "Заяву отримано ЦНАП",
-	    [PROTO_ST_IN_REVIEW] = "Заява на розгляді",
-	    [PROTO_ST_APPROVED] = "Рішення позитивне",
-	    [PROTO_ST_ISSUED] = "Результат видано",
-	    [PROTO_ST_REJECTED] = "Відмовлено",
-	    [PROTO_ST_NEEDS_INFO] = "Потрібні додаткові документи: зверніться до ЦНАП",
-	    [PROTO_ST_CANCELLED] = "Заяву скасовано",
-	};
-	static const char *const en_[PROTO_ST_COUNT] = {
-	    [PROTO_ST_DRAFT] = "Not submitted yet",
-	    [PROTO_ST_SUBMITTED] = "Accepted, on its way to the CNAP",
-	    [PROTO_ST_RECEIVED] = "Received by the CNAP",
-	    [PROTO_ST_IN_REVIEW] = "Under review",
-	    [PROTO_ST_APPROVED] = "Approved",
-	    [PROTO_ST_ISSUED] = "Result handed over",
-	    [PROTO_ST_REJECTED] = "Refused",
-	    [PROTO_ST_NEEDS_INFO] = "More documents are needed: please contact the CNAP",
-	    [PROTO_ST_CANCELLED] = "Cancelled",
-	};
+	const char *w = hub_word(en ? HUB_LANG_EN : HUB_LANG_UK, HUB_W_CITIZEN_STATUS,
+				 proto_status_name(st));
 
-	if (st < 0 || st >= PROTO_ST_COUNT)
-		return en ? "Unknown" : "Невідомо";
-	return en ? en_[st] : uk[st];
+	return w ? w : en ? "Unknown" : "Невідомо";
 }
 
 /* "Ш. Т. Г.": the first letter (one UTF-8 character) of each name given */
