@@ -170,3 +170,32 @@ def test_other_laptops_of_the_unit_never_get_the_check(hub, tmp_path):
     rows = db.execute("SELECT data FROM cases").fetchall()
     db.close()
     assert rows and all("status_check" not in d for (d,) in rows)
+
+
+def test_a_renumbered_case_keeps_its_code_under_the_new_number(hub, tmp_path):
+    """enroll --again renumbers the cases the hub never saw: the check is
+    salted with the number, so the laptop makes it again for the new one"""
+    import shutil
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    a.new_case(0)
+    a.sync()
+    backup = tmp_path / "backup"
+    shutil.copytree(a.data, backup)
+    lost_number = a.new_case(1)[0]                       # synced, then the disk dies
+    a.sync()
+    shutil.rmtree(a.data)
+    shutil.copytree(backup, a.data)
+    number, cid, _ = a.new_case(1, seed=9)
+    assert number == lost_number
+    code = a.show(cid)["status_code"]
+    assert a.sync(check=False).returncode == 4
+    a.run("enroll", "--again", "--hub", hub.url, "--token", hub.token())
+    a.sync()
+    c = a.show(cid)
+    assert c["number"] != number and c["status_code"] == code
+    st, _, body = lookup(hub, c["number"], code)
+    assert st == 200, body
+    assert json.loads(body)["number"] == c["number"]
+    st, _, _ = lookup(hub, number, code)                 # the old number is the lost case's
+    assert st == 404
