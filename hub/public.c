@@ -49,8 +49,8 @@ static long long limit_take(struct hub_public_limit *l, const char *address, uin
 		l->slot[pick].n = 0;
 	}
 	if (l->slot[pick].n >= HUB_PUBLIC_PER_WINDOW)
-		wait = (long long)((l->slot[pick].start_ms + HUB_PUBLIC_WINDOW_MS - now + 999) /
-				   1000);
+		wait =
+		    (long long)((l->slot[pick].start_ms + HUB_PUBLIC_WINDOW_MS - now + 999) / 1000);
 	else
 		l->slot[pick].n++;
 	pthread_mutex_unlock(&l->lock);
@@ -60,8 +60,8 @@ static long long limit_take(struct hub_public_limit *l, const char *address, uin
 /* the status in plain words for a citizen (words.c) */
 static const char *status_words(int st, bool en)
 {
-	const char *w = hub_word(en ? HUB_LANG_EN : HUB_LANG_UK, HUB_W_CITIZEN_STATUS,
-				 proto_status_name(st));
+	const char *w =
+	    hub_word(en ? HUB_LANG_EN : HUB_LANG_UK, HUB_W_CITIZEN_STATUS, proto_status_name(st));
 
 	return w ? w : en ? "Unknown" : "Невідомо";
 }
@@ -116,8 +116,8 @@ static const char *service_title(const cJSON *catalogue, const char *code, bool 
 }
 
 /* the answer for a case whose code matched */
-static int answer(struct hub *h, const struct hub_case *hc, const cJSON *doc, bool en,
-		  cJSON **out, struct mo_err *err)
+static int answer(struct hub *h, const struct hub_case *hc, const cJSON *doc, bool en, cJSON **out,
+		  struct mo_err *err)
 {
 	struct hub_case_service *sv = NULL;
 	cJSON *o = NULL, *arr, *catalogue = NULL;
@@ -180,8 +180,8 @@ int hub_public_status(struct hub *h, const char *number, const char *code, const
 	int rc;
 
 	*out = NULL;
-	*retry_after = limit_take(&h->public_limit, address && *address ? address : "unknown",
-				  mo_now_ms());
+	*retry_after =
+	    limit_take(&h->public_limit, address && *address ? address : "unknown", mo_now_ms());
 	if (*retry_after > 0) {
 		hub_metrics_status_lookup(&h->metrics, HUB_LOOKUP_LIMITED);
 		return mo_err_set(err, MO_EBUSY, "rate_limited",

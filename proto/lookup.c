@@ -71,8 +71,8 @@ static bool scrypt(unsigned char dk[DK_LEN], const char *number, const char *sym
 			      SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_MAXMEM, dk, DK_LEN) == 1;
 }
 
-int proto_lookup_check_make(char out[PROTO_LOOKUP_CHECK_LEN], const char *number,
-			    const char *code, struct mo_err *err)
+int proto_lookup_check_make(char out[PROTO_LOOKUP_CHECK_LEN], const char *number, const char *code,
+			    struct mo_err *err)
 {
 	char sym[PROTO_LOOKUP_SYMBOLS + 1];
 	unsigned char dk[DK_LEN];

@@ -40,8 +40,8 @@ int proto_lookup_code_new(char out[PROTO_LOOKUP_CODE_LEN]) MO_WARN_UNUSED;
 bool proto_lookup_code_normalize(char out[PROTO_LOOKUP_SYMBOLS + 1], const char *typed);
 
 /* the check of a code for the case `number`; MO_EINVAL for a malformed code */
-int proto_lookup_check_make(char out[PROTO_LOOKUP_CHECK_LEN], const char *number,
-			    const char *code, struct mo_err *err) MO_WARN_UNUSED;
+int proto_lookup_check_make(char out[PROTO_LOOKUP_CHECK_LEN], const char *number, const char *code,
+			    struct mo_err *err) MO_WARN_UNUSED;
 
 /* is s a check in the fixed text form (prefix and 64 lowercase hex digits) */
 bool proto_lookup_check_valid(const char *s);

@@ -60,10 +60,10 @@ static void test_normalize(void **state)
 	assert_string_equal(sym, "7KQ2M9XD4F");
 	assert_true(proto_lookup_code_normalize(sym, "OIL0-0000-00"));
 	assert_string_equal(sym, "0110000000");
-	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4"));	   /* 9 symbols */
+	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4")); /* 9 symbols */
 	assert_string_equal(sym, "");
 	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4FF")); /* 11 */
-	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4U"));  /* U is not one */
+	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4U"));	 /* U is not one */
 	assert_false(proto_lookup_code_normalize(sym, "7KQ2-M9XD-4\xd0\x9a"));
 	assert_false(proto_lookup_code_normalize(sym, ""));
 	assert_false(proto_lookup_code_normalize(sym, NULL));
@@ -108,7 +108,8 @@ static void test_check_form(void **state)
 	(void)state;
 	assert_false(proto_lookup_check_valid(NULL));
 	assert_false(proto_lookup_check_valid(""));
-	assert_false(proto_lookup_check_valid("scrypt$15$8$1$296f12968c807fec46aa8e9c427b5d1a41a754f51629e09edf4fe3b45d0f3e00"));
+	assert_false(proto_lookup_check_valid(
+	    "scrypt$15$8$1$296f12968c807fec46aa8e9c427b5d1a41a754f51629e09edf4fe3b45d0f3e00"));
 	memcpy(bad, VECTOR, sizeof(VECTOR));
 	bad[20] = 'A'; /* upper case hex */
 	assert_false(proto_lookup_check_valid(bad));
@@ -125,7 +126,7 @@ static void test_check_form(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_code_format), cmocka_unit_test(test_normalize),
+	    cmocka_unit_test(test_code_format),	 cmocka_unit_test(test_normalize),
 	    cmocka_unit_test(test_check_vector), cmocka_unit_test(test_verify),
 	    cmocka_unit_test(test_check_form),
 	};
