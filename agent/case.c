@@ -374,8 +374,7 @@ static int status_code_new(cJSON *f, const char *number, char code[PROTO_LOOKUP_
 		return mo_err_set(err, MO_ERROR, NULL, "no randomness for a status code");
 	if ((rc = proto_lookup_check_make(check, number, code, err)) != MO_OK)
 		return rc;
-	return set_item(f, "status_check", cJSON_CreateString(check)) == MO_OK ? MO_OK
-									    : nomem(err);
+	return set_item(f, "status_check", cJSON_CreateString(check)) == MO_OK ? MO_OK : nomem(err);
 }
 
 int agent_case_create(struct agent_store *s, const struct agent_identity *me,
@@ -491,7 +490,8 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	 * the hub.  Not for an import (lines of applications taken elsewhere,
 	 * whose citizens hold no such receipt): one scrypt is ~50 ms, and an
 	 * import of 10000 lines would pay it 10000 times */
-	if (strcmp(c.origin, "import") != 0 && (rc = status_code_new(f, c.number, code, err)) != MO_OK)
+	if (strcmp(c.origin, "import") != 0 &&
+	    (rc = status_code_new(f, c.number, code, err)) != MO_OK)
 		goto done;
 
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,

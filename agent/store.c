@@ -806,8 +806,7 @@ int agent_store_case_code_put(struct agent_store *s, const char *case_id, const 
 	return run(s, st, err, "status code");
 }
 
-int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out,
-			      size_t outlen)
+int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = stmt(s, Q_CODE_GET);
 	int rc = MO_ENOTFOUND;

@@ -191,8 +191,7 @@ struct agent_case_filter {
  * MO_ENOTFOUND for a case from the hub (no code on this laptop) */
 int agent_store_case_code_put(struct agent_store *s, const char *case_id, const char *code,
 			      struct mo_err *err) MO_WARN_UNUSED;
-int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out,
-			      size_t outlen);
+int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out, size_t outlen);
 
 /* JSON array of summary objects {id, number, status, surname, given_name, ...} */
 int agent_store_case_list(struct agent_store *s, const struct agent_case_filter *f, cJSON **out,

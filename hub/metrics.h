@@ -29,8 +29,8 @@ struct hub_metrics {
 	unsigned long long apply_bucket[HUB_METRICS_BUCKETS]; /* cumulative at render */
 	unsigned long long apply_count;
 	double apply_sum;
-	unsigned long long password_checks; /* scrypt verifications at sign-in */
-	unsigned long long group_commits;   /* apply transactions that committed batches */
+	unsigned long long password_checks;   /* scrypt verifications at sign-in */
+	unsigned long long group_commits;     /* apply transactions that committed batches */
 	unsigned long long status_lookups[3]; /* public status lookups, by enum hub_lookup */
 };
 

@@ -2079,8 +2079,7 @@ done:
 
 /* ---- the public status lookup ---- */
 
-int hub_store_case_updated_at(struct hub_store *s, const char *id, char out[32],
-			      struct mo_err *err)
+int hub_store_case_updated_at(struct hub_store *s, const char *id, char out[32], struct mo_err *err)
 {
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;

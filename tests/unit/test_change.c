@@ -185,7 +185,8 @@ static void test_quarantine_codes(void **state)
 	/* the code itself, or a fast hash of it, is not a status_check */
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"status_check\":\"7KQ2-M9XD-4F\"}");
 	expect("bad_value", "case", CASE_ID, "upsert",
-	       "{\"status_check\":\"296f12968c807fec46aa8e9c427b5d1a41a754f51629e09edf4fe3b45d0f3e00\"}");
+	       "{\"status_check\":"
+	       "\"296f12968c807fec46aa8e9c427b5d1a41a754f51629e09edf4fe3b45d0f3e00\"}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"trip\":\"nope\"}");
 	expect("bad_value", "case", CASE_ID, "upsert",
 	       "{\"services\":[{\"code\":\"CIV-02\",\"status\":\"done\"}]}");
