@@ -200,7 +200,22 @@ int hub_public_status(struct hub *h, const char *number, const char *code, const
 		if (known && (dj = cJSON_ParseWithLength((const char *)doc.data, doc.len)))
 			check = proto_json_str(dj, "status_check");
 	}
+	pthread_mutex_lock(&h->public_limit.lock);
+	if (h->public_limit.checking >= HUB_PUBLIC_CHECKS) {
+		pthread_mutex_unlock(&h->public_limit.lock);
+		*retry_after = 1;
+		hub_metrics_status_lookup(&h->metrics, HUB_LOOKUP_LIMITED);
+		rc = mo_err_set(err, MO_EBUSY, "busy",
+				"Центр зараз зайнятий; спробуйте за секунду. "
+				"(The hub is busy; try again in a second.)");
+		goto done;
+	}
+	h->public_limit.checking++;
+	pthread_mutex_unlock(&h->public_limit.lock);
 	match = proto_lookup_check_verify(known ? check : NULL, known ? hc.number : NULL, code);
+	pthread_mutex_lock(&h->public_limit.lock);
+	h->public_limit.checking--;
+	pthread_mutex_unlock(&h->public_limit.lock);
 	if (!match) {
 		hub_metrics_status_lookup(&h->metrics, HUB_LOOKUP_NOT_FOUND);
 		rc = mo_err_set(err, MO_ENOTFOUND, "not_found",

@@ -38,7 +38,12 @@ struct hub_public_limit {
 		uint64_t start_ms; /* when this address's window began */
 		unsigned n;	   /* lookups in it */
 	} slot[HUB_PUBLIC_SLOTS];
+	unsigned checking; /* scrypt checks running now (HUB_PUBLIC_CHECKS at most) */
 };
+
+/* scrypt checks at once for all addresses: each costs 16 MiB and ~50 ms, and
+ * many addresses must not be able to take the hub's memory or CPU with them */
+#define HUB_PUBLIC_CHECKS 2
 
 struct hub;
 
@@ -50,7 +55,8 @@ void hub_public_limit_release(struct hub_public_limit *l);
  * `address`, answering in English when en.  *out (caller frees) gets the
  * answer; MO_ENOTFOUND "not_found" for an unknown number or a wrong code
  * (the same message); MO_EBUSY "rate_limited" with *retry_after seconds
- * past the limit.  Each call counts once in mo_status_lookups_total.
+ * past the limit, or "busy" (retry in 1 s) while HUB_PUBLIC_CHECKS lookups
+ * of other addresses are being checked.  Each call counts once in mo_status_lookups_total.
  */
 int hub_public_status(struct hub *h, const char *number, const char *code, const char *address,
 		      bool en, cJSON **out, long long *retry_after, struct mo_err *err);
