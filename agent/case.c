@@ -9,6 +9,7 @@
 
 #include "hlc.h"
 #include "i18n.h"
+#include "lookup.h"
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
@@ -360,6 +361,21 @@ int agent_case_check(struct agent_store *s, const struct agent_case_input *raw,
 
 static int stamp_case(struct agent_store *s, const char *id, const cJSON *fields, uint64_t hlc,
 		      const char *dev, struct mo_err *err);
+static int set_item(cJSON *obj, const char *key, cJSON *v);
+
+/* f.status_check: the check of `code` (a fresh one when code is empty) for number */
+static int status_code_new(cJSON *f, const char *number, char code[PROTO_LOOKUP_CODE_LEN],
+			   struct mo_err *err)
+{
+	char check[PROTO_LOOKUP_CHECK_LEN];
+	int rc;
+
+	if (code[0] == '\0' && proto_lookup_code_new(code) != MO_OK)
+		return mo_err_set(err, MO_ERROR, NULL, "no randomness for a status code");
+	if ((rc = proto_lookup_check_make(check, number, code, err)) != MO_OK)
+		return rc;
+	return set_item(f, "status_check", cJSON_CreateString(check)) == MO_OK ? MO_OK : nomem(err);
+}
 
 int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 		      const struct agent_case_input *raw, char id_out[40], char number_out[48],
@@ -370,7 +386,7 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	struct case_dates dates;
 	struct svc_set set;
 	struct agent_case c;
-	char phone[PROTO_PHONE_LEN], now[32], year[5];
+	char phone[PROTO_PHONE_LEN], now[32], year[5], code[PROTO_LOOKUP_CODE_LEN] = "";
 	cJSON *f = NULL, *app, *arr, *addr;
 	const char *status = raw->draft ? "draft" : "submitted";
 	long long counter;
@@ -470,10 +486,18 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	cJSON_AddNumberToObject(f, "fee_uah", (double)(in->fee_set ? in->fee_uah : set.fee));
 	cJSON_AddStringToObject(f, "notes", in->notes ? in->notes : "");
 	c.data = f;
+	/* the receipt's status code: made here, offline; only its check goes to
+	 * the hub.  Not for an import (lines of applications taken elsewhere,
+	 * whose citizens hold no such receipt): one scrypt is ~50 ms, and an
+	 * import of 10000 lines would pay it 10000 times */
+	if (strcmp(c.origin, "import") != 0 &&
+	    (rc = status_code_new(f, c.number, code, err)) != MO_OK)
+		goto done;
 
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,
 					 err)) != MO_OK ||
 	    (rc = agent_store_case_insert(s, &c, err)) != MO_OK ||
+	    (code[0] && (rc = agent_store_case_code_put(s, c.id, code, err)) != MO_OK) ||
 	    (rc = stamp_case(s, c.id, f, agent_store_hlc_last(s), me->device, err)) != MO_OK)
 		goto done;
 	{
@@ -874,7 +898,7 @@ static int requeue_renumber(struct agent_requeue *rq, cJSON *change, cJSON *f,
 			    struct mo_err *err)
 {
 	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(change, "id"));
-	char year[5], number[48], now[32];
+	char year[5], number[48], now[32], code[PROTO_LOOKUP_CODE_LEN];
 	struct agent_case c;
 	long long counter;
 	cJSON *o;
@@ -907,6 +931,13 @@ static int requeue_renumber(struct agent_requeue *rq, cJSON *change, cJSON *f,
 		rc = nomem(err);
 		goto done;
 	}
+	/* the check is salted with the number: the receipt's code, checked anew */
+	if (agent_store_case_code_get(rq->s, c.id, code, sizeof(code)) == MO_OK &&
+	    ((rc = status_code_new(f, number, code, err)) != MO_OK ||
+	     (rc = set_item(c.data, "status_check",
+			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f, "status_check"),
+					    1))) != MO_OK))
+		goto done;
 	if ((rc = agent_store_case_renumber(rq->s, c.id, number, err)) == MO_OK)
 		rc = agent_store_case_update(rq->s, &c, err);
 done:

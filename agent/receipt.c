@@ -27,6 +27,7 @@ static const char CSS[] =
     ".receipt .num{font-size:1.6em;font-weight:bold;letter-spacing:.05em}\n"
     ".receipt .head{display:flex;justify-content:space-between;align-items:flex-start}\n"
     ".receipt .qr{width:8em;height:8em}\n"
+    ".receipt .code{font-family:monospace}\n"
     ".receipt .signs{display:flex;gap:2em;margin-top:2.5em}\n"
     ".receipt .sign{flex:1;border-top:1px solid #000;padding-top:.3em;font-size:.9em}\n"
     "@media print{.receipt{margin:0;max-width:none}}\n";
@@ -110,6 +111,29 @@ static void qr_svg(struct page *p, const char *text)
 				putf(p, "M%d %dh1v1h-1z", x + 4, y + 4);
 	put(p, "\"/></svg>");
 	QRcode_free(q);
+}
+
+/*
+ * The status code of the case (code, "" for a case from another laptop) and
+ * what its QR code says: the hub's public status page with number and code
+ * in the fragment (a phone's camera opens it; the fragment is not sent in the
+ * page request), or the number alone when there is no code or no hub.
+ */
+static void status_qr(struct agent_store *s, const struct agent_case *c, char code[32], char *qr,
+		      size_t qrlen)
+{
+	char url[512] = "";
+	size_t n;
+
+	if (agent_store_case_code_get(s, c->id, code, 32) != MO_OK ||
+	    agent_meta_get(s, "hub_url", url, sizeof(url)) != MO_OK || url[0] == '\0') {
+		mo_strlcpy(qr, c->number, qrlen);
+		return;
+	}
+	n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		url[--n] = '\0';
+	snprintf(qr, qrlen, "%s/status#number=%s&code=%s", url, c->number, code);
 }
 
 static void head(struct page *p, const struct agent_case *c, const struct agent_receipt_opts *o,
@@ -208,6 +232,7 @@ int agent_receipt_render(struct agent_store *s, const char *key,
 {
 	struct agent_case c;
 	struct page p = {out, MO_OK, o->lang == AGENT_LANG_EN};
+	char code[32], qr[1024];
 	bool a5 = o->paper && strcmp(o->paper, "A5") == 0;
 	int rc;
 
@@ -215,18 +240,34 @@ int agent_receipt_render(struct agent_store *s, const char *key,
 		return mo_err_set(err, MO_EINVAL, "bad_value", "paper %s", o->paper);
 	if ((rc = agent_store_case_get(s, key, &c, err)) != MO_OK)
 		return rc;
+	status_qr(s, &c, code, qr, sizeof(qr));
 	head(&p, &c, o, a5);
 	putf(&p, "<div class=\"head\"><div><h1>%s</h1>\n<p>%s:<br><span class=\"num\">",
 	     L(&p, "Розписка про прийняття заяви Центром надання адміністративних послуг",
 	       "Receipt for an application to the Administrative Service Centre (CNAP)"),
 	     L(&p, "Номер заяви", "Application number"));
 	esc(&p, c.number);
-	put(&p, "</span></p></div>");
-	qr_svg(&p, c.number);
+	put(&p, "</span></p>");
+	if (code[0]) {
+		putf(&p, "<p>%s:<br><span class=\"num code\">",
+		     L(&p, "Код для перевірки статусу", "Status code"));
+		esc(&p, code);
+		put(&p, "</span></p>");
+	}
+	put(&p, "</div>");
+	qr_svg(&p, qr);
 	put(&p, "</div>\n");
 	facts(&p, s, &c);
 	services(&p, s, &c);
-	putf(&p, "<h2>%s</h2>\n<p>%s <b>", L(&p, "Як дізнатися результат", "How to learn the result"),
+	putf(&p, "<h2>%s</h2>\n", L(&p, "Як дізнатися результат", "How to learn the result"));
+	if (code[0])
+		putf(&p, "<p>%s</p>\n",
+		     L(&p,
+		       "Наведіть камеру телефону на QR-код або відкрийте сторінку «Статус заяви» "
+		       "ЦНАП і введіть номер заяви та код для перевірки статусу.",
+		       "Point a phone's camera at the QR code, or open the CNAP's \"Application "
+		       "status\" page and enter the application number and the status code."));
+	putf(&p, "<p>%s <b>",
 	     L(&p, "Зателефонуйте або зверніться до ЦНАП і назвіть номер заяви",
 	       "Call or visit the CNAP and give the application number"));
 	esc(&p, c.number);

@@ -72,6 +72,8 @@ enum q {
 	Q_COUNTS,
 	Q_STAMPS_GET,
 	Q_STAMPS_PUT,
+	Q_CODE_PUT,
+	Q_CODE_GET,
 	Q_COUNT
 };
 
@@ -198,6 +200,8 @@ static const char *const SQL[Q_COUNT] = {
     [Q_COUNTS] = "SELECT status, count(*) FROM cases GROUP BY status ORDER BY status",
     [Q_STAMPS_GET] = "SELECT stamps FROM cases WHERE id = ?1",
     [Q_STAMPS_PUT] = "UPDATE cases SET stamps = ?2 WHERE id = ?1",
+    [Q_CODE_PUT] = "INSERT OR REPLACE INTO case_codes(case_id, code) VALUES (?1, ?2)",
+    [Q_CODE_GET] = "SELECT code FROM case_codes WHERE case_id = ?1",
 };
 
 struct agent_store {
@@ -790,6 +794,34 @@ int agent_store_operator_pin_count(struct agent_store *s, const char *name, long
 	return run(s, st, err, "operator");
 }
 
+/* ---- receipt status codes ---- */
+
+int agent_store_case_code_put(struct agent_store *s, const char *case_id, const char *code,
+			      struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_CODE_PUT);
+
+	bind_text(st, 1, case_id);
+	bind_text(st, 2, code);
+	return run(s, st, err, "status code");
+}
+
+int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out, size_t outlen)
+{
+	sqlite3_stmt *st = stmt(s, Q_CODE_GET);
+	int rc = MO_ENOTFOUND;
+
+	if (outlen)
+		out[0] = '\0';
+	bind_text(st, 1, case_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		mo_strlcpy(out, col_text(st, 0), outlen);
+		rc = MO_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* ---- trips ---- */
 
 int agent_store_trip_put(struct agent_store *s, const char *id, const cJSON *f,
@@ -1182,7 +1214,9 @@ int agent_store_case_json(struct agent_store *s, const struct agent_case *c, cJS
 	cJSON_AddStringToObject(o, "status", c->status);
 	cJSON_ArrayForEach(it, c->data)
 	{
-		if (strcmp(it->string, "number") == 0 || strcmp(it->string, "services") == 0)
+		/* status_check: the hub's business; the laptop shows the code itself */
+		if (strcmp(it->string, "number") == 0 || strcmp(it->string, "services") == 0 ||
+		    strcmp(it->string, "status_check") == 0)
 			continue;
 		cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, 1));
 	}
@@ -1195,6 +1229,14 @@ int agent_store_case_json(struct agent_store *s, const struct agent_case *c, cJS
 		cJSON_AddItemToArray(arr, sv);
 	}
 	cJSON_AddStringToObject(o, "origin", c->origin);
+	{
+		char code[32];
+
+		if (agent_store_case_code_get(s, c->id, code, sizeof(code)) == MO_OK)
+			cJSON_AddStringToObject(o, "status_code", code);
+		else
+			cJSON_AddNullToObject(o, "status_code");
+	}
 
 	arr = cJSON_AddArrayToObject(o, "history");
 	st = stmt(s, Q_EVENTS_OF);

@@ -187,10 +187,17 @@ struct agent_case_filter {
 	long long limit;    /* <= 0: no limit */
 };
 
+/* the receipt's status code of a case made here (proto/lookup.h); get:
+ * MO_ENOTFOUND for a case from the hub (no code on this laptop) */
+int agent_store_case_code_put(struct agent_store *s, const char *case_id, const char *code,
+			      struct mo_err *err) MO_WARN_UNUSED;
+int agent_store_case_code_get(struct agent_store *s, const char *case_id, char *out, size_t outlen);
+
 /* JSON array of summary objects {id, number, status, surname, given_name, ...} */
 int agent_store_case_list(struct agent_store *s, const struct agent_case_filter *f, cJSON **out,
 			  struct mo_err *err) MO_WARN_UNUSED;
-/* The full JSON of one case (fields, services, status, history, comments, attachments). */
+/* The full JSON of one case (fields, services, status, status_code, history, comments,
+ * attachments). */
 int agent_store_case_json(struct agent_store *s, const struct agent_case *c, cJSON **out,
 			  struct mo_err *err) MO_WARN_UNUSED;
 

@@ -1678,6 +1678,20 @@ oom:
 	return oom(err);
 }
 
+/* a citizen's lookup by receipt: no session (public.h) */
+static int on_public_status(struct ctx *c, struct mo_err *err)
+{
+	const char *lang = c->req->arg ? c->req->arg(c->req->ctx, "lang") : NULL;
+	cJSON *o = NULL;
+	int rc;
+
+	rc = hub_public_status(c->h, c->req->arg ? c->req->arg(c->req->ctx, "number") : NULL,
+			       c->req->arg ? c->req->arg(c->req->ctx, "code") : NULL,
+			       client_address(c), lang && strcmp(lang, "en") == 0, &o,
+			       &c->res->retry_after, err);
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
+}
+
 static const struct api_route {
 	const char *method;
 	const char *pattern; /* a '*' segment matches one path segment */
@@ -1713,6 +1727,7 @@ static const struct api_route {
     {"POST", "/api/admin/users/*/password", ROLE_ADMIN, on_admin_user_password},
     {"POST", "/api/admin/users/*/role", ROLE_ADMIN, on_admin_user_role},
     {"GET", "/api/admin/audit", ROLE_ADMIN, on_admin_audit},
+    {"GET", "/api/public/status", ROLE_NONE, on_public_status},
 };
 
 /* does path match pattern?  the '*' segment is copied into param */

@@ -775,6 +775,20 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		   MO_OK) {
 		goto done;
 	}
+	/* the status check stays on the hub (proto/lookup.h): the unit's other
+	 * laptops never need it, and each copy is one more place to read it */
+	if (cJSON_HasObjectItem(wonv, "status_check")) {
+		cJSON *fv = cJSON_Duplicate(wonv, true);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(fv, "status_check");
+		free(text);
+		if ((text = fv ? print(fv) : NULL) == NULL) {
+			cJSON_Delete(fv);
+			rc = oom(err);
+			goto done;
+		}
+		cJSON_Delete(fv);
+	}
 	/* the feed carries what won: for a new case, the document just printed */
 	if (text == NULL && (text = print(wonv)) == NULL) {
 		rc = oom(err);

@@ -591,6 +591,9 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 		cJSON_AddItemToArray(arr, s);
 	}
 	cJSON_AddItemToObject(o, "fields", cJSON_ParseWithLength((const char *)doc.data, doc.len));
+	/* the receipt's check is for the public lookup only (proto/lookup.h) */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "fields"),
+						"status_check");
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
 	for (cJSON *e = cJSON_GetObjectItem(o, "history") ? cJSON_GetObjectItem(o, "history")->child

@@ -588,6 +588,7 @@ static const struct route routes[] = {
     {"POST", "/api/", true, HUB_API_BODY_MAX, on_api},
     {"GET", "/ui/", true, 0, on_ui},
     {"GET", "/", false, 0, on_ui},
+    {"GET", "/status", false, 0, on_ui},
 };
 
 static const struct route *find_route(const char *method, const char *url, bool *path_known)

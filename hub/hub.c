@@ -193,6 +193,7 @@ int hub_open(struct hub *h, const char *data, struct mo_err *err)
 	memset(h, 0, sizeof(*h));
 	h->session_idle_ms = HUB_SESSION_IDLE_MS;
 	hub_metrics_init(&h->metrics);
+	hub_public_limit_init(&h->public_limit);
 	pthread_mutex_init(&h->blob_lock, NULL);
 	pthread_mutex_init(&h->wq_lock, NULL);
 	pthread_cond_init(&h->wq_cond, NULL);
@@ -238,6 +239,7 @@ void hub_close(struct hub *h)
 		pthread_mutex_destroy(&h->wq_lock);
 		pthread_cond_destroy(&h->wq_cond);
 		hub_metrics_release(&h->metrics);
+		hub_public_limit_release(&h->public_limit);
 		h->blob_lock_ready = false;
 	}
 }

@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "metrics.h"
 #include "mo_err.h"
+#include "public.h"
 #include "store.h"
 
 #define HUB_PATH_MAX 2048
@@ -53,6 +54,8 @@ struct hub {
 	long long blob_quota_count; /* HUB_BLOB_QUOTA_COUNT */
 	uint64_t blob_expiry_ms;    /* HUB_BLOB_EXPIRY_MS */
 	uint64_t blob_swept_ms;	    /* last expiry sweep (under blob_lock) */
+	/* lookups per address of the public status page (public.c), in memory */
+	struct hub_public_limit public_limit;
 };
 
 #define HUB_BLOB_QUOTA_BYTES (2048ll << 20)

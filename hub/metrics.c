@@ -49,6 +49,13 @@ void hub_metrics_password_check(struct hub_metrics *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+void hub_metrics_status_lookup(struct hub_metrics *m, enum hub_lookup result)
+{
+	pthread_mutex_lock(&m->lock);
+	m->status_lookups[result]++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void hub_metrics_rejected(struct hub_metrics *m, const char *code)
 {
 	if (code == NULL || *code == '\0')
@@ -96,6 +103,13 @@ static int render(const struct hub_metrics *m, long long devices, struct mo_buf 
 	    "# TYPE mo_password_checks_total counter\n"
 	    "mo_password_checks_total %llu\n",
 	    m->password_checks);
+	ADD("# HELP mo_status_lookups_total Public status lookups by receipt, by result.\n"
+	    "# TYPE mo_status_lookups_total counter\n"
+	    "mo_status_lookups_total{result=\"found\"} %llu\n"
+	    "mo_status_lookups_total{result=\"not_found\"} %llu\n"
+	    "mo_status_lookups_total{result=\"limited\"} %llu\n",
+	    m->status_lookups[HUB_LOOKUP_FOUND], m->status_lookups[HUB_LOOKUP_NOT_FOUND],
+	    m->status_lookups[HUB_LOOKUP_LIMITED]);
 	ADD("# HELP mo_batches_rejected_total Sync requests refused, by error code.\n"
 	    "# TYPE mo_batches_rejected_total counter\n");
 	for (size_t i = 0; i < HUB_METRICS_CODES && m->rejected[i].code[0]; i++)

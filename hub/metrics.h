@@ -29,9 +29,13 @@ struct hub_metrics {
 	unsigned long long apply_bucket[HUB_METRICS_BUCKETS]; /* cumulative at render */
 	unsigned long long apply_count;
 	double apply_sum;
-	unsigned long long password_checks; /* scrypt verifications at sign-in */
-	unsigned long long group_commits;   /* apply transactions that committed batches */
+	unsigned long long password_checks;   /* scrypt verifications at sign-in */
+	unsigned long long group_commits;     /* apply transactions that committed batches */
+	unsigned long long status_lookups[3]; /* public status lookups, by enum hub_lookup */
 };
+
+/* how a public status lookup ended (public.c) */
+enum hub_lookup { HUB_LOOKUP_FOUND, HUB_LOOKUP_NOT_FOUND, HUB_LOOKUP_LIMITED };
 
 void hub_metrics_init(struct hub_metrics *m);
 void hub_metrics_release(struct hub_metrics *m);
@@ -42,6 +46,7 @@ void hub_metrics_rejected(struct hub_metrics *m, const char *code);
 void hub_metrics_group(struct hub_metrics *m, size_t n);
 void hub_metrics_bytes(struct hub_metrics *m, size_t in, size_t out);
 void hub_metrics_password_check(struct hub_metrics *m);
+void hub_metrics_status_lookup(struct hub_metrics *m, enum hub_lookup result);
 
 /* the text exposition format; devices_active from the store */
 int hub_metrics_render(struct hub_metrics *m, long long devices_active,

@@ -276,6 +276,9 @@ int hub_store_case_service_set(struct hub_store *s, const char *id, const char *
 /* JSON array of {id, number, status, unit, device, created_at, updated_at, applicant} */
 int hub_store_case_list(struct hub_store *s, const char *status, const char *unit, cJSON **out,
 			struct mo_err *err) MO_WARN_UNUSED;
+/* when the case last changed (ISO 8601 UTC); MO_ENOTFOUND */
+int hub_store_case_updated_at(struct hub_store *s, const char *id, char out[32],
+			      struct mo_err *err) MO_WARN_UNUSED;
 /* history, attachments and quarantined changes of a case, added to obj */
 int hub_store_case_detail(struct hub_store *s, const char *id, cJSON *obj,
 			  struct mo_err *err) MO_WARN_UNUSED;

@@ -84,6 +84,8 @@ enum stmt_id {
 	S_BLOB_EXPIRED,
 	S_BLOB_FORGET,
 	S_BLOB_USED,
+	/* the public status lookup (public.c) */
+	S_CASE_UPDATED_AT,
 	S_COUNT
 };
 
@@ -223,6 +225,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_BLOB_USED] = "SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 "
 		    "AND state = 'complete') OR EXISTS (SELECT 1 FROM appends "
 		    "WHERE entity = 'attachment' AND json_extract(fields, '$.sha256') = ?1)",
+    [S_CASE_UPDATED_AT] = "SELECT updated_at FROM cases WHERE id = ?1",
 };
 
 /* ---- plumbing ---- */
@@ -2070,6 +2073,32 @@ int hub_store_blob_forget(struct hub_store *s, const char *sha256, const char *d
 		rc = db_fail(s, src, "check the blob's users", err);
 	done_stmt(q);
 done:
+	unlock(s);
+	return rc;
+}
+
+/* ---- the public status lookup ---- */
+
+int hub_store_case_updated_at(struct hub_store *s, const char *id, char out[32], struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	out[0] = '\0';
+	lock(s);
+	if ((q = stmt(s, S_CASE_UPDATED_AT, err)) == NULL) {
+		unlock(s);
+		return MO_EIO;
+	}
+	bind_text(q, 1, id);
+	src = sqlite3_step(q);
+	if (src == SQLITE_ROW)
+		col_copy(q, 0, out, 32);
+	else if (src == SQLITE_DONE)
+		rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no case '%s'", id);
+	else
+		rc = db_fail(s, src, "read the case", err);
+	done_stmt(q);
 	unlock(s);
 	return rc;
 }

@@ -375,6 +375,7 @@ struct hub_job {
 	struct reply r;
 	struct mo_buf qjson;
 	struct timespec t0;
+	double apply_s;
 };
 
 /* one batch inside the group's transaction (the caller holds a savepoint) */
@@ -441,6 +442,7 @@ static int apply_in_group(struct hub *h, struct hub_job *j, struct mo_err *err)
 	    (rc = hub_clock_save(h, &j->a.clock, err)) != MO_OK)
 		return rc;
 	j->outcome = JOB_APPLIED;
+	j->apply_s = seconds_since(&j->t0); /* its own work, not the group's after it */
 	return MO_OK;
 }
 
@@ -487,7 +489,7 @@ static void run_group(struct hub *h, struct hub_job *jobs)
 	for (struct hub_job *j = jobs; j; j = j->next) {
 		switch (j->outcome) {
 		case JOB_APPLIED:
-			hub_metrics_applied(&h->metrics, seconds_since(&j->t0), j->a.nq);
+			hub_metrics_applied(&h->metrics, j->apply_s, j->a.nq);
 			j->rc = answer_seal(h, &j->dev, &j->r, j->env->hdr.seq, j->a.q, j->a.nq,
 					    j->out, j->err);
 			break;

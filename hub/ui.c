@@ -43,6 +43,8 @@ int hub_ui_find(const char *path, struct hub_ui_file *out)
 
 	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
 		name = "index.html";
+	else if (strcmp(path, "/status") == 0)
+		name = "status.html"; /* the citizens' page (public.h) */
 	else if (strncmp(path, "/ui/", 4) == 0)
 		name = path + 4;
 	else

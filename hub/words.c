@@ -19,6 +19,20 @@ static const struct hub_word STATUSES[] = {
     {"cancelled", "скасовано", "cancelled"},
 };
 
+/* the same statuses told to a citizen (the public status lookup, public.c) */
+static const struct hub_word CITIZEN_STATUSES[] = {
+    {"draft", "Заяву ще не подано", "Not submitted yet"},
+    {"submitted", "Заяву прийнято, її передають до ЦНАП", "Accepted, on its way to the CNAP"},
+    {"received", "Заяву отримано ЦНАП", "Received by the CNAP"},
+    {"in_review", "Заява на розгляді", "Under review"},
+    {"approved", "Рішення позитивне", "Approved"},
+    {"issued", "Результат видано", "Result handed over"},
+    {"rejected", "Відмовлено", "Refused"},
+    {"needs_info", "Потрібні додаткові документи: зверніться до ЦНАП",
+     "More documents are needed: please contact the CNAP"},
+    {"cancelled", "Заяву скасовано", "Cancelled"},
+};
+
 /* the categories of schema/catalogue.json */
 static const struct hub_word CATEGORIES[] = {
     {"business", "підприємництво", "business"},
@@ -164,6 +178,7 @@ static const struct {
     [HUB_W_DOCUMENT] = {"documents", ROWS(DOCUMENTS)},
     [HUB_W_COLUMN] = {"columns", ROWS(COLUMNS)},
     [HUB_W_ERROR] = {"errors", ROWS(ERRORS)},
+    [HUB_W_CITIZEN_STATUS] = {"citizen_statuses", ROWS(CITIZEN_STATUSES)},
 };
 
 enum hub_lang hub_lang_parse(const char *s)

@@ -30,6 +30,7 @@ enum hub_words_kind {
 	HUB_W_DOCUMENT,
 	HUB_W_COLUMN,
 	HUB_W_ERROR,
+	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
 	HUB_W_KINDS
 };
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "lookup.h"
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
@@ -45,6 +46,7 @@ enum ftype {
 	T_SHA256, /* 64 lowercase hex digits */
 	T_PHONE,  /* normalised in place to +380XXXXXXXXX */
 	T_RNOKPP, /* 10 digits with check digit */
+	T_LOOKUP, /* a status_check in the fixed text form of lookup.h */
 	T_ARRAY,  /* min..max items, each checked against *sub */
 	T_OBJECT, /* keys from the table sub */
 };
@@ -136,6 +138,8 @@ static const struct rule case_upsert[] = {
 	TYPE("consent", T_BOOL, 0),
 	INT("fee_uah", 0, 10000000, 0),
 	TEXT("notes", 4000, 0),
+	/* scrypt of the receipt's status code, salted with the number (lookup.h) */
+	TYPE("status_check", T_LOOKUP, 0),
 	END,
 };
 
@@ -394,6 +398,13 @@ static bool check_string(struct proto_change *c, cJSON *v, const struct rule *r,
 			return quarantine(c, "bad_value",
 					  "field '%s' is not 64 lowercase hex digits", path);
 		return true;
+	case T_LOOKUP:
+		if (!proto_lookup_check_valid(s))
+			return quarantine(c, "bad_value",
+					  "field '%s' is not scrypt$14$8$1$ and 64 lowercase hex "
+					  "digits",
+					  path);
+		return true;
 	case T_RNOKPP:
 		if (proto_rnokpp_check(s, NULL, &e) != MO_OK)
 			return quarantine(c, "bad_value", "field '%s': %s", path, e.msg);
@@ -413,7 +424,8 @@ static bool check_string(struct proto_change *c, cJSON *v, const struct rule *r,
 static bool is_string_type(enum ftype t)
 {
 	return t == T_STR || t == T_TEXT || t == T_ENUM || t == T_STATUS || t == T_DATE ||
-	       t == T_DATETIME || t == T_UUID || t == T_SHA256 || t == T_RNOKPP || t == T_PHONE;
+	       t == T_DATETIME || t == T_UUID || t == T_SHA256 || t == T_RNOKPP || t == T_PHONE ||
+	       t == T_LOOKUP;
 }
 
 static bool check_value(struct proto_change *c, cJSON *v, const struct rule *r, const char *path)

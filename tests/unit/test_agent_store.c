@@ -13,6 +13,7 @@
 
 #include "case.h"
 #include "json.h"
+#include "lookup.h"
 #include "mo_util.h"
 #include "store.h"
 
@@ -182,9 +183,20 @@ static void test_outbox_atomic(void **state)
 				       "documents_presented",
 				       "consent",
 				       "fee_uah",
-				       "notes"};
+				       "notes",
+				       "status_check"};
 		const cJSON *it;
 		size_t k = 0;
+		char code[32], *text = cJSON_PrintUnformatted(c);
+
+		/* the code stays here; the change carries only its check */
+		assert_int_equal(agent_store_case_code_get(fx->s, id, code, sizeof(code)), MO_OK);
+		assert_int_equal(strlen(code), 12);
+		assert_non_null(text);
+		assert_null(strstr(text, code));
+		free(text);
+		assert_true(proto_lookup_check_verify(
+		    cJSON_GetStringValue(cJSON_GetObjectItem(f, "status_check")), num, code));
 
 		assert_string_equal(c->child->string, "n");
 		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(c, "entity")), "case");

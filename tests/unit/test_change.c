@@ -110,6 +110,9 @@ static void test_valid_changes(void **state)
 	(void)state;
 	expect(NULL, "case", CASE_ID, "upsert", "{\"notes\":\"виправлено\"}");
 	expect(NULL, "case", CASE_ID, "upsert", "{}");
+	expect(NULL, "case", CASE_ID, "upsert",
+	       "{\"status_check\":\"scrypt$14$8$1$296f12968c807fec46aa8e9c427b5d1a41a754f51629e09e"
+	       "df4fe3b45d0f3e00\"}");
 	expect(NULL, "case", CASE_ID, "upsert", "{\"applicant\":{\"surname\":\"Бойко\"}}");
 	expect(NULL, "case", CASE_ID, "transition",
 	       "{\"from\":\"received\",\"to\":\"approved\",\"reason\":\"ok\","
@@ -179,6 +182,11 @@ static void test_quarantine_codes(void **state)
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"consent\":\"yes\"}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"services\":[]}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"notes\":null}");
+	/* the code itself, or a fast hash of it, is not a status_check */
+	expect("bad_value", "case", CASE_ID, "upsert", "{\"status_check\":\"7KQ2-M9XD-4F\"}");
+	expect("bad_value", "case", CASE_ID, "upsert",
+	       "{\"status_check\":"
+	       "\"296f12968c807fec46aa8e9c427b5d1a41a754f51629e09edf4fe3b45d0f3e00\"}");
 	expect("bad_value", "case", CASE_ID, "upsert", "{\"trip\":\"nope\"}");
 	expect("bad_value", "case", CASE_ID, "upsert",
 	       "{\"services\":[{\"code\":\"CIV-02\",\"status\":\"done\"}]}");

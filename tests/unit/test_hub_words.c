@@ -95,6 +95,16 @@ static void test_every_status_of_the_state_machine(void **state)
 		if (uk == NULL || en == NULL)
 			fail_msg("status %s has no words in hub/words.c", name);
 		assert_string_not_equal(uk, name);
+		/* and a sentence for the citizens' status page */
+		if (hub_word(HUB_LANG_UK, HUB_W_CITIZEN_STATUS, name) == NULL ||
+		    hub_word(HUB_LANG_EN, HUB_W_CITIZEN_STATUS, name) == NULL)
+			fail_msg("status %s has no citizen's words in hub/words.c", name);
+	}
+	{
+		size_t n;
+
+		(void)hub_words(HUB_W_CITIZEN_STATUS, &n);
+		assert_int_equal(n, PROTO_ST_COUNT);
 	}
 	/* and nothing more: every row is a real status */
 	{
