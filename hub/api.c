@@ -491,11 +491,121 @@ static int fts_query(struct mo_buf *out, const char *q)
 	return rc;
 }
 
+/* a word of Latin letters (and ' or -) only: a name typed in Latin */
+static bool latin_word(const char *w, size_t n)
+{
+	bool letter = false;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)w[i];
+
+		if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
+			letter = true;
+		else if (ch != '\'' && ch != '-')
+			return false;
+	}
+	return letter;
+}
+
+/*
+ * Split the search box text: words in Latin letters go to `latin` (matched
+ * against the names by the national transliteration, translit.h: Hnatiuk
+ * finds Гнатюк), the others to `rest` (the FTS5 query); a text of phone
+ * characters only with at least 5 digits also gives its digits to `phone`.
+ */
+static int split_search(const char *q, struct mo_buf *latin, struct mo_buf *rest,
+			struct mo_buf *phone)
+{
+	const char *p = q;
+	size_t digits = 0;
+	bool phone_chars = true;
+	int rc = MO_OK;
+
+	for (const char *x = q; *x; x++) {
+		if (*x >= '0' && *x <= '9')
+			digits++;
+		else if (!strchr(" +-()./", *x))
+			phone_chars = false;
+	}
+	for (const char *x = q; phone_chars && digits >= 5 && *x && rc == MO_OK; x++)
+		if (*x >= '0' && *x <= '9')
+			rc = mo_buf_addc(phone, (unsigned char)*x);
+	while (*p && rc == MO_OK) {
+		const char *w;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		if (p == w)
+			break;
+		if (latin_word(w, (size_t)(p - w))) {
+			/* the apostrophe is dropped in the table, a hyphen parts words */
+			for (const char *x = w; x < p && rc == MO_OK; x++)
+				if (*x != '\'')
+					rc = mo_buf_addc(
+					    latin, *x == '-' ? ' ' : (unsigned char)(*x | 0x20));
+			if (rc == MO_OK)
+				rc = mo_buf_addc(latin, ' ');
+		} else {
+			rc = mo_buf_add(rest, w, (size_t)(p - w));
+			if (rc == MO_OK)
+				rc = mo_buf_addc(rest, ' ');
+		}
+	}
+	return rc;
+}
+
+static int queue_sort(struct hub_case_filter *f, const char *sort, const char *dir,
+		      struct mo_err *err)
+{
+	static const char *const names[] = {
+	    [HUB_SORT_ATTENTION] = "attention", [HUB_SORT_NUMBER] = "number",
+	    [HUB_SORT_STATUS] = "status",	[HUB_SORT_APPLICANT] = "applicant",
+	    [HUB_SORT_CREATED] = "created",	[HUB_SORT_RECEIVED] = "received",
+	    [HUB_SORT_UNIT] = "unit",		[HUB_SORT_ASSIGNEE] = "assignee"};
+	bool known = sort == NULL;
+
+	for (size_t i = 0; sort && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(sort, names[i]) == 0) {
+			f->sort = (int)i;
+			known = true;
+		}
+	if (!known)
+		return bad_request(err, "sort is attention, number, status, applicant, created, "
+					"received, unit or assignee");
+	if (dir && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
+		return bad_request(err, "dir is asc or desc");
+	f->desc = dir && strcmp(dir, "desc") == 0;
+	return MO_OK;
+}
+
+/* the search box: FTS words, Latin words, a phone */
+struct search_bufs {
+	struct mo_buf match, latin, rest, phone;
+};
+#define SEARCH_BUFS_INIT                                                                           \
+	{                                                                                          \
+		MO_BUF_INIT(4096), MO_BUF_INIT(1024), MO_BUF_INIT(1024), MO_BUF_INIT(64)           \
+	}
+
+static void search_bufs_release(struct search_bufs *b)
+{
+	mo_buf_release(&b->match);
+	mo_buf_release(&b->latin);
+	mo_buf_release(&b->rest);
+	mo_buf_release(&b->phone);
+}
+
 /* the filters of the queue and the export, checked */
-static int queue_filter(struct ctx *c, struct hub_case_filter *f, struct mo_buf *match,
+static int queue_filter(struct ctx *c, struct hub_case_filter *f, struct search_bufs *sb,
 			struct mo_err *err)
 {
+	static const char *const texts[] = {"trip", "settlement", "operator", "trip_kind",
+					    "mobility"};
 	const char *q = arg(c, "q");
+	int rc;
 
 	memset(f, 0, sizeof(*f));
 	f->status = arg(c, "status");
@@ -510,13 +620,47 @@ static int queue_filter(struct ctx *c, struct hub_case_filter *f, struct mo_buf 
 		return bad_request(err, "bad unit or service code");
 	if ((f->from && !proto_date_valid(f->from)) || (f->to && !proto_date_valid(f->to)))
 		return bad_request(err, "dates are YYYY-MM-DD");
+	/* assignee: "me", "none" or a login */
+	if ((f->assignee = arg(c, "assignee")) != NULL) {
+		if (strcmp(f->assignee, "none") == 0) {
+			f->assignee = NULL;
+			f->unassigned = true;
+		} else if (strcmp(f->assignee, "me") == 0) {
+			f->assignee = c->s.login;
+		} else if (!printable_ascii(f->assignee, HUB_LOGIN_MAX - 1)) {
+			return bad_request(err, "assignee is me, none or a login");
+		}
+	}
+	f->trip = arg(c, "trip");
+	f->settlement = arg(c, "settlement");
+	f->operator_name = arg(c, "operator");
+	f->trip_kind = arg(c, "trip_kind");
+	f->mobility = arg(c, "mobility");
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *v = arg(c, texts[i]);
+
+		if (v && (strlen(v) > 200 || !proto_utf8_valid(v, strlen(v))))
+			return mo_err_set(err, MO_EINVAL, "bad_request",
+					  "'%s' is too long or not UTF-8", texts[i]);
+	}
+	if (f->mobility && strcmp(f->mobility, "any") == 0) {
+		f->mobility = NULL;
+		f->any_mobility = true;
+	}
+	if ((rc = queue_sort(f, arg(c, "sort"), arg(c, "dir"), err)) != MO_OK)
+		return rc;
 	if (q) {
 		if (strlen(q) > Q_MAX || !proto_utf8_valid(q, strlen(q)))
 			return bad_request(err, "the search text is too long or not UTF-8");
-		if (fts_query(match, q) != MO_OK)
+		if (split_search(q, &sb->latin, &sb->rest, &sb->phone) != MO_OK ||
+		    fts_query(&sb->match, mo_buf_cstr(&sb->rest)) != MO_OK)
 			return oom(err);
-		if (match->len)
-			f->match = mo_buf_cstr(match);
+		if (sb->match.len)
+			f->match = mo_buf_cstr(&sb->match);
+		if (sb->latin.len)
+			f->latin = mo_buf_cstr(&sb->latin);
+		if (sb->phone.len)
+			f->phone = mo_buf_cstr(&sb->phone);
 	}
 	return MO_OK;
 }
@@ -535,13 +679,13 @@ static int collect(void *arg, const cJSON *item)
 static int on_cases(struct ctx *c, struct mo_err *err)
 {
 	struct hub_case_filter f;
-	struct mo_buf match = MO_BUF_INIT(4096);
+	struct search_bufs sb = SEARCH_BUFS_INIT;
 	const char *page_s = arg(c, "page");
 	long long page = 1, total = 0;
 	cJSON *o = NULL, *items;
 	int rc;
 
-	if ((rc = queue_filter(c, &f, &match, err)) != MO_OK)
+	if ((rc = queue_filter(c, &f, &sb, err)) != MO_OK)
 		goto done;
 	if (page_s && !mo_parse_i64(&page, page_s, 1, 1000000)) {
 		rc = bad_request(err, "page is a number from 1");
@@ -564,8 +708,17 @@ static int on_cases(struct ctx *c, struct mo_err *err)
 	rc = reply_json(c, 200, o, err);
 done:
 	cJSON_Delete(o);
-	mo_buf_release(&match);
+	search_bufs_release(&sb);
 	return rc;
+}
+
+/* what the queue's filters offer (trips, settlements, operators ...) */
+static int on_queue_options(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc = hub_store_queue_options(c->h->store, &o, err);
+
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
 }
 
 /* ---- CSV export ---- */
@@ -672,10 +825,12 @@ static int csv_row(void *arg, const cJSON *it)
 static int on_export(struct ctx *c, struct mo_err *err)
 {
 	struct hub_case_filter f;
-	struct mo_buf match = MO_BUF_INIT(4096), detail = MO_BUF_INIT(1024);
+	struct search_bufs sb = SEARCH_BUFS_INIT;
+	struct mo_buf detail = MO_BUF_INIT(1024);
 	struct mo_buf *b = &c->res->body;
-	static const char *const keys[] = {"status", "unit", "service", "from",
-					   "to",     "q",    "sep",	"lang"};
+	static const char *const keys[] = {
+	    "status",	"unit",	     "service",	 "from", "to",	 "assignee", "trip", "settlement",
+	    "operator", "trip_kind", "mobility", "q",	 "sort", "dir",	     "sep",	 "lang"};
 	static const char *const head[] = {"number",	 "status",     "unit",	  "created_at",
 					   "surname",	 "given_name", "patronymic", "rnokpp",
 					   "services", "package",    "fee_uah"};
@@ -690,7 +845,7 @@ static int on_export(struct ctx *c, struct mo_err *err)
 		rc = bad_request(err, "sep is semicolon or comma");
 		goto done;
 	}
-	if ((rc = queue_filter(c, &f, &match, err)) != MO_OK)
+	if ((rc = queue_filter(c, &f, &sb, err)) != MO_OK)
 		goto done;
 	mo_buf_reset(b);
 	/* the BOM makes spreadsheet programs read the file as UTF-8 */
@@ -726,7 +881,7 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	c->res->ctype = "text/csv; charset=utf-8";
 	c->res->disposition = "attachment; filename=\"cases.csv\"";
 done:
-	mo_buf_release(&match);
+	search_bufs_release(&sb);
 	mo_buf_release(&detail);
 	return rc;
 }
@@ -939,6 +1094,26 @@ done:
 	return rc;
 }
 
+/* the case's place in the team's queue: assignee (null: nobody), last return
+ * from needs_info (null: never) */
+static int add_queue(struct hub *h, const char *id, cJSON *o, struct mo_err *err)
+{
+	struct hub_case_queue cq;
+	int rc = hub_store_case_queue_get(h->store, id, &cq, err);
+
+	if (rc != MO_OK)
+		return rc;
+	if (cq.assignee[0])
+		cJSON_AddStringToObject(o, "assignee", cq.assignee);
+	else
+		cJSON_AddNullToObject(o, "assignee");
+	if (cq.resubmitted_at[0])
+		cJSON_AddStringToObject(o, "resubmitted_at", cq.resubmitted_at);
+	else
+		cJSON_AddNullToObject(o, "resubmitted_at");
+	return MO_OK;
+}
+
 /* the whole case of docs/api.md; *out owned by the caller */
 static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err *err)
 {
@@ -967,6 +1142,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 		goto done;
 	}
 	cJSON_AddStringToObject(o, "unit", hc.unit);
+	if ((rc = add_queue(h, hc.id, o, err)) != MO_OK)
+		goto done;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		copy_key(o, dj, keys[i]);
 	if ((rc = add_trip(h, dj, o, err)) != MO_OK || (rc = add_services(h, hc.id, o, err)) ||
@@ -1053,6 +1230,35 @@ static int on_comment(struct ctx *c, struct mo_err *err)
 	cJSON_AddStringToObject(o, "author", c->s.login);
 	cJSON_AddStringToObject(o, "text", text);
 	return reply_take(c, 201, o, err);
+}
+
+/* {"login": L} assigns the case to L, {"login": null} to nobody */
+static int on_assign(struct ctx *c, struct mo_err *err)
+{
+	const char *login;
+	struct hub_case hc;
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK)
+		return rc;
+	if (!cJSON_HasObjectItem(c->body, "login"))
+		return bad_request(err, "'login' is required (null to unassign)");
+	if ((rc = body_str(c, "login", HUB_LOGIN_MAX - 1, false, &login, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_review_assign(c->h, c->param, login, c->s.login, &hc, err)) != MO_OK ||
+	    (rc = case_json(c->h, hc.id, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 200, o, err);
+}
+
+/* the staff a case can be assigned to */
+static int on_staff(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc = hub_store_staff_active(c->h->store, &o, err);
+
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
 }
 
 /* ---- documents ---- */
@@ -1501,6 +1707,9 @@ static const struct api_route {
     {"POST", "/api/cases/bulk-decide", ROLE_REVIEWER, on_bulk_decide},
     {"POST", "/api/cases/*/decision", ROLE_REVIEWER, on_decision},
     {"POST", "/api/cases/*/comments", ROLE_REVIEWER, on_comment},
+    {"POST", "/api/cases/*/assign", ROLE_REVIEWER, on_assign},
+    {"GET", "/api/staff", ROLE_REVIEWER, on_staff},
+    {"GET", "/api/queue/options", ROLE_REVIEWER, on_queue_options},
     {"GET", "/api/blobs/*", ROLE_REVIEWER, on_blob},
     {"GET", "/api/units", ROLE_REVIEWER, on_units},
     {"GET", "/api/services", ROLE_REVIEWER, on_services},

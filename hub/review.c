@@ -1,4 +1,4 @@
-/* review.c — staff decisions and comments (review.h). */
+/* review.c — staff decisions, comments and assignment (review.h). */
 #include "review.h"
 
 #include <stdio.h>
@@ -221,6 +221,65 @@ done:
 		hub_store_rollback(h->store);
 	free(json);
 	cJSON_Delete(f);
+	return rc;
+}
+
+static int assignee_check(struct hub *h, const char *login, struct mo_err *err)
+{
+	char role[32];
+	bool disabled = false;
+	int rc = hub_store_user_state(h->store, login, role, sizeof(role), &disabled, err);
+
+	if (rc == MO_ENOTFOUND)
+		return mo_err_set(err, rc, "not_found", "no staff user '%s'", login);
+	if (rc == MO_OK && disabled)
+		return mo_err_set(err, MO_EINVAL, "bad_value",
+				  "'%s' is disabled and cannot take cases", login);
+	return rc;
+}
+
+int hub_review_assign(struct hub *h, const char *case_ref, const char *login, const char *by,
+		      struct hub_case *out, struct mo_err *err)
+{
+	struct hub_case c;
+	struct proto_clock clk;
+	char old[HUB_LOGIN_MAX] = "";
+	bool in_tx = false;
+	int rc;
+
+	if (login && *login == '\0')
+		login = NULL;
+	if (login && (rc = assignee_check(h, login, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		return rc;
+	in_tx = true;
+	if ((rc = hub_store_case_get(h->store, case_ref, true, &c, NULL, err)) != MO_OK ||
+	    (rc = hub_store_case_assign(h->store, c.id, login, old, err)) != MO_OK)
+		goto done;
+	if (strcmp(old, login ? login : "") != 0) {
+		struct hub_event ev = {.case_id = c.id,
+				       .kind = "assigned",
+				       .from = old[0] ? old : NULL,
+				       .to = login,
+				       .actor = by ? by : "admin"};
+
+		if ((rc = hub_clock_load(h, &clk, err)) != MO_OK)
+			goto done;
+		ev.hlc = proto_hlc_now(&clk, mo_now_ms());
+		if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK ||
+		    (rc = hub_store_audit_add(h->store, by ? by : "admin", "assign", c.number,
+					      login ? login : "-", err)) != MO_OK ||
+		    (rc = hub_clock_save(h, &clk, err)) != MO_OK)
+			goto done;
+	}
+	if (out)
+		*out = c;
+	in_tx = false;
+	rc = hub_store_commit(h->store, err);
+done:
+	if (in_tx)
+		hub_store_rollback(h->store);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * review.h — what central staff do to a case: decide and comment.
+ * review.h — what central staff do to a case: decide, comment, assign.
  *
  * The one place for staff actions: the CLI (`mo-hub case decide|comment`)
  * calls it today, the browser review UI will call the same functions.  Each
@@ -44,6 +44,18 @@ int hub_review_decide(struct hub *h, const struct hub_decision *d, struct hub_ca
 /* Comment on a case (audited); the new comment's id into id_out (may be NULL). */
 int hub_review_comment(struct hub *h, const char *case_ref, const char *text, const char *by,
 		       char id_out[MO_UUID_LEN], struct mo_err *err) MO_WARN_UNUSED;
+
+/*
+ * Assign a case (id or number) to a staff login, or to nobody (login NULL),
+ * in one transaction with its history entry (kind "assigned", from the old
+ * assignee to the new, actor `by`) and its audit entry ("assign").  The
+ * login must be an enabled staff user (MO_ENOTFOUND, MO_EINVAL code
+ * bad_value when disabled).  Assigning to whoever has it already changes
+ * and records nothing.  *out (may be NULL) gets the case.  Staff-only:
+ * nothing goes down to the laptops.
+ */
+int hub_review_assign(struct hub *h, const char *case_ref, const char *login, const char *by,
+		      struct hub_case *out, struct mo_err *err) MO_WARN_UNUSED;
 
 /*
  * The statuses staff may move a case or a service at status `from` to, read

@@ -420,21 +420,66 @@ int hub_store_audit_list(struct hub_store *s, long long limit, cJSON **out,
  * on the application's created_at; match is an FTS5 query (hub_api) */
 struct hub_case_filter {
 	const char *status, *unit, *service, *from, *to, *match;
+	const char *assignee; /* a staff login: the cases assigned to it */
+	bool unassigned;      /* only the cases nobody is assigned to */
+	/* the trip (id), its settlement and kind; the case's operator; the
+	 * applicant's mobility (exactly, or any_mobility: any at all) */
+	const char *trip, *settlement, *trip_kind, *operator_name, *mobility;
+	bool any_mobility;
+	const char *latin; /* words matched against the names in Latin (translit.h) */
+	const char *phone; /* digits found in the applicant's phone, OR-ed with match */
+	int sort;	   /* enum hub_queue_sort */
+	bool desc;
+};
+
+/* the queue's column sort (hub_case_filter.sort) */
+enum hub_queue_sort {
+	HUB_SORT_ATTENTION = 0, /* last received or resubmitted (the default) */
+	HUB_SORT_NUMBER,
+	HUB_SORT_STATUS,
+	HUB_SORT_APPLICANT, /* surname, given name, patronymic */
+	HUB_SORT_CREATED,   /* on the laptop */
+	HUB_SORT_RECEIVED,  /* first stored by the hub */
+	HUB_SORT_UNIT,
+	HUB_SORT_ASSIGNEE,
 };
 
 /* one queue row, borrowed for the callback only: {id, number, status, unit,
  * created_at, received_at, applicant{surname, given_name, patronymic, rnokpp},
- * services[{code, status}], package, fee_uah} */
+ * services[{code, status}], package, fee_uah, assignee, attention_at, resubmitted,
+ * resubmitted_at} */
 typedef int (*hub_case_fn)(void *arg, const cJSON *item);
 
 /*
- * The cases matching f, newest first, rows offset .. offset+limit-1 each
+ * The cases matching f (never drafts), by the time they last needed
+ * attention (received or back from needs_info), oldest first; rows
+ * offset .. offset+limit-1 each
  * handed to fn (a non-zero return stops the walk and is returned); *total
  * (may be NULL) gets the number of all matching cases.
  */
 int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, long long offset,
 			 long long limit, long long *total, hub_case_fn fn, void *arg,
 			 struct mo_err *err) MO_WARN_UNUSED;
+
+/* where a case stands in the team's queue (store_staff.c) */
+struct hub_case_queue {
+	char assignee[HUB_LOGIN_MAX]; /* "" when nobody */
+	char attention_at[32];	      /* last received or resubmitted, "" unknown */
+	char resubmitted_at[32];      /* last back from needs_info, "" never */
+};
+/* MO_ENOTFOUND when no such case id */
+int hub_store_case_queue_get(struct hub_store *s, const char *id, struct hub_case_queue *out,
+			     struct mo_err *err) MO_WARN_UNUSED;
+/* assign the case (id) to login, or to nobody (NULL); the assignee before
+ * goes to old ("" when nobody; may be NULL).  Call inside a transaction to
+ * combine with its history entry.  MO_ENOTFOUND when no such case. */
+int hub_store_case_assign(struct hub_store *s, const char *id, const char *login,
+			  char old[HUB_LOGIN_MAX], struct mo_err *err) MO_WARN_UNUSED;
+/* what the queue's filters offer: {trips: [{id, unit, settlement, kind,
+ * started_at}], settlements, trip_kinds, operators, mobility: [text]} */
+int hub_store_queue_options(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+/* the staff who can take a case: [{login, role}] of enabled users, by login */
+int hub_store_staff_active(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 
 /* media type and name of an attachment with that digest; MO_ENOTFOUND when
  * no case refers to it */

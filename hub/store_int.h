@@ -7,6 +7,7 @@
 #define HUB_STORE_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -29,6 +30,7 @@ struct hub_store {
 	size_t search_len, search_cap, search_n;
 	size_t search_mark_len, search_mark_n; /* at the savepoint */
 	struct hub_store *reader; /* read-only connection (store_sqlite.c reading()) */
+	bool staff_fns; /* the queue's SQL functions are registered (store_staff.c) */
 };
 
 void hub_sqlite_lock(struct hub_store *s);

@@ -10,6 +10,7 @@
 
 #include "status.h"
 #include "store_int.h"
+#include "translit.h"
 
 enum staff_stmt {
 	T_SESSION_ADD,
@@ -36,9 +37,19 @@ enum staff_stmt {
 	T_AUDIT_LIST,
 	T_CASE_LIST,
 	T_CASE_LIST_Q,
+	T_CASE_LIST_S,
+	T_CASE_LIST_QS,
 	T_CASE_COUNT,
 	T_CASE_COUNT_Q,
 	T_ATTACHMENT,
+	T_QUEUE_GET,
+	T_ASSIGN,
+	T_STAFF_ACTIVE,
+	T_OPT_TRIPS,
+	T_OPT_SETTLEMENTS,
+	T_OPT_KINDS,
+	T_OPT_OPERATORS,
+	T_OPT_MOBILITY,
 	T_R_TOTALS,
 	T_R_CATEGORY,
 	T_R_SERVICE,
@@ -52,17 +63,40 @@ enum staff_stmt {
 
 _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 
-/* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search */
+/* the queue filter: ?1 status, ?2 unit, ?3 service, ?4 from, ?5 to, ?6 search,
+ * ?9 assignee, ?10 unassigned, ?11 trip, ?12 settlement, ?13 operator, ?14
+ * trip kind, ?15 mobility, ?16 any mobility, ?17 Latin words, ?18 phone
+ * digits, ?19 sort, ?20 descending (?7 and ?8 are the page).  Drafts are the
+ * laptop's own: a draft a laptop synced stays out of the queue. */
+#define TRIP_ID "json_extract(c.doc, '$.trip')"
+#define MOBILITY "json_extract(c.doc, '$.applicant.mobility')"
+#define MOBILITY_OF_DOC "json_extract(doc, '$.applicant.mobility')"
 #define CREATED "json_extract(c.doc, '$.created_at')"
 #define WHERE_BASE                                                                                 \
-	"WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.unit = ?2) "                     \
+	"WHERE c.status <> 'draft' AND (?1 IS NULL OR c.status = ?1) "                              \
+	"AND (?2 IS NULL OR c.unit = ?2) "                                                         \
 	"AND (?3 IS NULL OR EXISTS (SELECT 1 FROM case_services s WHERE s.case_id = c.id "         \
 	"AND s.code = ?3) OR json_extract(c.doc, '$.package') = ?3) "                              \
 	"AND (?4 IS NULL OR substr(" CREATED ", 1, 10) >= ?4) "                                    \
-	"AND (?5 IS NULL OR substr(" CREATED ", 1, 10) <= ?5) "
+	"AND (?5 IS NULL OR substr(" CREATED ", 1, 10) <= ?5) "                                    \
+	"AND (?9 IS NULL OR c.assignee = ?9) AND (?10 IS NULL OR c.assignee IS NULL) "             \
+	"AND (?11 IS NULL OR " TRIP_ID " = ?11) "                                                  \
+	"AND ((?12 IS NULL AND ?14 IS NULL) OR EXISTS (SELECT 1 FROM trips t "                     \
+	"WHERE t.id = " TRIP_ID " AND (?12 IS NULL OR json_extract(t.doc, '$.settlement') = ?12) " \
+	"AND (?14 IS NULL OR json_extract(t.doc, '$.kind') = ?14))) "                              \
+	"AND (?13 IS NULL OR json_extract(c.doc, '$.operator') = ?13) "                            \
+	"AND (?15 IS NULL OR " MOBILITY " = ?15) "                                                 \
+	"AND (?16 IS NULL OR coalesce(" MOBILITY ", '') <> '') "                                   \
+	"AND (?17 IS NULL OR mo_latin_match(?17, c.number, "                                       \
+	"json_extract(c.doc, '$.applicant.surname'), "                                             \
+	"json_extract(c.doc, '$.applicant.given_name'), "                                          \
+	"json_extract(c.doc, '$.applicant.patronymic'))) "
+/* the words of the search box (FTS5), or the digits of a phone */
 #define WHERE_SEARCH                                                                               \
-	"AND c.id IN (SELECT case_id FROM case_search_ids WHERE rid IN "                           \
-	"(SELECT rowid FROM case_search WHERE case_search MATCH ?6)) "
+	"AND (c.id IN (SELECT case_id FROM case_search_ids WHERE rid IN "                          \
+	"(SELECT rowid FROM case_search WHERE case_search MATCH ?6)) OR (?18 IS NOT NULL AND "     \
+	"instr(replace(coalesce(json_extract(c.doc, '$.applicant.phone'), ''), '+', ''), "         \
+	"?18) > 0)) "
 #define LIST_COLS                                                                                  \
 	"SELECT c.id, c.number, c.status, c.unit, " CREATED ", c.created_at, "                     \
 	"json_extract(c.doc, '$.applicant.surname'), "                                             \
@@ -71,9 +105,37 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 	"json_extract(c.doc, '$.applicant.rnokpp'), json_extract(c.doc, '$.package'), "            \
 	"json_extract(c.doc, '$.fee_uah'), "                                                       \
 	"(SELECT json_group_array(json_object('code', code, 'status', status)) FROM "              \
-	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)) "             \
-	"FROM cases c "
-#define LIST_ORDER "ORDER BY " CREATED " DESC, c.id DESC LIMIT ?7 OFFSET ?8"
+	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)), "           \
+	"c.assignee, p.k, c.resubmitted_at "                                                      \
+	"FROM page p CROSS JOIN cases c ON c.id = p.pid "
+/*
+ * The queue's order: the time a case last needed attention (its receipt or
+ * its return from needs_info, 008), oldest first.  In two steps, so that only
+ * the page's 50 rows are read in full: the page of ids by the key, then
+ * their columns, in the same order.
+ */
+#define SORT_KEY "coalesce(c.attention_at, c.created_at)"
+#define PAGE_OF(where, key, order)                                                                 \
+	"WITH page AS (SELECT c.id AS pid, " key " AS k, c.number AS num FROM cases c " where      \
+	"ORDER BY " order " LIMIT ?7 OFFSET ?8) "
+#define ATTENTION_ORDER(p) p "k, " p "num, " p "pid"
+/* a column sort (?19 enum hub_queue_sort, ?20 descending): one statement
+ * for every column, which no index serves (the default order above does) */
+/* statuses in the order a case moves through them (DESIGN §3) */
+#define STATUS_RANK                                                                                \
+	"(CASE c.status WHEN 'submitted' THEN 1 WHEN 'received' THEN 2 WHEN 'in_review' THEN 3 "   \
+	"WHEN 'needs_info' THEN 4 WHEN 'approved' THEN 5 WHEN 'rejected' THEN 6 "                  \
+	"WHEN 'issued' THEN 7 ELSE 8 END)"
+#define COLUMN_KEY                                                                                 \
+	"CASE ?19 WHEN 1 THEN c.number WHEN 2 THEN " STATUS_RANK " WHEN 3 THEN "                   \
+	"coalesce(json_extract(c.doc, '$.applicant.surname'), '') || ' ' || "                      \
+	"coalesce(json_extract(c.doc, '$.applicant.given_name'), '') || ' ' || "                   \
+	"coalesce(json_extract(c.doc, '$.applicant.patronymic'), '') "                             \
+	"WHEN 4 THEN " CREATED " WHEN 5 THEN c.created_at WHEN 6 THEN c.unit "                     \
+	"WHEN 7 THEN c.assignee ELSE " SORT_KEY " END"
+#define COLUMN_ORDER(p)                                                                            \
+	"(CASE WHEN ?20 IS NULL THEN " p "k END) COLLATE mo_uk, "                                  \
+	"(CASE WHEN ?20 IS NOT NULL THEN " p "k END) COLLATE mo_uk DESC, " p "num, " p "pid"
 
 /* the report's cases: ?1 unit, ?2 from, ?3 to; drafts are not applications yet */
 #define SEL                                                                                        \
@@ -117,13 +179,35 @@ static const char *const sql_text[T_COUNT] = {
 		    "VALUES (?1, ?2, ?3, ?4, ?5)",
     [T_AUDIT_LIST] = "SELECT at, actor, action, target, detail FROM audit "
 		     "ORDER BY id DESC LIMIT ?1",
-    [T_CASE_LIST] = LIST_COLS WHERE_BASE LIST_ORDER,
-    [T_CASE_LIST_Q] = LIST_COLS WHERE_BASE WHERE_SEARCH LIST_ORDER,
+    [T_CASE_LIST] = PAGE_OF(WHERE_BASE, SORT_KEY, ATTENTION_ORDER("")) LIST_COLS
+	"ORDER BY " ATTENTION_ORDER("p."),
+    [T_CASE_LIST_Q] = PAGE_OF(WHERE_BASE WHERE_SEARCH, SORT_KEY, ATTENTION_ORDER("")) LIST_COLS
+	"ORDER BY " ATTENTION_ORDER("p."),
+    [T_CASE_LIST_S] = PAGE_OF(WHERE_BASE, COLUMN_KEY, COLUMN_ORDER("")) LIST_COLS
+	"ORDER BY " COLUMN_ORDER("p."),
+    [T_CASE_LIST_QS] = PAGE_OF(WHERE_BASE WHERE_SEARCH, COLUMN_KEY, COLUMN_ORDER("")) LIST_COLS
+	"ORDER BY " COLUMN_ORDER("p."),
     [T_CASE_COUNT] = "SELECT count(*) FROM cases c " WHERE_BASE,
     [T_CASE_COUNT_Q] = "SELECT count(*) FROM cases c " WHERE_BASE WHERE_SEARCH,
     [T_ATTACHMENT] = "SELECT json_extract(fields, '$.media_type'), json_extract(fields, "
 		     "'$.name') FROM appends WHERE entity = 'attachment' "
 		     "AND json_extract(fields, '$.sha256') = ?1 ORDER BY rowid LIMIT 1",
+    [T_QUEUE_GET] = "SELECT assignee, attention_at, resubmitted_at FROM cases WHERE id = ?1",
+    [T_ASSIGN] = "UPDATE cases SET assignee = ?2 WHERE id = ?1",
+    [T_STAFF_ACTIVE] = "SELECT login, role FROM users WHERE disabled = 0 ORDER BY login",
+    [T_OPT_TRIPS] = "SELECT id, unit, json_extract(doc, '$.settlement'), json_extract(doc, '$.kind'), "
+		    "json_extract(doc, '$.started_at') FROM trips ORDER BY 5 DESC, id LIMIT 500",
+    [T_OPT_SETTLEMENTS] = "SELECT DISTINCT json_extract(doc, '$.settlement') FROM trips "
+			  "WHERE json_extract(doc, '$.settlement') IS NOT NULL "
+			  "ORDER BY 1 COLLATE mo_uk LIMIT 500",
+    [T_OPT_KINDS] = "SELECT DISTINCT json_extract(doc, '$.kind') FROM trips "
+		    "WHERE json_extract(doc, '$.kind') IS NOT NULL ORDER BY 1 LIMIT 50",
+    /* a scan of the cases (the operators and mobility values are their own) */
+    [T_OPT_OPERATORS] = "SELECT DISTINCT json_extract(doc, '$.operator') FROM cases "
+			"WHERE status <> 'draft' AND json_extract(doc, '$.operator') IS NOT NULL "
+			"ORDER BY 1 COLLATE mo_uk LIMIT 500",
+    [T_OPT_MOBILITY] = "SELECT DISTINCT " MOBILITY_OF_DOC " FROM cases WHERE status <> 'draft' "
+		       "AND coalesce(" MOBILITY_OF_DOC ", '') <> '' ORDER BY 1 COLLATE mo_uk LIMIT 100",
     [T_R_TOTALS] = SEL "SELECT count(*), count(DISTINCT person), "
 		       "coalesce(sum(status = 'approved'), 0), "
 		       "coalesce(sum(status = 'rejected'), 0), "
@@ -159,12 +243,49 @@ static const char *const sql_text[T_COUNT] = {
 
 /* ---- plumbing ---- */
 
+/* mo_latin_match(words, number, surname, given_name, patronymic) */
+static void latin_match_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *texts[4] = {NULL, NULL, NULL, NULL};
+	const char *words = (const char *)sqlite3_value_text(argv[0]);
+
+	for (int i = 1; i < argc && i <= 4; i++)
+		texts[i - 1] = (const char *)sqlite3_value_text(argv[i]);
+	sqlite3_result_int(ctx, hub_translit_match(words, texts, 4));
+}
+
+static int uk_collate(void *arg, int na, const void *a, int nb, const void *b)
+{
+	(void)arg;
+	return hub_uk_compare(a, (size_t)na, b, (size_t)nb);
+}
+
+/* the queue's own SQL function and collation, once per connection */
+static int staff_functions(struct hub_store *s, struct mo_err *err)
+{
+	int src;
+
+	if (s->staff_fns)
+		return MO_OK;
+	src = sqlite3_create_function_v2(s->db, "mo_latin_match", 5,
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, latin_match_fn,
+					 NULL, NULL, NULL);
+	if (src == SQLITE_OK)
+		src = sqlite3_create_collation_v2(s->db, "mo_uk", SQLITE_UTF8, NULL, uk_collate, NULL);
+	if (src != SQLITE_OK)
+		return hub_sqlite_fail(s, src, "register the queue's functions", err);
+	s->staff_fns = true;
+	return MO_OK;
+}
+
 static sqlite3_stmt *stmt(struct hub_store *s, enum staff_stmt id, struct mo_err *err)
 {
 	int src;
 
 	if (s->staff[id])
 		return s->staff[id];
+	if (staff_functions(s, err) != MO_OK)
+		return NULL;
 	src = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->staff[id],
 				 NULL);
 	if (src != SQLITE_OK) {
@@ -594,6 +715,29 @@ static void bind_filter(sqlite3_stmt *q, const struct hub_case_filter *f)
 	bind_text(q, 5, f->to);
 	if (f->match)
 		bind_text(q, 6, f->match);
+	bind_text(q, 9, f->assignee);
+	if (f->unassigned)
+		sqlite3_bind_int(q, 10, 1);
+	bind_text(q, 11, f->trip);
+	bind_text(q, 12, f->settlement);
+	bind_text(q, 13, f->operator_name);
+	bind_text(q, 14, f->trip_kind);
+	bind_text(q, 15, f->mobility);
+	if (f->any_mobility)
+		sqlite3_bind_int(q, 16, 1);
+	bind_text(q, 17, f->latin);
+	bind_text(q, 18, f->phone);
+	sqlite3_bind_int(q, 19, f->sort);
+	if (f->desc)
+		sqlite3_bind_int(q, 20, 1);
+}
+
+static bool waiting(const unsigned char *status)
+{
+	const char *st = (const char *)status;
+
+	return st && (strcmp(st, "submitted") == 0 || strcmp(st, "received") == 0 ||
+		      strcmp(st, "in_review") == 0);
 }
 
 static cJSON *queue_item(sqlite3_stmt *q)
@@ -624,6 +768,12 @@ static cJSON *queue_item(sqlite3_stmt *q)
 		cJSON_AddNumberToObject(o, "fee_uah", (double)sqlite3_column_int64(q, 11));
 	else
 		cJSON_AddNullToObject(o, "fee_uah");
+	hub_sqlite_json_text(o, "assignee", q, 13);
+	hub_sqlite_json_text(o, "attention_at", q, 14);
+	/* back from needs_info and waiting for staff again */
+	cJSON_AddBoolToObject(o, "resubmitted", sqlite3_column_type(q, 15) != SQLITE_NULL &&
+						    waiting(sqlite3_column_text(q, 2)));
+	hub_sqlite_json_text(o, "resubmitted_at", q, 15);
 	return o;
 }
 
@@ -631,6 +781,7 @@ int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, l
 			 long long limit, long long *total, hub_case_fn fn, void *arg,
 			 struct mo_err *err)
 {
+	enum staff_stmt list;
 	sqlite3_stmt *q;
 	int rc = MO_OK, src;
 
@@ -649,7 +800,11 @@ int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, l
 		if (rc != MO_OK)
 			goto done;
 	}
-	if ((q = stmt(s, f->match ? T_CASE_LIST_Q : T_CASE_LIST, err)) == NULL) {
+	if (f->sort != HUB_SORT_ATTENTION || f->desc)
+		list = f->match ? T_CASE_LIST_QS : T_CASE_LIST_S;
+	else
+		list = f->match ? T_CASE_LIST_Q : T_CASE_LIST;
+	if ((q = stmt(s, list, err)) == NULL) {
 		rc = MO_EIO;
 		goto done;
 	}
@@ -672,6 +827,146 @@ int hub_store_case_query(struct hub_store *s, const struct hub_case_filter *f, l
 		rc = hub_sqlite_fail(s, src, "list the cases", err);
 	done_stmt(q);
 done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+/* ---- the team's queue: assignment ---- */
+
+int hub_store_case_queue_get(struct hub_store *s, const char *id, struct hub_case_queue *out,
+			     struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_OK, src;
+
+	memset(out, 0, sizeof(*out));
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_QUEUE_GET, err)) == NULL) {
+		hub_sqlite_unlock(s);
+		return MO_EIO;
+	}
+	bind_text(q, 1, id);
+	if ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		col_copy(q, 0, out->assignee, sizeof(out->assignee));
+		col_copy(q, 1, out->attention_at, sizeof(out->attention_at));
+		col_copy(q, 2, out->resubmitted_at, sizeof(out->resubmitted_at));
+	} else if (src == SQLITE_DONE) {
+		rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no such case");
+	} else {
+		rc = hub_sqlite_fail(s, src, "read the case's place in the queue", err);
+	}
+	done_stmt(q);
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+int hub_store_case_assign(struct hub_store *s, const char *id, const char *login,
+			  char old[HUB_LOGIN_MAX], struct mo_err *err)
+{
+	struct hub_case_queue cur;
+	sqlite3_stmt *q;
+	int rc;
+
+	hub_sqlite_lock(s);
+	if ((rc = hub_store_case_queue_get(s, id, &cur, err)) != MO_OK)
+		goto done;
+	if (old)
+		mo_strlcpy(old, cur.assignee, HUB_LOGIN_MAX);
+	if ((q = stmt(s, T_ASSIGN, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	bind_text(q, 1, id);
+	bind_text(q, 2, login);
+	rc = exec_q(s, q, "assign the case", err);
+done:
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
+static void trip_option(cJSON *o, sqlite3_stmt *q)
+{
+	hub_sqlite_json_text(o, "id", q, 0);
+	hub_sqlite_json_text(o, "unit", q, 1);
+	hub_sqlite_json_text(o, "settlement", q, 2);
+	hub_sqlite_json_text(o, "kind", q, 3);
+	hub_sqlite_json_text(o, "started_at", q, 4);
+}
+
+/* the first column of every row, as a JSON array of strings */
+static int text_column(struct hub_store *s, enum staff_stmt id, cJSON *arr, struct mo_err *err)
+{
+	sqlite3_stmt *q = stmt(s, id, err);
+	int rc = MO_OK, src;
+
+	if (q == NULL)
+		return MO_EIO;
+	while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(q, 0);
+
+		if (t && !cJSON_AddItemToArray(arr, cJSON_CreateString((const char *)t))) {
+			rc = oom(err);
+			break;
+		}
+	}
+	if (rc == MO_OK && src != SQLITE_DONE)
+		rc = hub_sqlite_fail(s, src, "list the queue's filters", err);
+	done_stmt(q);
+	return rc;
+}
+
+int hub_store_queue_options(struct hub_store *s, cJSON **out, struct mo_err *err)
+{
+	static const struct {
+		enum staff_stmt id;
+		const char *key;
+	} lists[] = {{T_OPT_SETTLEMENTS, "settlements"},
+		     {T_OPT_KINDS, "trip_kinds"},
+		     {T_OPT_OPERATORS, "operators"},
+		     {T_OPT_MOBILITY, "mobility"}};
+	cJSON *o = cJSON_CreateObject(), *trips = NULL;
+	sqlite3_stmt *q;
+	int rc = MO_OK;
+
+	*out = NULL;
+	if (o == NULL)
+		return oom(err);
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_OPT_TRIPS, err)) == NULL) {
+		rc = MO_EIO;
+		goto done;
+	}
+	if ((rc = hub_sqlite_list_rows(s, q, &trips, trip_option, err)) != MO_OK)
+		goto done;
+	cJSON_AddItemToObject(o, "trips", trips);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && rc == MO_OK; i++) {
+		cJSON *arr = cJSON_AddArrayToObject(o, lists[i].key);
+
+		rc = arr ? text_column(s, lists[i].id, arr, err) : oom(err);
+	}
+done:
+	hub_sqlite_unlock(s);
+	if (rc != MO_OK)
+		cJSON_Delete(o);
+	else
+		*out = o;
+	return rc;
+}
+
+static void staff_row(cJSON *o, sqlite3_stmt *q)
+{
+	hub_sqlite_json_text(o, "login", q, 0);
+	hub_sqlite_json_text(o, "role", q, 1);
+}
+
+int hub_store_staff_active(struct hub_store *s, cJSON **out, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = MO_EIO;
+
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_STAFF_ACTIVE, err)) != NULL)
+		rc = hub_sqlite_list_rows(s, q, out, staff_row, err);
 	hub_sqlite_unlock(s);
 	return rc;
 }

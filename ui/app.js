@@ -7,7 +7,7 @@ import { barChart, donutChart, columnChart } from './charts.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
 const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
-const state = { me: null, units: [], services: [] };
+const state = { me: null, units: [], services: [], staff: null };
 const main = document.getElementById('main');
 
 // ---- small DOM helper ----
@@ -168,6 +168,9 @@ function queryFromHash() {
 
 async function showQueue() {
   const params = queryFromHash();
+  // what the team's filters offer: trips, settlements, operators ...
+  let opts = { trips: [], settlements: [], trip_kinds: [], operators: [], mobility: [] };
+  try { opts = await api('GET', '/api/queue/options'); } catch (e) { if (e.status === 401) return; }
   const sel = (name, opts) => h('select', { name, id: 'f-' + name },
     h('option', { value: '' }, t('all')),
     ...opts.map(([v, label]) => h('option', { value: v, selected: params.get(name) === v }, label)));
@@ -185,7 +188,17 @@ async function showQueue() {
   h('label', {}, t('service'), sel('service', state.services.map(s => [s.code, `${s.code} ${lang === 'en' ? s.title_en : s.title_uk}`.slice(0, 60)]))),
   h('label', {}, t('from'), h('input', { type: 'date', name: 'from', value: params.get('from') || '' })),
   h('label', {}, t('to'), h('input', { type: 'date', name: 'to', value: params.get('to') || '' })),
-  h('label', {}, t('search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
+  h('label', {}, t('assignee'), h('select', { name: 'assignee', id: 'f-assignee' },
+    [['', t('all')], ['me', t('q_mine')], ['none', t('q_unassigned')]].map(([v, label]) =>
+      h('option', { value: v, selected: (params.get('assignee') || '') === v }, label)))),
+  h('label', {}, t('q_trip'), sel('trip', opts.trips.map(x => [x.id, `${(x.started_at || '').slice(0, 10)} ${x.settlement || ''} (${x.unit})`]))),
+  h('label', {}, t('q_settlement'), sel('settlement', opts.settlements.map(x => [x, x]))),
+  h('label', {}, t('q_trip_kind'), sel('trip_kind', opts.trip_kinds.map(x => [x, word('trip_kinds', x)]))),
+  h('label', {}, t('q_operator'), sel('operator', opts.operators.map(x => [x, x]))),
+  h('label', {}, t('q_mobility'), sel('mobility', [['any', t('q_mobility_any')], ...opts.mobility.map(x => [x, x])])),
+  params.get('sort') ? h('input', { type: 'hidden', name: 'sort', value: params.get('sort') }) : null,
+  params.get('dir') ? h('input', { type: 'hidden', name: 'dir', value: params.get('dir') }) : null,
+  h('label', {}, t('q_search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
   h('button', { class: 'primary', type: 'submit' }, t('apply')),
   ROLE_RANK[state.me.role] >= 2 ? h('a', { href: withLang('/api/export.csv?' + exportParams(params)), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
 
@@ -234,18 +247,39 @@ async function showQueue() {
     const rows = data.items.map((c, i) => h('tr', { 'data-id': c.id },
       h('td', {}, picks[i]),
       h('td', {}, h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.number)),
-      h('td', {}, statusBadge(c.status)),
+      h('td', {}, statusBadge(c.status), c.resubmitted
+        ? h('span', { class: 'flag resubmitted', title: t('resubmitted_hint') }, t('resubmitted')) : null),
       h('td', {}, [c.applicant?.surname, c.applicant?.given_name, c.applicant?.patronymic].filter(Boolean).join(' ')),
       h('td', {}, c.applicant?.rnokpp || ''),
       h('td', {}, c.package ? c.package + ' · ' : '', (c.services || []).map(s => s.code).join(', ')),
       h('td', {}, c.unit),
+      h('td', { class: 'assignee' }, c.assignee || '—'),
+      h('td', {}, fmtTime(c.attention_at)),
       h('td', {}, fmtTime(c.created_at))));
     const go = p => { params.set('page', p); location.hash = '#/queue?' + params.toString(); };
+    // column sort: a header is a button; again on the same column turns the order round
+    const SORTS = { number: 'number', status: 'status', applicant: 'applicant', unit: 'unit', assignee: 'assignee', attention: 'attention', created: 'created' };
+    const curSort = params.get('sort') || 'attention', curDir = params.get('dir') || 'asc';
+    const sortBy = key => {
+      const p = new URLSearchParams(params);
+      p.delete('page');
+      p.set('sort', key);
+      p.set('dir', curSort === key && curDir === 'asc' ? 'desc' : 'asc');
+      location.hash = '#/queue?' + p.toString();
+    };
+    const head = k => {
+      const key = SORTS[k];
+      if (!key) return h('th', { scope: 'col' }, t(k));
+      const on = curSort === key;
+      return h('th', { scope: 'col', 'aria-sort': on ? (curDir === 'desc' ? 'descending' : 'ascending') : 'none' },
+        h('button', { type: 'button', class: 'sort', 'data-sort': key, title: t('sort_by', { c: t(k) }), onclick: () => sortBy(key) },
+          t(k), on ? (curDir === 'desc' ? ' ▼' : ' ▲') : ''));
+    };
     body.replaceChildren(
       h('p', { class: 'muted', id: 'total' }, t('total', { n: data.total })),
       h('div', { class: 'bulk actions', id: 'bulk' }, count, bulkIn, bulkOk),
       h('table', { id: 'queue' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'created'].map(k => h('th', { scope: 'col' }, t(k))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, pickAll), ...['number', 'status', 'applicant', 'rnokpp', 'services', 'unit', 'assignee', 'attention', 'created'].map(head))),
         h('tbody', {}, rows)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: data.page <= 1, onclick: () => go(data.page - 1) }, t('prev')),
@@ -272,7 +306,9 @@ async function showCase(id) {
   const info = h('div', { class: 'card' },
     h('h2', {}, [a.surname, a.given_name, a.patronymic].filter(Boolean).join(' ')),
     h('dl', { class: 'kv' },
-      kv('status', statusBadge(c.status)), kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
+      kv('status', [statusBadge(c.status), c.resubmitted_at && ['submitted', 'received', 'in_review'].includes(c.status)
+        ? h('span', { class: 'flag resubmitted', title: t('resubmitted_hint') }, `${t('resubmitted')} ${fmtTime(c.resubmitted_at)}`) : null]),
+      kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
       kv('phone', a.phone), kv('address', addr),
       kv('documents', (a.documents || []).map(d => `${word('documents', d.type)} ${d.number}`).join('; ')),
       kv('docs_presented', (c.documents_presented || []).join(', ')),
@@ -364,6 +400,8 @@ async function showCase(id) {
       h('label', {}, t('reason'), ctl.reason), ctl.buttons, ctl.hint, ctl.err);
   }
 
+  const assign = await assignCard(c);
+
   const ctext = h('textarea', { id: 'comment', 'aria-label': t('comment') });
   const comment = h('div', { class: 'card' }, h('h2', {}, t('comment')), ctext,
     h('div', { class: 'actions' }, h('button', {
@@ -389,6 +427,8 @@ async function showCase(id) {
       h('time', {}, `${fmtTime(ev.at)} · ${ev.actor || ''}`),
       ev.kind === 'transition' ? h('span', {}, statusName(ev.from || ''), ' → ', statusName(ev.to || ''), ev.service ? ` (${ev.service})` : '') : null,
       ev.kind === 'created' ? h('span', {}, t('created')) : null,
+      ev.kind === 'assigned' ? h('span', { class: 'assigned' }, ev.to ? `${t('h_assigned')}: ${ev.to}` : t('h_unassigned'),
+        ev.from ? ` (${t('assignee')}: ${ev.from} → ${ev.to || '—'})` : '') : null,
       ev.kind === 'edited' ? h('span', { class: 'edit' }, `${t('edited')}: ${t('f_' + ev.field) === 'f_' + ev.field ? ev.field : t('f_' + ev.field)}: `,
         h('del', {}, editValue(ev.old)), ' → ', h('ins', {}, editValue(ev.new))) : null,
       ev.reason ? h('div', {}, ev.reason) : null,
@@ -403,7 +443,36 @@ async function showCase(id) {
     h('p', {}, h('a', { href: '#/queue' }, t('back'))),
     h('div', { class: 'grid2' },
       h('div', {}, info, services, docs),
-      h('div', {}, decisions, comment, quarantine, hist, ratings)));
+      h('div', {}, assign, decisions, comment, quarantine, hist, ratings)));
+}
+
+// Who handles the case: to me, to a colleague (the enabled staff), or nobody.
+async function assignCard(c) {
+  if (!state.staff) {
+    try { state.staff = await api('GET', '/api/staff'); } catch { state.staff = []; }
+  }
+  const me = state.me.login;
+  const out = h('p', { class: 'err', role: 'alert' });
+  const set = async login => {
+    out.textContent = '';
+    try {
+      await api('POST', `/api/cases/${encodeURIComponent(c.id)}/assign`, { login });
+      toast(login ? t('assign_done', { l: login }) : t('unassign_done'));
+      showCase(c.id);
+    } catch (e) { out.textContent = errText(e); }
+  };
+  const others = state.staff.filter(u => u.login !== me && u.login !== c.assignee);
+  const who = h('select', { id: 'assign-who', 'aria-label': t('assign_pick') },
+    others.map(u => h('option', { value: u.login }, u.login)));
+  return h('div', { class: 'card', id: 'assign' }, h('h2', {}, t('assign_title')),
+    h('p', { id: 'assignee', 'data-login': c.assignee || '' },
+      c.assignee ? (c.assignee === me ? t('assigned_you', { l: me }) : c.assignee) : t('nobody')),
+    h('div', { class: 'actions' },
+      c.assignee === me ? null : h('button', { type: 'button', id: 'assign-me', class: 'primary', onclick: () => set(me) }, t('assign_me')),
+      others.length ? h('label', {}, t('assign_pick'), who) : null,
+      others.length ? h('button', { type: 'button', id: 'assign-to', onclick: () => set(who.value) }, t('assign_to')) : null,
+      c.assignee ? h('button', { type: 'button', id: 'unassign', onclick: () => set(null) }, t('unassign')) : null),
+    out);
 }
 
 // ---- reports ----

@@ -5,6 +5,16 @@
 // table in the hub (hub/words.c, GET /api/words), see word() below.
 
 const uk = {
+  // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
+  assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
+  assign_me: 'Взяти собі', assign_to: 'Передати колезі', assign_pick: 'Колега', unassign: 'Зняти призначення',
+  assigned_you: '{l} (ви)', h_assigned: 'Призначено', h_unassigned: 'Знято призначення',
+  assign_done: 'Заяву призначено: {l}.', unassign_done: 'Призначення знято.',
+  q_mine: 'мої', q_unassigned: 'без виконавця', q_search: 'Пошук (номер, ПІБ кирилицею чи латиницею, РНОКПП, телефон)',
+  resubmitted: 'повторно подано', resubmitted_hint: 'Повернулася після запиту документів',
+  attention: 'Чекає з', q_trip: 'Виїзд', q_settlement: 'Населений пункт', q_operator: 'Адміністратор',
+  q_trip_kind: 'Вид виїзду', q_mobility: 'Мобільність', q_mobility_any: 'будь-які обмеження',
+  sort_by: 'Сортувати за {c}',
   skip: 'Перейти до змісту', brand: 'Мобільний ЦНАП', nav_queue: 'Черга заяв',
   nav_reports: 'Звіти', nav_admin: 'Адміністрування', logout: 'Вийти',
   login_title: 'Вхід для працівників', login: 'Логін', password: 'Пароль', sign_in: 'Увійти',
@@ -87,6 +97,16 @@ const uk = {
 };
 
 const en = {
+  // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
+  assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
+  assign_me: 'Assign to me', assign_to: 'Assign to a colleague', assign_pick: 'Colleague', unassign: 'Unassign',
+  assigned_you: '{l} (you)', h_assigned: 'Assigned', h_unassigned: 'Unassigned',
+  assign_done: 'Assigned to {l}.', unassign_done: 'Nobody is assigned now.',
+  q_mine: 'mine', q_unassigned: 'unassigned', q_search: 'Search (number, name in Cyrillic or Latin, RNOKPP, phone)',
+  resubmitted: 'resubmitted', resubmitted_hint: 'Came back after a request for documents',
+  attention: 'Waiting since', q_trip: 'Trip', q_settlement: 'Settlement', q_operator: 'Administrator',
+  q_trip_kind: 'Trip kind', q_mobility: 'Mobility', q_mobility_any: 'any limitation',
+  sort_by: 'Sort by {c}',
   skip: 'Skip to content', brand: 'Mobile CNAP', nav_queue: 'Queue', nav_reports: 'Reports',
   nav_admin: 'Administration', logout: 'Sign out', login_title: 'Staff sign-in', login: 'Login',
   password: 'Password', sign_in: 'Sign in', bad_login: 'Wrong login or password.',

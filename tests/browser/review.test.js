@@ -200,7 +200,7 @@ test('open a case with its scan, approve one and reject another with a reason', 
   await page.waitForSelector('dl.kv [data-status=approved]');
   assert.match(await page.textContent('#history'), /погоджено/);
 
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr a');
   const number = (await page.textContent('#queue tbody tr a')).trim();
   await page.click('#queue tbody tr a');
@@ -223,9 +223,11 @@ test('open a case with its scan, approve one and reject another with a reason', 
   await ctx.close();
 });
 
+// (the cases these tests decide are picked newest first, sort=created&dir=desc, so
+// the oldest, which later tests look for by name, stay waiting)
 test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr a');
   await page.click('#queue tbody tr a');
   await page.waitForSelector('#btn-needs_info');
@@ -251,7 +253,7 @@ test('Ctrl+Enter in the reason sends the chosen decision, after the confirmation
 test('bulk: take 3 into review, then approve them, each confirmed and recorded', async () => {
   const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
   const get = id => page.evaluate(async x => (await fetch('/api/cases/' + encodeURIComponent(x))).json(), id);
-  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=created&dir=desc');
   await page.waitForSelector('#queue tbody tr .pick');
   assert.equal(await page.isDisabled('#bulk-in_review'), true);
   const picks = page.locator('#queue tbody tr .pick');
@@ -285,6 +287,131 @@ test('bulk: take 3 into review, then approve them, each confirmed and recorded',
     const mine = c.history.filter(e => e.kind === 'transition' && e.actor === 'olena').map(e => `${e.from}>${e.to}`);
     assert.deepEqual(mine, ['received>in_review', 'in_review>approved'], id);
   }
+  await ctx.close();
+});
+
+// The queue for a team (issue 14, item 2): a reviewer takes a case, finds it
+// under "my cases" with her name in the assignee column, hands it to a
+// colleague and lets it go; every step is in the history.
+test('assign to me, my cases, to a colleague, unassign', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  await page.selectOption('#f-assignee', 'me');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.goto(baseUrl + '/#/queue?status=received');
+  await page.waitForSelector('#queue tbody tr a');
+  const number = (await page.textContent('#queue tbody tr a')).trim();
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#assign');
+  assert.match(await page.textContent('#assignee'), /нікому не призначено/);
+  assert.equal(await page.locator('#unassign').count(), 0);
+  await page.click('#assign-me');
+  await page.waitForSelector('#assignee[data-login=olena]');
+  assert.match(await page.textContent('#assignee'), /olena \(ви\)/);
+  assert.equal(await page.locator('#assign-me').count(), 0);
+  assert.match(await page.textContent('#history'), /Призначено: olena/);
+  await page.screenshot({ path: join(SHOTS, 'case-assigned.png'), fullPage: true });
+  // my cases: this one alone, with the assignee shown
+  await page.goto(baseUrl + '/#/queue');
+  await page.waitForSelector('#f-assignee');
+  await page.selectOption('#f-assignee', 'me');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.equal((await page.textContent('#queue tbody tr a')).trim(), number);
+  assert.equal((await page.textContent('#queue tbody tr td.assignee')).trim(), 'olena');
+  await page.screenshot({ path: join(SHOTS, 'queue-mine.png') });
+  // to a colleague (picked from the active staff), then to nobody
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('#assign-who');
+  await page.selectOption('#assign-who', 'petro');
+  await page.click('#assign-to');
+  await page.waitForSelector('#assignee[data-login=petro]');
+  await page.click('#unassign');
+  await page.waitForSelector('#assignee[data-login=""]');
+  assert.match(await page.textContent('#history'), /Знято призначення/);
+  await page.goto(baseUrl + '/#/queue?assignee=me');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.goto(baseUrl + '/#/queue?assignee=none');
+  await page.waitForSelector('#total');
+  assert.match(await page.textContent('#total'), /131/);
+  await ctx.close();
+});
+
+// A name read off a passport (the national Latin table: Шевченко → Shevchenko)
+// finds the Cyrillic record; the phone, in any common form, does too; the
+// trip and operator filters and a column sort narrow and order the queue.
+test('search by a Latin name and by phone, trip filter, column sort', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  const total = () => page.textContent('#total');
+  await page.fill('#f-q', 'Shevchenko');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 2$/.test(document.querySelector('#total')?.textContent || ''));
+  await page.fill('#f-q', 'SHEVCHENKO Taras');
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.match(await page.textContent('#queue tbody'), /Шевченко Тарас/);
+  await page.screenshot({ path: join(SHOTS, 'queue-latin-search.png') });
+  await page.fill('#f-q', 'Shevchenko Hanna');   // not the table's form of Галина: Halyna
+  await page.press('#f-q', 'Enter');
+  await page.waitForSelector('main p.muted:has-text("Нічого не знайдено")');
+  await page.fill('#f-q', '067 123 45 67');        // typed in as 0671234567, stored +380671234567
+  await page.press('#f-q', 'Enter');
+  await page.waitForFunction(() => /: 1$/.test(document.querySelector('#total')?.textContent || ''));
+  assert.match(await page.textContent('#queue tbody'), /Шевченко Тарас/);
+  // the trip filter offers the synced trip; the operator filter its administrator
+  await page.fill('#f-q', '');
+  const trips = await page.$$eval('#f-trip option', os => os.map(o => o.value).filter(Boolean));
+  assert.equal(trips.length, 1);
+  await page.selectOption('#f-trip', trips[0]);
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => /trip=/.test(location.hash));
+  await page.waitForSelector('#total');
+  const onTrip = Number((await total()).replace(/\D+/g, ''));
+  assert.ok(onTrip >= 1 && onTrip <= 131, `trip filter gave ${onTrip}`);
+  assert.match(await page.textContent('#f-trip'), /Новоселиця/);
+  assert.ok((await page.$$eval('#f-operator option', os => os.map(o => o.value))).includes('Марія Бондар'));
+  // column sort: the number, then the other way round
+  await page.goto(baseUrl + '/#/queue');
+  await page.waitForSelector('button.sort[data-sort=number]');
+  await page.click('button.sort[data-sort=number]');
+  await page.waitForSelector('th[aria-sort=ascending] button[data-sort=number]');
+  const up = (await page.textContent('#queue tbody tr a')).trim();
+  await page.click('button.sort[data-sort=number]');
+  await page.waitForSelector('th[aria-sort=descending] button[data-sort=number]');
+  const down = (await page.textContent('#queue tbody tr a')).trim();
+  assert.ok(up < down, `${up} < ${down}`);
+  assert.match(down, /-000131$/);
+  await ctx.close();
+});
+
+// A case sent back for documents and resubmitted by the laptop is flagged
+// in the queue and goes to the end of it (it needed attention last).
+test('a resubmitted case is flagged and waits at the end of the queue', async () => {
+  const { ctx, page } = await signIn('olena', 'reviewer-pass-1');
+  assert.equal(await page.locator('#queue .flag.resubmitted').count(), 0);
+  await page.goto(baseUrl + '/#/queue?status=received&sort=number&dir=desc');
+  await page.waitForFunction(() => {
+    const st = [...document.querySelectorAll('#queue tbody tr [data-status]')].map(e => e.dataset.status);
+    return st.length > 0 && st.every(x => x === 'received');
+  });
+  const first = (await page.textContent('#queue tbody tr a')).trim();
+  const c = await page.evaluate(async n => (await fetch('/api/cases/' + n)).json(), first);
+  const csrf = await page.evaluate(async () => (await (await fetch('/api/me')).json()).csrf_token);
+  const r = await page.evaluate(async ([id, csrf]) => (await fetch(`/api/cases/${id}/decision`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify({ decision: 'needs_info', reason: 'Потрібна довідка' }),
+  })).status, [c.id, csrf]);
+  assert.equal(r, 200);
+  agent('sync');
+  agent('case', 'submit', c.id);
+  agent('sync');
+  await page.goto(baseUrl + '/#/queue?status=received&sort=attention&dir=desc');
+  await page.waitForSelector('#queue tbody tr a');
+  assert.equal((await page.textContent('#queue tbody tr a')).trim(), first);
+  assert.match(await page.textContent('#queue tbody tr .flag.resubmitted'), /повторно подано/);
+  assert.equal(await page.locator('#queue .flag.resubmitted').count(), 1);
+  await page.click('#queue tbody tr a');
+  await page.waitForSelector('dl.kv .flag.resubmitted');
   await ctx.close();
 });
 
