@@ -74,6 +74,10 @@ struct rule {
 static const char *const trip_kinds[] = {"home-visit", "village-stop", "idp-settlement",
 					 "office-day", "other", NULL};
 
+static const char *const visit_states[] = {"requested", "scheduled", "visited", "cancelled",
+					   NULL};
+static const char *const pay_methods[] = {"cash", "card", "bank", NULL};
+
 static const struct rule text100 = TEXT("", 100, 0);
 static const struct rule text200 = TEXT("", 200, 0);
 static const struct rule code32 = STR("", 32, 0);
@@ -140,6 +144,10 @@ static const struct rule case_upsert[] = {
 	TEXT("notes", 4000, 0),
 	/* scrypt of the receipt's status code, salted with the number (lookup.h) */
 	TYPE("status_check", T_LOOKUP, 0),
+	/* the home-visit request this application was recorded from */
+	TYPE("visit", T_UUID, R_NULL),
+	/* the citizen agreed to status messages on the applicant's phone */
+	TYPE("messages_consent", T_BOOL, 0),
 	END,
 };
 
@@ -175,6 +183,51 @@ static const struct rule rating_append[] = {
 	END,
 };
 
+static const struct rule payment_append[] = {
+	TYPE("case", T_UUID, R_REQUIRED),
+	INT("amount_kop", 1, 1000000000, R_REQUIRED), /* kopecks: no floating point */
+	{"method", T_ENUM, R_REQUIRED, 0, 0, NULL, pay_methods},
+	TEXT("receipt", 64, 0),
+	TYPE("paid_at", T_DATETIME, R_REQUIRED),
+	END,
+};
+
+static const struct rule visit_person[] = {
+	TEXT("surname", 100, 0),
+	TEXT("given_name", 100, 0),
+	TEXT("patronymic", 100, 0),
+	TYPE("phone", T_PHONE, R_NULL),
+	OBJECT("address", address, 0),
+	STR("mobility", 32, R_NULL),
+	END,
+};
+
+/* hub → laptop only: the whole request as the hub keeps it */
+static const struct rule visit_upsert[] = {
+	STR("number", 40, 0),
+	STR("unit", 32, 0),
+	OBJECT("citizen", visit_person, 0),
+	TEXT("reason", 1000, 0),
+	ARRAY("services", 0, 30, &code32, 0),
+	TYPE("preferred_date", T_DATE, R_NULL),
+	TEXT("note", 2000, 0),
+	{"state", T_ENUM, 0, 0, 0, NULL, visit_states},
+	TEXT("state_reason", 1000, R_NULL),
+	TYPE("scheduled_for", T_DATE, R_NULL),
+	TYPE("requested_at", T_DATETIME, 0),
+	TYPE("visited_at", T_DATETIME, R_NULL),
+	END,
+};
+
+/* laptop → hub: a move of the visit's state (proto_visit_move_allowed) */
+static const struct rule visit_transition[] = {
+	{"from", T_ENUM, R_REQUIRED, 0, 0, NULL, visit_states},
+	{"to", T_ENUM, R_REQUIRED, 0, 0, NULL, visit_states},
+	TEXT("reason", 1000, 0),
+	TYPE("scheduled_for", T_DATE, R_NULL),
+	END,
+};
+
 static const struct rule service_upsert[] = {
 	STR("code", 32, 0),
 	STR("category", 32, 0),
@@ -203,6 +256,9 @@ static const struct entity_op vocabulary[] = {
 	{"comment", "append", ID_UUID, comment_append},
 	{"attachment", "append", ID_UUID, attachment_append},
 	{"rating", "append", ID_UUID, rating_append},
+	{"payment", "append", ID_UUID, payment_append},
+	{"visit", "upsert", ID_UUID, visit_upsert},
+	{"visit", "transition", ID_UUID, visit_transition},
 	{"service", "upsert", ID_CODE, service_upsert},
 };
 

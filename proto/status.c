@@ -122,3 +122,38 @@ int proto_status_of_case(const int *service_status, size_t n)
 		return PROTO_ST_REJECTED;
 	return best;
 }
+
+static const char *const visit_states[PROTO_VISIT_COUNT] = {
+    [PROTO_VISIT_REQUESTED] = "requested",
+    [PROTO_VISIT_SCHEDULED] = "scheduled",
+    [PROTO_VISIT_VISITED] = "visited",
+    [PROTO_VISIT_CANCELLED] = "cancelled",
+};
+
+int proto_visit_state_parse(const char *name)
+{
+	if (name == NULL)
+		return PROTO_VISIT_INVALID;
+	for (int i = 0; i < PROTO_VISIT_COUNT; i++)
+		if (strcmp(name, visit_states[i]) == 0)
+			return i;
+	return PROTO_VISIT_INVALID;
+}
+
+const char *proto_visit_state_name(int st)
+{
+	return st >= 0 && st < PROTO_VISIT_COUNT ? visit_states[st] : "?";
+}
+
+bool proto_visit_move_allowed(int from, int to)
+{
+	switch (from) {
+	case PROTO_VISIT_REQUESTED:
+		return to == PROTO_VISIT_SCHEDULED || to == PROTO_VISIT_CANCELLED;
+	case PROTO_VISIT_SCHEDULED:
+		return to == PROTO_VISIT_SCHEDULED || to == PROTO_VISIT_VISITED ||
+		       to == PROTO_VISIT_CANCELLED;
+	default:
+		return false;
+	}
+}

@@ -56,4 +56,29 @@ bool proto_status_final(int st);
  */
 int proto_status_of_case(const int *service_status, size_t n);
 
+/*
+ * A home-visit request (entity `visit`, issue 15):
+ *
+ *   requested → scheduled → visited
+ *   requested|scheduled → cancelled (with a reason)
+ *   scheduled → scheduled (a new date)
+ *
+ * Staff create visits on the hub and may cancel them; the unit's laptop
+ * schedules, records the visit and may cancel it.  visited and cancelled
+ * are final.
+ */
+enum proto_visit_state {
+	PROTO_VISIT_REQUESTED,
+	PROTO_VISIT_SCHEDULED,
+	PROTO_VISIT_VISITED,
+	PROTO_VISIT_CANCELLED,
+	PROTO_VISIT_COUNT,
+	PROTO_VISIT_INVALID = -1,
+};
+
+int proto_visit_state_parse(const char *name);
+const char *proto_visit_state_name(int st); /* "?" for an invalid one */
+/* may a visit move from `from` to `to` (either side may: the rule is one) */
+bool proto_visit_move_allowed(int from, int to);
+
 #endif

@@ -135,6 +135,48 @@ static void test_valid_changes(void **state)
 	       "\"members\":[\"PAS-01\",\"TAX-01\"],\"active\":true}");
 }
 
+/* issue 15: home-visit requests, payments, the two new case fields */
+static void test_visit_and_payment_vocabulary(void **state)
+{
+	(void)state;
+	expect(NULL, "case", CASE_ID, "upsert",
+	       "{\"visit\":\"" TRIP_ID "\",\"messages_consent\":true}");
+	expect(NULL, "case", CASE_ID, "upsert", "{\"visit\":null}");
+	expect("bad_value", "case", CASE_ID, "upsert", "{\"visit\":\"V-1\"}");
+	expect("bad_value", "case", CASE_ID, "upsert", "{\"messages_consent\":1}");
+	expect(NULL, "visit", TRIP_ID, "upsert",
+	       "{\"number\":\"В-2026-000001\",\"unit\":\"KR-T01\",\"citizen\":{"
+	       "\"surname\":\"Гнатюк\",\"given_name\":\"Ганна\",\"phone\":\"0671234567\","
+	       "\"address\":{\"text\":\"с. Велика Виска, вул. Садова, 3\"},\"mobility\":"
+	       "\"bedridden\"},\"reason\":\"не ходить\",\"services\":[\"SOC-01\"],"
+	       "\"preferred_date\":\"2026-12-10\",\"state\":\"requested\","
+	       "\"state_reason\":null,\"scheduled_for\":null,"
+	       "\"requested_at\":\"2026-12-02T08:00:00Z\",\"visited_at\":null}");
+	expect("bad_value", "visit", TRIP_ID, "upsert", "{\"state\":\"done\"}");
+	expect("bad_value", "visit", TRIP_ID, "upsert", "{\"preferred_date\":\"10.12.2026\"}");
+	expect("unknown_field", "visit", TRIP_ID, "upsert", "{\"citizen\":{\"rnokpp\":\"1\"}}");
+	expect(NULL, "visit", TRIP_ID, "transition",
+	       "{\"from\":\"requested\",\"to\":\"scheduled\",\"scheduled_for\":\"2026-12-10\"}");
+	expect("missing_field", "visit", TRIP_ID, "transition", "{\"to\":\"visited\"}");
+	expect("bad_value", "visit", TRIP_ID, "transition",
+	       "{\"from\":\"requested\",\"to\":\"received\"}");
+	expect(NULL, "payment", TRIP_ID, "append",
+	       "{\"case\":\"" CASE_ID "\",\"amount_kop\":34500,\"method\":\"cash\","
+	       "\"receipt\":\"К-17\",\"paid_at\":\"2026-12-02T09:15:00Z\"}");
+	expect("missing_field", "payment", TRIP_ID, "append",
+	       "{\"case\":\"" CASE_ID "\",\"method\":\"cash\",\"paid_at\":\"2026-12-02T09:15:00Z\"}");
+	expect("bad_value", "payment", TRIP_ID, "append",
+	       "{\"case\":\"" CASE_ID "\",\"amount_kop\":0,\"method\":\"cash\","
+	       "\"paid_at\":\"2026-12-02T09:15:00Z\"}");
+	expect("bad_value", "payment", TRIP_ID, "append",
+	       "{\"case\":\"" CASE_ID "\",\"amount_kop\":345.5,\"method\":\"cash\","
+	       "\"paid_at\":\"2026-12-02T09:15:00Z\"}");
+	expect("bad_value", "payment", TRIP_ID, "append",
+	       "{\"case\":\"" CASE_ID "\",\"amount_kop\":100,\"method\":\"barter\","
+	       "\"paid_at\":\"2026-12-02T09:15:00Z\"}");
+	expect("unknown_op", "payment", TRIP_ID, "upsert", "{\"case\":\"" CASE_ID "\"}");
+}
+
 static void test_quarantine_codes(void **state)
 {
 	(void)state;
@@ -513,6 +555,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_canonical_round_trip),
 	    cmocka_unit_test(test_valid_changes),
+	    cmocka_unit_test(test_visit_and_payment_vocabulary),
 	    cmocka_unit_test(test_quarantine_codes),
 	    cmocka_unit_test(test_bad_value_caps),
 	    cmocka_unit_test(test_structural_quarantine),

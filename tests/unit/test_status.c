@@ -141,6 +141,29 @@ static void test_status_of_case(void **state)
 	assert_int_equal(proto_status_of_case(bad, 2), PROTO_ST_INVALID);
 }
 
+static void test_visit_machine(void **state)
+{
+	int ok = 0;
+
+	(void)state;
+	for (int i = 0; i < PROTO_VISIT_COUNT; i++)
+		assert_int_equal(proto_visit_state_parse(proto_visit_state_name(i)), i);
+	assert_int_equal(proto_visit_state_parse("done"), PROTO_VISIT_INVALID);
+	assert_int_equal(proto_visit_state_parse(NULL), PROTO_VISIT_INVALID);
+	assert_string_equal(proto_visit_state_name(PROTO_VISIT_INVALID), "?");
+	for (int f = 0; f < PROTO_VISIT_COUNT; f++)
+		for (int t = 0; t < PROTO_VISIT_COUNT; t++)
+			ok += proto_visit_move_allowed(f, t);
+	assert_int_equal(ok, 5);
+	assert_true(proto_visit_move_allowed(PROTO_VISIT_REQUESTED, PROTO_VISIT_SCHEDULED));
+	assert_true(proto_visit_move_allowed(PROTO_VISIT_SCHEDULED, PROTO_VISIT_VISITED));
+	assert_true(proto_visit_move_allowed(PROTO_VISIT_SCHEDULED, PROTO_VISIT_SCHEDULED));
+	assert_false(proto_visit_move_allowed(PROTO_VISIT_REQUESTED, PROTO_VISIT_VISITED));
+	assert_false(proto_visit_move_allowed(PROTO_VISIT_VISITED, PROTO_VISIT_CANCELLED));
+	assert_false(proto_visit_move_allowed(PROTO_VISIT_CANCELLED, PROTO_VISIT_REQUESTED));
+	assert_false(proto_visit_move_allowed(PROTO_VISIT_INVALID, PROTO_VISIT_SCHEDULED));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +172,7 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_final),
 	    cmocka_unit_test(test_status_of_case),
+	    cmocka_unit_test(test_visit_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
