@@ -1007,9 +1007,36 @@ done:
 	return rc;
 }
 
+static int catalogue_from_device(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	(void)err;
+	return quarantine(a, c, "forbidden", "the catalogue is changed on the hub only");
+}
+
+/*
+ * What a laptop may send, one row per entity and op (the shapes are
+ * proto's vocabulary, already checked): a new entity is one row here.  An
+ * entity listed with op NULL answers every op with `refuse`.
+ */
+struct apply_row {
+	const char *entity;
+	const char *op; /* NULL: every op */
+	int (*apply)(struct hub_apply *, struct proto_change *, struct mo_err *);
+};
+
+static const struct apply_row apply_rows[] = {
+    {"service", NULL, catalogue_from_device},
+    {"case", "upsert", case_upsert},
+    {"case", "transition", case_change_transition},
+    {"trip", "upsert", trip_upsert},
+    {"comment", "append", append_change},
+    {"attachment", "append", append_change},
+    {"rating", "append", append_change},
+};
+
 int hub_apply_change(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
 {
-	bool is_append = strcmp(c->op, "append") == 0;
+	bool known = false;
 
 	if (c->qcode)
 		return quarantine(a, c, c->qcode, "%s", c->qmsg);
@@ -1019,25 +1046,17 @@ int hub_apply_change(struct hub_apply *a, struct proto_change *c, struct mo_err 
 	if (proto_hlc_receive(&a->clock, c->hlc, a->now_ms, PROTO_HLC_MAX_AHEAD_MS, NULL) != MO_OK)
 		return quarantine(a, c, "bad_value",
 				  "hlc is more than 24 h ahead of the hub clock");
-	if (strcmp(c->entity, "service") == 0)
-		return quarantine(a, c, "forbidden", "the catalogue is changed on the hub only");
-	if (strcmp(c->entity, "case") == 0) {
-		if (strcmp(c->op, "upsert") == 0)
-			return case_upsert(a, c, err);
-		if (strcmp(c->op, "transition") == 0)
-			return case_change_transition(a, c, err);
-		return quarantine(a, c, "unknown_op", "a case takes upsert or transition");
+	for (size_t i = 0; i < sizeof(apply_rows) / sizeof(apply_rows[0]); i++) {
+		const struct apply_row *r = &apply_rows[i];
+
+		if (strcmp(c->entity, r->entity) != 0)
+			continue;
+		known = true;
+		if (r->op == NULL || strcmp(c->op, r->op) == 0)
+			return r->apply(a, c, err);
 	}
-	if (strcmp(c->entity, "trip") == 0) {
-		if (strcmp(c->op, "upsert") == 0)
-			return trip_upsert(a, c, err);
-		return quarantine(a, c, "unknown_op", "a trip takes upsert");
-	}
-	if (strcmp(c->entity, "comment") == 0 || strcmp(c->entity, "attachment") == 0 ||
-	    strcmp(c->entity, "rating") == 0) {
-		if (is_append)
-			return append_change(a, c, err);
-		return quarantine(a, c, "unknown_op", "a %s takes append", c->entity);
-	}
+	if (known)
+		return quarantine(a, c, "unknown_op", "%s does not take %s from a laptop", c->entity,
+				  c->op);
 	return quarantine(a, c, "unknown_entity", "unknown entity '%s'", c->entity);
 }
