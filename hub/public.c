@@ -1,6 +1,7 @@
 /* public.c — the citizen's status lookup by receipt (public.h). */
 #include "public.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +217,12 @@ int hub_public_status(struct hub *h, const char *number, const char *code, const
 	pthread_mutex_lock(&h->public_limit.lock);
 	h->public_limit.checking--;
 	pthread_mutex_unlock(&h->public_limit.lock);
+	{
+		struct mo_err cerr = MO_ERR_INIT; /* a count that fails does not fail the answer */
+
+		if (hub_store_lookup_count(h->store, &cerr) != MO_OK)
+			fprintf(stderr, "mo-hub: status lookup not counted: %s\n", cerr.msg);
+	}
 	if (!match) {
 		hub_metrics_status_lookup(&h->metrics, HUB_LOOKUP_NOT_FOUND);
 		rc = mo_err_set(err, MO_ENOTFOUND, "not_found",

@@ -487,6 +487,10 @@ int hub_store_attachment_find(struct hub_store *s, const char *sha256, char *med
 			      size_t mtlen, char *name, size_t namelen,
 			      struct mo_err *err) MO_WARN_UNUSED;
 
+/* one public status lookup answered today (found or not): the annual
+ * report's status_lookups */
+int hub_store_lookup_count(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;
+
 /* the summary of docs/api.md (unit, from, to of f are used) */
 int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
 		     struct mo_err *err) MO_WARN_UNUSED;

@@ -15,7 +15,7 @@
 #include "store.h"
 
 #define HUB_CORE_STMTS 64  /* slots of store_sqlite.c (enum stmt_id) */
-#define HUB_STAFF_STMTS 48 /* slots of store_staff.c */
+#define HUB_STAFF_STMTS 96 /* slots of store_staff.c */
 
 struct hub_store {
 	sqlite3 *db;

@@ -58,6 +58,9 @@ enum staff_stmt {
 	T_R_MONTH,
 	T_R_HOURS,
 	T_R_RATINGS,
+	T_R_KIND,
+	T_R_LOOKUPS,
+	T_LOOKUP_COUNT,
 	T_COUNT
 };
 
@@ -232,6 +235,30 @@ static const char *const sql_text[T_COUNT] = {
 		     "ORDER BY 4 DESC, 1",
     [T_R_MONTH] = SEL "SELECT substr(created, 1, 7), count(*) FROM sel "
 		      "WHERE created IS NOT NULL GROUP BY 1 ORDER BY 1",
+    /* the annual report by kind of unit: every kind that has units, with the
+     * cases of the period (sel) and the trips started in it */
+    [T_R_KIND] = SEL ", uk AS (SELECT code, kind FROM units WHERE ?1 IS NULL OR code = ?1), "
+		     "s AS (SELECT sel.*, uk.kind FROM sel JOIN uk ON uk.code = sel.unit) "
+		     "SELECT k.kind, count(*), "
+		     "(SELECT count(*) FROM trips t JOIN uk ON uk.code = t.unit WHERE uk.kind = k.kind "
+		     "AND (?2 IS NULL OR substr(json_extract(t.doc, '$.started_at'), 1, 10) >= ?2) "
+		     "AND (?3 IS NULL OR substr(json_extract(t.doc, '$.started_at'), 1, 10) <= ?3)), "
+		     "(SELECT count(DISTINCT person) FROM s WHERE s.kind = k.kind), "
+		     "(SELECT count(DISTINCT person) FROM s WHERE s.kind = k.kind AND "
+		     "coalesce(json_extract(s.doc, '$.applicant.mobility'), '') NOT IN ('', 'none')), "
+		     "(SELECT count(*) FROM s WHERE s.kind = k.kind), "
+		     "(SELECT count(*) FROM s JOIN case_services cs ON cs.case_id = s.id "
+		     "WHERE s.kind = k.kind), "
+		     "(SELECT count(*) FROM s WHERE s.kind = k.kind AND "
+		     "json_extract(s.doc, '$.package') IS NOT NULL), "
+		     "(SELECT count(*) FROM s JOIN case_services cs ON cs.case_id = s.id "
+		     "WHERE s.kind = k.kind AND cs.status = 'rejected') "
+		     "FROM uk k GROUP BY k.kind ORDER BY k.kind",
+    /* public status lookups answered (found or not) in the period */
+    [T_R_LOOKUPS] = "SELECT coalesce(sum(answered), 0) FROM public_lookups "
+		    "WHERE (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day <= ?3) AND ?1 IS ?1",
+    [T_LOOKUP_COUNT] = "INSERT INTO public_lookups(day, answered) VALUES (?1, 1) "
+		       "ON CONFLICT(day) DO UPDATE SET answered = answered + 1",
     [T_R_HOURS] = SEL "SELECT avg((julianday(d.first) - julianday(sel.created)) * 24) "
 		      "FROM sel JOIN (SELECT case_id, min(at) AS first FROM events "
 		      "WHERE kind = 'transition' AND to_status IN ('approved', 'rejected', "
@@ -1047,6 +1074,22 @@ static void month_row(cJSON *o, sqlite3_stmt *q)
 	num(o, "applications", q, 1);
 }
 
+static void kind_row(cJSON *o, sqlite3_stmt *q)
+{
+	static const char *const keys[] = {"units",
+					   "trips",
+					   "citizens",
+					   "citizens_with_disabilities",
+					   "applications",
+					   "services",
+					   "package_applications",
+					   "refusals"};
+
+	hub_sqlite_json_text(o, "kind", q, 0);
+	for (int i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])); i++)
+		num(o, keys[i], q, 1 + i);
+}
+
 static void bind_report(sqlite3_stmt *q, const struct hub_case_filter *f)
 {
 	bind_text(q, 1, f->unit);
@@ -1144,6 +1187,40 @@ static int report_scalars(struct hub_store *s, const struct hub_case_filter *f, 
 	return MO_OK;
 }
 
+/* one number of the period under key */
+static int report_count(struct hub_store *s, enum staff_stmt id, const struct hub_case_filter *f,
+			cJSON *r, const char *key, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	int rc, src;
+
+	if ((rc = report_step(s, id, f, &q, err)) != MO_OK)
+		return rc;
+	if ((src = sqlite3_step(q)) == SQLITE_ROW)
+		num(r, key, q, 0);
+	else
+		rc = hub_sqlite_fail(s, src, "count for the report", err);
+	done_stmt(q);
+	return rc;
+}
+
+int hub_store_lookup_count(struct hub_store *s, struct mo_err *err)
+{
+	sqlite3_stmt *q;
+	char now[32];
+	int rc = MO_EIO;
+
+	mo_iso8601(now, sizeof(now), mo_now_ms(), true);
+	now[10] = '\0'; /* the UTC day, as the report's from and to */
+	hub_sqlite_lock(s);
+	if ((q = stmt(s, T_LOOKUP_COUNT, err)) != NULL) {
+		bind_text(q, 1, now);
+		rc = exec_q(s, q, "count a status lookup", err);
+	}
+	hub_sqlite_unlock(s);
+	return rc;
+}
+
 int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
 		     struct mo_err *err)
 {
@@ -1153,6 +1230,7 @@ int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON
 	    {T_R_UNIT, "per_unit", unit_row},
 	    {T_R_TRIP, "per_trip", trip_row},
 	    {T_R_MONTH, "per_month", month_row},
+	    {T_R_KIND, "per_unit_kind", kind_row},
 	};
 	cJSON *r = cJSON_CreateObject(), *it;
 	long long decided = 0, rejected = 0, services = 0;
@@ -1178,7 +1256,9 @@ int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON
 	cJSON_AddNumberToObject(r, "services_total", (double)services);
 	cJSON_AddNumberToObject(r, "refusal_rate",
 				decided ? (double)rejected / (double)decided : 0.0);
-	rc = report_scalars(s, f, r, err);
+	if ((rc = report_scalars(s, f, r, err)) != MO_OK)
+		goto done;
+	rc = report_count(s, T_R_LOOKUPS, f, r, "status_lookups", err);
 done:
 	hub_sqlite_unlock(s);
 	if (rc != MO_OK)

@@ -476,6 +476,26 @@ async function assignCard(c) {
 }
 
 // ---- reports ----
+// the annual table of a CNAP's report: people served per kind of unit
+const ANNUAL_COLS = [['units', 'annual_units'], ['trips', 'annual_trips'], ['home_visits', 'annual_home_visits'],
+  ['citizens', 'annual_citizens'], ['citizens_with_disabilities', 'annual_disabled'], ['applications', 'annual_apps'],
+  ['services', 'annual_services'], ['package_applications', 'annual_packages'], ['refusals', 'annual_refusals']];
+
+function annualTable(r) {
+  const rows = (r.per_unit_kind || []).filter(k => k.units > 0);
+  const cell = (k, c) => h('td', { class: 'num' }, k[c] == null ? '—' : String(k[c]));
+  const total = {};
+  for (const [c] of ANNUAL_COLS) total[c] = rows.some(k => k[c] != null) ? rows.reduce((a, k) => a + (k[c] || 0), 0) : null;
+  total.citizens = r.citizens; // a citizen served by two kinds is one person
+  const extra = [['status_lookups', r.status_lookups], ['messages_sent', r.messages_sent]].filter(([, v]) => v != null);
+  return h('div', { class: 'card annual', id: 'annual' }, h('h2', {}, t('annual_title')),
+    h('table', { id: 'annual-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('annual_kind')), ...ANNUAL_COLS.map(([, l]) => h('th', { scope: 'col' }, t(l))))),
+      h('tbody', {}, rows.map(k => h('tr', { 'data-kind': k.kind }, h('th', { scope: 'row' }, word('unit_kinds', k.kind)), ...ANNUAL_COLS.map(([c]) => cell(k, c))))),
+      h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('annual_total')), ...ANNUAL_COLS.map(([c]) => cell(total, c))))),
+    extra.length ? h('p', {}, extra.map(([k, v]) => `${t(k)}: ${v}`).join(' · ')) : null);
+}
+
 async function showReports() {
   const params = queryFromHash();
   const form = h('form', {
@@ -509,6 +529,7 @@ async function showReports() {
         ['approved', 'rejected', 'needs_info', 'in_review', 'issued', 'pending'].map(k => ({ label: k === 'pending' ? t('pending') : statusName(k), value: dec[k] || 0 })), { title: t('decisions_kind') })),
       h('div', { class: 'card' }, h('h2', {}, t('per_unit')), barChart((r.per_unit || []).map(x => ({ label: `${x.unit} ${x.name || ''}`, value: x.applications })), { title: t('per_unit') })),
       h('div', { class: 'card' }, h('h2', {}, t('per_month')), columnChart((r.per_month || []).map(x => ({ label: x.month, value: x.applications })), { title: t('per_month') }))),
+    annualTable(r),
     h('div', { class: 'card' }, h('h2', {}, t('per_trip')),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('date')), h('th', {}, t('unit')), h('th', {}, t('settlement')), h('th', {}, t('applications')))),
         h('tbody', {}, (r.per_trip || []).map(x => h('tr', {}, h('td', {}, x.date || ''), h('td', {}, x.unit || ''), h('td', {}, x.settlement || ''), h('td', {}, x.applications)))))));

@@ -427,6 +427,30 @@ test('supervisor sees the reports with SVG charts, in English too', async () => 
   await ctx.close();
 });
 
+// The annual table (issue 15): one row per kind of unit in words, the figures
+// of GET /api/reports/summary, a total row, in both languages.
+test('the reports page has the annual table by kind of unit', async () => {
+  const { ctx, page } = await signIn('petro', 'supervisor-pass-1');
+  await page.goto(baseUrl + '/#/reports');
+  await page.waitForSelector('#annual-table tbody tr');
+  const api = await page.evaluate(async () => (await fetch('/api/reports/summary')).json());
+  const kinds = api.per_unit_kind.filter(k => k.units > 0);
+  assert.ok(kinds.length >= 1);
+  assert.equal(await page.locator('#annual-table tbody tr').count(), kinds.length);
+  const truck = kinds.find(k => k.kind === 'truck');
+  const row = page.locator('#annual-table tbody tr[data-kind="truck"]');
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[5], String(truck.applications));
+  assert.ok(truck.applications > 0);
+  const head = await row.locator('th').textContent();
+  assert.doesNotMatch(head, /truck/); // the kind in words, not its code
+  const foot = await page.locator('#annual-table tfoot td').allTextContents();
+  assert.equal(foot[5], String(api.applications));
+  await page.click('#lang');
+  await page.waitForSelector('text=Mobile offices by kind of unit');
+  await ctx.close();
+});
+
 test('admin issues an enrolment token from the admin page', async () => {
   const { ctx, page } = await signIn('admin', 'admin-pass-1');
   await page.click('nav a[href="#/admin"]');
