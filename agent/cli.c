@@ -18,21 +18,6 @@
 #include "sync.h"
 #include "validate.h"
 
-int agent_ctx_store(struct agent_ctx *ctx, struct agent_store **out, struct mo_err *err)
-{
-	int rc;
-
-	if (ctx->store == NULL) {
-		if ((rc = agent_mkdir_p(ctx->data_dir, err)) != MO_OK)
-			return rc;
-		snprintf(ctx->db_path, sizeof(ctx->db_path), "%s/agent.db", ctx->data_dir);
-		if ((rc = agent_store_open(&ctx->store, ctx->db_path, err)) != MO_OK)
-			return rc;
-	}
-	*out = ctx->store;
-	return MO_OK;
-}
-
 int agent_exit_for(int rc, const struct mo_err *err)
 {
 	switch (rc) {
