@@ -66,5 +66,7 @@ int agent_cmd_status(struct agent_ctx *ctx, int argc, char **argv);
 int agent_cmd_inbox(struct agent_ctx *ctx, int argc, char **argv);
 /* service list [--search T]: the catalogue on this laptop */
 int agent_cmd_service(struct agent_ctx *ctx, int argc, char **argv);
+/* visit list|show|schedule|done|cancel: home-visit requests of the unit (cli_visit.c) */
+int agent_cmd_visit(struct agent_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "mo_util.h"
 #include "status.h"
 #include "validate.h"
+#include "visit.h"
 
 static const char *const ADDRESS_KEYS[] = {"region", "hromada", "settlement", "postcode",
 					   "street", "house",	"apartment"};
@@ -412,6 +413,8 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 		return rc;
 	if (in->created_at && !proto_datetime_valid(in->created_at))
 		return invalid(err, "date", "created_at");
+	if (in->visit && !proto_uuid_valid(in->visit))
+		return invalid(err, "bad_field", "visit");
 
 	if (in->id) {
 		if (!proto_uuid_valid(in->id))
@@ -485,6 +488,8 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	cJSON_AddBoolToObject(f, "consent", in->consent);
 	cJSON_AddNumberToObject(f, "fee_uah", (double)(in->fee_set ? in->fee_uah : set.fee));
 	cJSON_AddStringToObject(f, "notes", in->notes ? in->notes : "");
+	if (in->visit)
+		cJSON_AddStringToObject(f, "visit", in->visit);
 	c.data = f;
 	/* the receipt's status code: made here, offline; only its check goes to
 	 * the hub.  Not for an import (lines of applications taken elsewhere,
@@ -1146,6 +1151,8 @@ int agent_apply_remote(struct agent_store *s, const struct proto_change *ch, str
 		return remote_case_upsert(s, ch, err);
 	if (strcmp(ch->entity, "case") == 0 && strcmp(ch->op, "transition") == 0)
 		return remote_case_transition(s, ch, err);
+	if (strcmp(ch->entity, "visit") == 0 && strcmp(ch->op, "upsert") == 0)
+		return agent_visit_apply_remote(s, ch, err);
 	if (case_id == NULL || !agent_store_case_exists(s, case_id))
 		return MO_OK; /* not ours to show */
 	if (strcmp(ch->entity, "comment") == 0) {

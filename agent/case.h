@@ -61,6 +61,9 @@ struct agent_case_input {
 	/* the applicant refused an RNOKPP on religious grounds (a mark in the
 	 * passport): no rnokpp, a "passport" document is required instead */
 	bool no_rnokpp;
+	/* the home-visit request this application is recorded from (a UUID;
+	 * agent_visit_case_input sets it), NULL: none */
+	const char *visit;
 };
 
 /* one problem in an application form, for the field it belongs to */

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "sync.h"
 #include "validate.h"
+#include "visit.h"
 
 #define IMPORT_TXN_LINES 500
 #define IMPORT_LINE_MAX (1u << 20)
@@ -91,6 +92,8 @@ struct case_opts {
 	struct agent_case_input in;
 	cJSON *presented; /* owned */
 	char doc_buf[AGENT_MAX_DOCS][200];
+	const char *visit;	     /* --visit ID (new only) */
+	struct agent_visit_fill fill; /* what the visit lends in */
 };
 
 /* parse --field value options shared by new and edit; 0 or an exit code */
@@ -169,7 +172,8 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 		    (rc = agent_opt(argc, argv, &i, "--phone", &in->phone)) ||
 		    (rc = agent_opt(argc, argv, &i, "--address", &in->address_text)) ||
 		    (rc = agent_opt(argc, argv, &i, "--mobility", &in->mobility)) ||
-		    (rc = agent_opt(argc, argv, &i, "--notes", &in->notes))) {
+		    (rc = agent_opt(argc, argv, &i, "--notes", &in->notes)) ||
+		    (rc = agent_opt(argc, argv, &i, "--visit", &o->visit))) {
 			if (rc < 0)
 				return agent_usage(ctx, argv[i]);
 			continue;
@@ -227,6 +231,11 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 		rc = AGENT_EXIT_USAGE;
 		goto done;
 	}
+	/* the citizen's data and services from the visit; typed options win */
+	if (o.visit && (rc = agent_visit_case_input(s, o.visit, &o.in, &o.fill, &err)) != MO_OK) {
+		rc = agent_fail(ctx, rc, &err);
+		goto done;
+	}
 	{
 		/* every problem at once, by the field names of the paper form */
 		struct agent_case_errors *all = malloc(sizeof(*all));
@@ -260,6 +269,7 @@ static int case_new(struct agent_ctx *ctx, struct agent_store *s, const struct a
 	}
 	rc = ctx->json ? print_case(ctx, s, id, false) : say_created(ctx, s, id);
 done:
+	agent_visit_fill_release(&o.fill);
 	cJSON_Delete(o.presented);
 	return rc;
 }
@@ -275,7 +285,7 @@ static int case_edit(struct agent_ctx *ctx, struct agent_store *s, const struct 
 	memset(&o, 0, sizeof(o));
 	if ((rc = parse_case_opts(ctx, argc, argv, true, &id, &o)) != 0)
 		goto done;
-	if (id == NULL || o.in.draft) {
+	if (id == NULL || o.in.draft || o.visit) {
 		rc = agent_usage(ctx, "case edit ID --field value ...");
 		goto done;
 	}

@@ -2,6 +2,8 @@
 #include "i18n.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mo_util.h"
@@ -84,10 +86,52 @@ static const struct reason REASONS[] = {
     {"rate_limited", "забагато неправильних PIN; спробуйте через %s с",
      "too many wrong PINs; try again in %s s"},
     {"unknown_operator", "оператора «%s» не знайдено", "no such operator: '%s'"},
+    {"visit_not_found", "заявку на виїзд не знайдено: %s (номер В-… або ідентифікатор; "
+     "список: mo-agent visit list)",
+     "no such visit request: %s (its В-… number or id; the list: mo-agent visit list)"},
+    {"visit_cancelled", "заявку на виїзд %s скасовано: заяву з неї не записують",
+     "visit request %s is cancelled: no application is recorded from it"},
+    {"visit_date", "неправильна дата виїзду: «%s» (очікується ДД.ММ.РРРР)",
+     "bad visit date: '%s' (expected DD.MM.YYYY)"},
+    {"date_past", "дата виїзду вже минула: %s", "the visit date is in the past: %s"},
+    {"reason_required", "вкажіть причину скасування (--reason)",
+     "give the reason for cancelling (--reason)"},
 };
+
+/* "requested → visited" (err->msg of illegal_visit_move) in words, with what to do */
+static const char *visit_move_reason(enum agent_lang lang, const char *msg, char *buf, size_t len)
+{
+	char from[16] = "", to[16] = "";
+	const char *arrow = strstr(msg, " → ");
+	bool en = lang == AGENT_LANG_EN;
+	const char *hint = "";
+
+	if (arrow) {
+		size_t n = (size_t)(arrow - msg);
+
+		if (n < sizeof(from)) {
+			memcpy(from, msg, n);
+			from[n] = '\0';
+		}
+		mo_strlcpy(to, arrow + strlen(" → "), sizeof(to));
+	}
+	if (strcmp(from, "requested") == 0 && strcmp(to, "visited") == 0)
+		hint = en ? " First schedule it: mo-agent visit schedule ID --date DD.MM.YYYY."
+			  : " Спершу заплануйте: mo-agent visit schedule ID --date ДД.ММ.РРРР.";
+	else if (strcmp(from, "visited") == 0 || strcmp(from, "cancelled") == 0)
+		hint = en ? " The visit is closed; nothing more can change."
+			  : " Виїзд закрито; змінити вже нічого не можна.";
+	snprintf(buf, len,
+		 en ? "a visit that is «%s» cannot become «%s».%s"
+		    : "виїзд у стані «%s» не можна перевести в стан «%s».%s",
+		 agent_visit_state_word(lang, from), agent_visit_state_word(lang, to), hint);
+	return buf;
+}
 
 const char *agent_reason(enum agent_lang lang, const struct mo_err *err, char *buf, size_t len)
 {
+	if (strcmp(err->code, "illegal_visit_move") == 0)
+		return visit_move_reason(lang, err->msg, buf, len);
 	for (size_t i = 0; i < sizeof(REASONS) / sizeof(REASONS[0]); i++) {
 		if (strcmp(err->code, REASONS[i].code) != 0)
 			continue;
@@ -196,4 +240,19 @@ const char *agent_status_word(enum agent_lang lang, const char *status)
 		if (strcmp(status, WORDS[i].code) == 0)
 			return lang == AGENT_LANG_EN ? WORDS[i].en : WORDS[i].uk;
 	return status;
+}
+
+const char *agent_visit_state_word(enum agent_lang lang, const char *state)
+{
+	static const struct reason WORDS[] = {
+	    {"requested", "очікує планування", "requested"},
+	    {"scheduled", "заплановано", "scheduled"},
+	    {"visited", "відвідано", "visited"},
+	    {"cancelled", "скасовано", "cancelled"},
+	};
+
+	for (size_t i = 0; state && i < sizeof(WORDS) / sizeof(WORDS[0]); i++)
+		if (strcmp(state, WORDS[i].code) == 0)
+			return lang == AGENT_LANG_EN ? WORDS[i].en : WORDS[i].uk;
+	return state ? state : "";
 }

@@ -132,7 +132,17 @@
 	X(INBOX_SEEN, "Позначено переглянутим: %s", "Marked as seen: %s")                                                                                              \
 	X(ST_REVOKED, "ПРИСТРІЙ ВІДКЛИКАНО", "DEVICE REVOKED")                                                                                                        \
 	X(ST_OPERATOR, "Оператор", "Operator")                                                                                                                        \
-	X(ST_TRIP, "Виїзд", "Trip")
+	X(ST_TRIP, "Виїзд", "Trip")                                                             \
+	X(VISIT_NONE, "Заявок на виїзд додому немає. Вони надходять із центру під час "         \
+	  "синхронізації: mo-agent sync",                                                      \
+	  "No home-visit requests. They come from the centre with a sync: mo-agent sync")      \
+	X(VISIT_SCHEDULED, "Виїзд %s заплановано на %s. Центр дізнається під час синхронізації.", \
+	  "Visit %s scheduled for %s. The centre learns it with the next sync.")               \
+	X(VISIT_DONE, "Виїзд %s позначено: відвідано. Центр дізнається під час синхронізації.", \
+	  "Visit %s marked visited. The centre learns it with the next sync.")                 \
+	X(VISIT_CANCELLED, "Виїзд %s скасовано (%s). Центр дізнається під час синхронізації.",   \
+	  "Visit %s cancelled (%s). The centre learns it with the next sync.")                 \
+	X(VISIT_PENDING, "ще не надіслано до центру", "not yet sent to the centre")
 
 enum agent_msg_id {
 #define AGENT_MSG_ENUM(id, uk, en) MSG_##id,
@@ -163,5 +173,7 @@ const char *agent_field_label(enum agent_lang lang, const char *field);
 const char *agent_check_text(enum agent_lang lang, const char *code);
 /* a status name in words ("submitted" → "подано") */
 const char *agent_status_word(enum agent_lang lang, const char *status);
+/* a visit state in words ("scheduled" → "заплановано") */
+const char *agent_visit_state_word(enum agent_lang lang, const char *state);
 
 #endif

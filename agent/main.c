@@ -28,7 +28,7 @@ static const char USAGE_UK[] =
     "  trip start --settlement НАЗВА [--kind ВИД], trip end, trip list\n"
     "  case new --service КОД ... --surname П --given-name І --birth-date ДД.ММ.РРРР\n"
     "           --tax-id РНОКПП | --no-rnokpp [--patronymic] [--phone] [--address] [--doc ТИП:НОМЕР]\n"
-    "           [--mobility] [--presented ДОКУМЕНТ] [--consent] [--notes] [--draft]\n"
+    "           [--mobility] [--presented ДОКУМЕНТ] [--consent] [--notes] [--draft] [--visit ID]\n"
     "  case edit ID --поле значення ..., case submit ID, case cancel ID --reason Т,\n"
     "  case issue ID, case list [--status] [--trip] [--search ТЕКСТ], case show ID|НОМЕР,\n"
     "  case attach ID ФАЙЛ [--type ТИП], case rate ID 1..5 [--comment К],\n"
@@ -38,6 +38,8 @@ static const char USAGE_UK[] =
     "  status                         що чекає надсилання, рішення центру\n"
     "  inbox, inbox seen НОМЕР...|--all   нові рішення й коментарі центру; позначити переглянутими\n"
     "  service list [--search ТЕКСТ]  послуги каталогу (частина назви або код)\n"
+    "  visit list, visit show ID, visit schedule ID --date ДД.ММ.РРРР, visit done ID,\n"
+    "  visit cancel ID --reason Т      виїзди додому за заявками центру (ID: В-… або UUID)\n"
     "  ui [--listen 127.0.0.1:ПОРТ] [--no-browser] [--idle-minutes N]\n"
     "                                 робоче місце в браузері (лише на цьому ноутбуці)\n"
     "\n"
@@ -56,7 +58,7 @@ static const char USAGE_EN[] =
     "  trip start --settlement NAME [--kind KIND], trip end, trip list\n"
     "  case new --service CODE ... --surname S --given-name G --birth-date DD.MM.YYYY\n"
     "           --tax-id RNOKPP | --no-rnokpp [--patronymic] [--phone] [--address] [--doc TYPE:NUMBER]\n"
-    "           [--mobility] [--presented DOC] [--consent] [--notes] [--draft]\n"
+    "           [--mobility] [--presented DOC] [--consent] [--notes] [--draft] [--visit ID]\n"
     "  case edit ID --field value ..., case submit ID, case cancel ID --reason R,\n"
     "  case issue ID, case list [--status] [--trip] [--search TEXT], case show ID|NUMBER,\n"
     "  case attach ID FILE [--type TYPE], case rate ID 1..5 [--comment C],\n"
@@ -66,6 +68,8 @@ static const char USAGE_EN[] =
     "  status                         what waits to be sent, the hub's decisions\n"
     "  inbox, inbox seen NUMBER...|--all   new decisions and comments; mark them seen\n"
     "  service list [--search TEXT]   the service catalogue (part of a title or a code)\n"
+    "  visit list, visit show ID, visit schedule ID --date DD.MM.YYYY, visit done ID,\n"
+    "  visit cancel ID --reason T      home visits the centre asks for (ID: В-… or UUID)\n"
     "  ui [--listen 127.0.0.1:PORT] [--no-browser] [--idle-minutes N]\n"
     "                                 the workstation in the browser (this laptop only)\n"
     "\n"
@@ -195,6 +199,8 @@ int main(int argc, char **argv)
 		rc = agent_cmd_inbox(&ctx, argc, argv);
 	else if (strcmp(cmd, "service") == 0)
 		rc = agent_cmd_service(&ctx, argc, argv);
+	else if (strcmp(cmd, "visit") == 0)
+		rc = agent_cmd_visit(&ctx, argc, argv);
 	else if (strcmp(cmd, "ui") == 0)
 		rc = agent_cmd_ui(&ctx, argc, argv);
 	else

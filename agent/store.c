@@ -1,5 +1,6 @@
 /* store.c — all SQL of mo-agent (store.h). */
 #include "store.h"
+#include "store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -2156,4 +2157,16 @@ int agent_store_case_services_replace(struct agent_store *s, const struct agent_
 			return rc;
 	}
 	return MO_OK;
+}
+
+/* ---- for the store's other files (store_int.h) ---- */
+
+sqlite3 *agent_store_sqlite(struct agent_store *s)
+{
+	return s->db;
+}
+
+int agent_store_db_error(struct agent_store *s, int src, struct mo_err *err, const char *what)
+{
+	return db_err(s, src, err, what);
 }

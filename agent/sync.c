@@ -18,6 +18,7 @@
 #include "mo_util.h"
 #include "platform.h"
 #include "progress.h"
+#include "visit.h"
 
 #define RESPONSE_MAX PROTO_ENVELOPE_MAX
 #define RETRY_MAX 5
@@ -645,7 +646,8 @@ static int apply_response(struct sync *sy, const struct http_resp *r, long long 
 	}
 	if (seq > 0) {
 		sy->stats->quarantined += (long long)p.nquarantined;
-		if ((rc = ack_received(sy, seq, env.hdr.hlc, err)) != MO_OK)
+		if ((rc = ack_received(sy, seq, env.hdr.hlc, err)) != MO_OK ||
+		    (rc = agent_visit_acked(sy->s, seq, err)) != MO_OK)
 			goto rollback;
 	}
 	for (size_t i = 0; i < p.changes.n; i++) {
