@@ -139,6 +139,20 @@ int agent_store_visit_put(struct agent_store *s, const struct agent_visit *v, st
 	return rc;
 }
 
+int agent_store_visit_delete(struct agent_store *s, const char *id, struct mo_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, src;
+
+	if ((rc = prepare(s, &st, "DELETE FROM visits WHERE id = lower(?1)", err)) != MO_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	src = sqlite3_step(st);
+	rc = src == SQLITE_DONE ? MO_OK : agent_store_db_error(s, src, err, "visit delete");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int agent_store_visit_each(struct agent_store *s, agent_visit_fn fn, void *arg,
 			   struct mo_err *err)
 {

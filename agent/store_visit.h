@@ -41,6 +41,10 @@ int agent_store_visit_get(struct agent_store *s, const char *key, struct agent_v
 int agent_store_visit_put(struct agent_store *s, const struct agent_visit *v,
 			  struct mo_err *err) MO_WARN_UNUSED;
 
+/* remove a visit (it was given to another unit); MO_OK when there was none */
+int agent_store_visit_delete(struct agent_store *s, const char *id,
+			     struct mo_err *err) MO_WARN_UNUSED;
+
 /*
  * Every visit, in the order the field day needs them: scheduled by date
  * (today first), then requested by preferred date (none last), then

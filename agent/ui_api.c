@@ -18,6 +18,7 @@
 #include "store.h"
 #include "receipt.h"
 #include "ui_int.h"
+#include "visit.h"
 
 #define LIST_LIMIT 200
 
@@ -330,6 +331,7 @@ static void case_input(const cJSON *j, struct agent_case_input *in)
 	}
 	in->draft = jtrue(j, "draft");
 	in->no_rnokpp = jtrue(j, "no_rnokpp");
+	in->visit = jstr(j, "visit"); /* resolved by agent_visit_case_input */
 }
 
 static void get_cases(struct agent_ui *ui, const struct ui_call *call, struct ui_res *res)
@@ -449,6 +451,7 @@ static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struc
 {
 	struct agent_identity me;
 	struct agent_case_input in;
+	struct agent_visit_fill fill = {"", NULL};
 	struct mo_err err = MO_ERR_INIT;
 	char id[40], number[48];
 	int rc;
@@ -456,8 +459,15 @@ static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struc
 	if (!who(ui, res, &me))
 		return;
 	case_input(call->json, &in);
-	if (!check_form(ui, &in, res, true))
+	/* from a visit: what the form leaves empty comes from the visit, as in the CLI */
+	if (in.visit && (rc = agent_visit_case_input(ui->store, in.visit, &in, &fill, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
 		return;
+	}
+	if (!check_form(ui, &in, res, true)) {
+		agent_visit_fill_release(&fill);
+		return;
+	}
 	if ((rc = agent_store_begin(ui->store, &err)) == MO_OK) {
 		rc = agent_case_create(ui->store, &me, &in, id, number, &err);
 		if (rc == MO_OK)
@@ -465,6 +475,7 @@ static void post_case_new(struct agent_ui *ui, const struct ui_call *call, struc
 		if (rc != MO_OK)
 			agent_store_rollback(ui->store);
 	}
+	agent_visit_fill_release(&fill);
 	if (rc == MO_EINVAL) {
 		invalid(ui, res, &err);
 		return;
@@ -668,6 +679,69 @@ static void post_inbox_seen(struct agent_ui *ui, const char *key, struct ui_res 
 	get_inbox(ui, res);
 }
 
+/* ---- home visits (visit.h) ---- */
+
+static void get_visits(struct agent_ui *ui, struct ui_res *res)
+{
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *arr = NULL;
+	int rc;
+
+	if (!who(ui, res, &me)) /* citizens' addresses and phones: a signed-in operator only */
+		return;
+	if ((rc = agent_visit_list(ui->store, &arr, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	ui_json(res, 200, arr);
+}
+
+static void get_visit(struct agent_ui *ui, const char *key, struct ui_res *res)
+{
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	cJSON *o = NULL;
+	int rc;
+
+	if (!who(ui, res, &me))
+		return;
+	if ((rc = agent_visit_show(ui->store, key, &o, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	ui_json(res, 200, o);
+}
+
+/* POST visits/KEY/schedule {"date"} | done {} | cancel {"reason"} */
+static void post_visit_move(struct agent_ui *ui, const char *key, const char *verb,
+			    const struct ui_call *call, struct ui_res *res)
+{
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	int rc;
+
+	if (!who(ui, res, &me))
+		return;
+	if ((rc = agent_store_begin(ui->store, &err)) == MO_OK) {
+		if (strcmp(verb, "schedule") == 0)
+			rc = agent_visit_schedule(ui->store, &me, key, jstr(call->json, "date"), &err);
+		else if (strcmp(verb, "done") == 0)
+			rc = agent_visit_done(ui->store, &me, key, &err);
+		else
+			rc = agent_visit_cancel(ui->store, &me, key, jstr(call->json, "reason"), &err);
+		if (rc == MO_OK)
+			rc = agent_store_commit(ui->store, &err);
+		if (rc != MO_OK)
+			agent_store_rollback(ui->store);
+	}
+	if (rc != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	get_visit(ui, key, res);
+}
+
 /* ---- routing ---- */
 
 /* "cases/KEY/verb": KEY into key (no '/'), the rest after it */
@@ -764,6 +838,21 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 	    (rest = split_key(p + 5, key, sizeof(key))) && *rest == '\0') {
 		post_scan(ui, key, call, res);
 		return;
+	}
+	if (get && strcmp(p, "visits") == 0) {
+		get_visits(ui, res);
+		return;
+	}
+	if (strncmp(p, "visits/", 7) == 0 && (rest = split_key(p + 7, key, sizeof(key)))) {
+		if (get && *rest == '\0') {
+			get_visit(ui, key, res);
+			return;
+		}
+		if (!get && (strcmp(rest, "schedule") == 0 || strcmp(rest, "done") == 0 ||
+			     strcmp(rest, "cancel") == 0)) {
+			post_visit_move(ui, key, rest, call, res);
+			return;
+		}
 	}
 	if (strncmp(p, "cases/", 6) == 0 && (rest = split_key(p + 6, key, sizeof(key)))) {
 		if (get && *rest == '\0') {

@@ -60,12 +60,24 @@ static int view_from_data(struct agent_visit *v, struct mo_err *err)
 
 /* ---- what the hub sends ---- */
 
+/*
+ * A visit whose unit is not ours: one we hold was given to another unit
+ * (the hub sends it once more with the new unit) and leaves this laptop;
+ * one we never held should not have come at all.
+ */
 static int ignore_foreign(struct agent_store *s, const struct proto_change *c, const char *unit,
 			  const char *mine, struct mo_err *err)
 {
+	struct agent_visit v;
 	long long n = 0;
 	int rc;
 
+	if (agent_store_visit_get(s, c->id, &v, NULL) == MO_OK) {
+		agent_visit_release(&v);
+		fprintf(stderr, "mo-agent: visit %s was given to unit '%s': removed from this laptop\n",
+			c->id, unit ? unit : "?");
+		return agent_store_visit_delete(s, c->id, err);
+	}
 	/* the hub must never send this: say so where an operator or a log sees it */
 	fprintf(stderr,
 		"mo-agent: ignored visit %s of unit '%s' (this laptop belongs to unit '%s')\n",

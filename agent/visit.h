@@ -34,9 +34,10 @@
 
 /*
  * A downstream `visit` upsert (from agent_apply_remote).  A visit of
- * another unit is not stored (the hub must never send one): it is logged
- * on stderr and counted in meta `visits_ignored`, and MO_OK is returned so
- * the rest of the answer applies.  An upsert older than the stored one (by
+ * another unit is not stored: one this laptop holds was given to another
+ * unit and is removed; any other is logged on stderr and counted in meta
+ * `visits_ignored` (the hub must never send one).  Either way MO_OK, so the
+ * rest of the answer applies.  An upsert older than the stored one (by
  * HLC) changes nothing.
  */
 int agent_visit_apply_remote(struct agent_store *s, const struct proto_change *c,

@@ -151,7 +151,10 @@
     switch (name) {
       case 'signin': show('signin'); renderSignin(); break;
       case 'trip': show('trip'); await renderTrip(); break;
-      case 'new': show('new'); if (arg !== 'keep') resetForm(S.carry); S.carry = null; $('#c-surname').focus(); break;
+      case 'new': show('new'); if (arg !== 'keep') { resetForm(S.carry); await fillFromVisit(S.visitCarry); }
+        S.carry = null; S.visitCarry = null; $('#c-surname').focus(); break;
+      case 'visits': show('visits'); await renderVisits(); break;
+      case 'visit': show('visit'); await renderVisit(arg); break;
       case 'saved': show('saved'); $('#saved-next').focus(); break;
       case 'rate': show('rate'); renderRate(arg); break;
       case 'cases': show('cases'); await renderCases(); $('#s-q').focus(); break;
@@ -227,6 +230,8 @@
   function resetForm(carry) {
     $('#f-case').reset();
     S.chosen = []; S.scans = []; S.docsOther = [];
+    S.fromVisit = null; S.visitAddress = null;
+    $('#c-from-visit').hidden = true;
     if (carry) {
       for (const k of APPLICANT) $('#c-' + k).value = carry[k] || '';
       $('#c-no_rnokpp').checked = !!carry.no_rnokpp;
@@ -257,6 +262,11 @@
     }
     $$('#docs-required input:checked').forEach((x) => d.documents_presented.push(x.value));
     d.documents_presented.push(...S.docsOther);
+    if (S.fromVisit) {
+      d.visit = S.fromVisit;
+      // the address as the request has it (structured) unless the administrator changed it
+      if (d.address === S.visitAddress) delete d.address;
+    }
     return d;
   }
 
@@ -587,6 +597,116 @@
     flash(t('amended'));
     await renderCase(id);
   });
+
+  // ---- home visits ----
+  const visitWord = (st) => (dict().visit_states || {})[st] || st;
+  const addressLine = (a) => {
+    if (!a) return '';
+    if (a.text) return a.text;
+    return ['region', 'hromada', 'settlement', 'street', 'house', 'apartment'].map((k) => a[k]).filter(Boolean).join(', ');
+  };
+  const kyivToday = () => {
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Kyiv', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+    const g = (ty) => (p.find((x) => x.type === ty) || {}).value || '';
+    return `${g('year')}-${g('month')}-${g('day')}`;
+  };
+  function visitWhen(v) {
+    if (v.state === 'scheduled' && v.scheduled_for)
+      return v.scheduled_for === kyivToday() ? t('visit_today') + ' ' + dateDisplay(v.scheduled_for) : t('visit_on', { date: dateDisplay(v.scheduled_for) });
+    if (v.state === 'visited' && v.visited_at) return kyivTime(v.visited_at);
+    return v.preferred_date ? t('visit_preferred', { date: dateDisplay(v.preferred_date) }) : '';
+  }
+  async function renderVisits() {
+    const r = await api('GET', 'visits');
+    const rows = r.ok && Array.isArray(r.data) ? r.data : [];
+    if (!r.ok) flash(errText(r), true);
+    $('#visits-none').hidden = rows.length > 0;
+    $('#visits').replaceChildren(...rows.map((v) => {
+      const c = v.citizen || {};
+      return el('tr', { class: v.state === 'scheduled' && v.scheduled_for === kyivToday() ? 'today' : null },
+        el('td', {}, el('a', { href: '#visit/' + v.id, text: v.number })),
+        el('td', { text: visitWord(v.state) + (v.pending ? ' · ' + t('visit_pending') : '') }),
+        el('td', { text: visitWhen(v) }),
+        el('td', { text: fullName(c) }),
+        el('td', { text: addressLine(c.address) }),
+        el('td', { text: c.phone || '' }));
+    }));
+  }
+  async function renderVisit(id) {
+    const r = await api('GET', 'visits/' + encodeURIComponent(id));
+    const body = $('#w-body');
+    $('#err-visit').hidden = true;
+    if (!r.ok) { body.textContent = errText(r); $('#w-actions').hidden = true; return; }
+    const v = r.data, c = v.citizen || {};
+    S.visit = v;
+    $('#w-number').textContent = v.number;
+    const line = (label, text) => (text ? el('p', {}, el('span', { class: 'hint', text: label + ': ' }), text) : null);
+    const titles = {};
+    for (const x of v.service_titles || []) titles[x.code] = S.lang === 'en' && x.title_en ? x.title_en : x.title || '';
+    body.replaceChildren(
+      el('p', { class: 'big' }, el('strong', { id: 'w-state', text: visitWord(v.state) }), ' ', visitWhen(v),
+        v.pending ? el('span', { class: 'hint', text: ' · ' + t('visit_pending') }) : null),
+      section(t('k_applicant'), el('p', { text: fullName(c) }),
+        el('p', { text: [c.phone, addressLine(c.address)].filter(Boolean).join(' · ') }),
+        line(t('visit_mobility'), c.mobility || '')),
+      line(t('visit_reason'), v.reason), line(t('visit_note'), v.note),
+      line(t('visit_requested_at'), kyivTime(v.requested_at)),
+      line(t('visit_cancelled_why'), v.state === 'cancelled' ? v.state_reason : ''),
+      section(t('visit_services'), (v.services || []).length
+        ? el('ul', {}, ...v.services.map((code) => el('li', { text: code + (titles[code] ? ' — ' + titles[code] : '') })))
+        : el('p', { text: t('k_none') })),
+      section(t('visit_cases'), (v.cases || []).length
+        ? el('ul', {}, ...v.cases.map((k) => el('li', {}, el('a', { href: '#case/' + k.id, text: k.number }), ' · ' + statusWord(k.status))))
+        : el('p', { text: t('k_none') })));
+    const open = v.state === 'requested' || v.state === 'scheduled';
+    $('#w-actions').hidden = v.state === 'cancelled';
+    $('#f-visit-schedule').hidden = !open;
+    $('#w-schedule').textContent = v.state === 'scheduled' ? t('visit_reschedule') : t('visit_schedule');
+    $('#w-date').value = v.scheduled_for ? dateDisplay(v.scheduled_for) : v.preferred_date ? dateDisplay(v.preferred_date) : '';
+    $('#w-done').hidden = v.state !== 'scheduled';
+    $('#f-visit-cancel').hidden = !open;
+    $('#w-reason').value = '';
+    $('#w-record').hidden = v.state === 'cancelled';
+  }
+  async function visitMove(verb, body) {
+    const v = S.visit;
+    const r = await api('POST', `visits/${encodeURIComponent(v.id)}/${verb}`, body);
+    if (!r.ok) { $('#err-visit').textContent = errText(r); $('#err-visit').hidden = false; return; }
+    flash(t('visit_saved'));
+    await renderVisit(v.id);
+  }
+  $('#f-visit-schedule').addEventListener('submit', (ev) => { ev.preventDefault(); visitMove('schedule', { date: $('#w-date').value.trim() }); });
+  $('#w-done').addEventListener('click', () => visitMove('done', {}));
+  $('#f-visit-cancel').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const reason = $('#w-reason').value.trim();
+    if (!reason) { $('#err-visit').textContent = t('visit_reason_needed'); $('#err-visit').hidden = false; $('#w-reason').focus(); return; }
+    visitMove('cancel', { reason });
+  });
+  $('#w-record').addEventListener('click', () => {
+    const v = S.visit, c = v.citizen || {};
+    S.carry = { surname: c.surname, given_name: c.given_name, patronymic: c.patronymic, phone: c.phone, address: addressLine(c.address) };
+    S.visitCarry = v;
+    go('new');
+  });
+  // the new-application form from a visit: the citizen and the wanted services
+  async function fillFromVisit(v) {
+    if (!v) return;
+    S.fromVisit = v.id;
+    S.visitAddress = addressLine((v.citizen || {}).address);
+    const banner = $('#c-from-visit');
+    banner.textContent = t('visit_from', { number: v.number });
+    banner.hidden = false;
+    for (const code of v.services || []) {
+      const r = await api('GET', 'services?q=' + encodeURIComponent(code));
+      const s = (r.ok ? r.data : []).find((x) => x.code === code);
+      if (!s || S.chosen.some((x) => x.code === code)) continue;
+      S.chosen.push({ code: s.code, title: S.lang === 'en' && s.title_en ? s.title_en : s.title, fee: s.fee_uah || 0,
+        term: s.term_days, documents: s.documents || [],
+        members: (s.members || []).map((m) => ({ code: m.code, title: m.title, on: true })) });
+    }
+    renderChosen(); renderDocs();
+  }
 
   // ---- inbox ----
   async function refreshInboxCount() {

@@ -243,6 +243,10 @@ static void test_own_unit_only(void **state)
 	shown(fx, V1, &v);
 	assert_string_equal(jpath(v.data, "note", NULL), "new");
 	agent_visit_release(&v);
+	/* given to another unit: the hub sends it once more with that unit; it leaves */
+	assert_int_equal(hub_sends(fx, V1, "LV-X02", "requested", 0x300000000ULL, "moved"), MO_OK);
+	assert_int_equal(agent_store_visit_get(fx->s, V1, &v, &err), MO_ENOTFOUND);
+	assert_int_equal(agent_meta_get_i64(fx->s, "visits_ignored", 0), 1);
 }
 
 static void test_moves_and_refusals(void **state)
