@@ -38,6 +38,7 @@
 #include "review.h"
 #include "status.h"
 #include "validate.h"
+#include "visits.h"
 #include "words.h"
 
 #define PAGE_SIZE 50
@@ -1337,6 +1338,77 @@ static int on_services(struct ctx *c, struct mo_err *err)
 	return rc == MO_OK ? reply_take(c, 200, arr, err) : rc;
 }
 
+/* ---- home-visit requests (visits.h) ---- */
+
+static int on_visits(struct ctx *c, struct mo_err *err)
+{
+	struct hub_visit_filter f;
+	cJSON *arr = NULL, *o;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.unit = arg(c, "unit");
+	f.state = arg(c, "state");
+	f.from = arg(c, "from");
+	f.to = arg(c, "to");
+	f.text = arg(c, "q");
+	if (f.unit && !printable_ascii(f.unit, 32))
+		return bad_request(err, "bad unit code");
+	if ((rc = hub_visit_list(c->h, &f, &arr, err)) != MO_OK)
+		return rc;
+	if ((o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(arr);
+		return oom(err);
+	}
+	cJSON_AddItemToObject(o, "visits", arr);
+	return reply_take(c, 200, o, err);
+}
+
+static int on_visit(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc = hub_visit_get(c->h, c->param, &o, err);
+
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
+}
+
+static int on_visit_add(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK ||
+	    (rc = hub_visit_create(c->h, c->body, c->s.login, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 201, o, err);
+}
+
+static int on_visit_cancel(struct ctx *c, struct mo_err *err)
+{
+	const char *reason;
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK ||
+	    (rc = body_str(c, "reason", 1000, false, &reason, err)) != MO_OK ||
+	    (rc = hub_visit_cancel(c->h, c->param, reason, c->s.login, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 200, o, err);
+}
+
+static int on_visit_assign(struct ctx *c, struct mo_err *err)
+{
+	const char *unit;
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK ||
+	    (rc = body_str(c, "unit", 32, true, &unit, err)) != MO_OK ||
+	    (rc = hub_visit_assign(c->h, c->param, unit, c->s.login, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 200, o, err);
+}
+
 /* ---- reports ---- */
 
 /* each row of a report list gets "label": the words of its `key` code */
@@ -1369,6 +1441,10 @@ static int on_report(struct ctx *c, struct mo_err *err)
 		return bad_request(err, "dates are YYYY-MM-DD");
 	if ((rc = hub_store_report(c->h->store, &f, &r, err)) != MO_OK)
 		return rc;
+	if ((rc = hub_store_visit_report(c->h->store, &f, r, err)) != MO_OK) {
+		cJSON_Delete(r);
+		return rc;
+	}
 	label_rows(cJSON_GetObjectItemCaseSensitive(r, "by_category"), "category", HUB_W_CATEGORY,
 		   req_lang(c->req));
 	return reply_take(c, 200, r, err);
@@ -1713,6 +1789,11 @@ static const struct api_route {
     {"GET", "/api/blobs/*", ROLE_REVIEWER, on_blob},
     {"GET", "/api/units", ROLE_REVIEWER, on_units},
     {"GET", "/api/services", ROLE_REVIEWER, on_services},
+    {"GET", "/api/visits", ROLE_REVIEWER, on_visits},
+    {"POST", "/api/visits", ROLE_REVIEWER, on_visit_add},
+    {"GET", "/api/visits/*", ROLE_REVIEWER, on_visit},
+    {"POST", "/api/visits/*/cancel", ROLE_REVIEWER, on_visit_cancel},
+    {"POST", "/api/visits/*/assign", ROLE_REVIEWER, on_visit_assign},
     {"GET", "/api/reports/summary", ROLE_SUPERVISOR, on_report},
     {"GET", "/api/export.csv", ROLE_SUPERVISOR, on_export},
     {"GET", "/api/admin/devices", ROLE_ADMIN, on_admin_devices},

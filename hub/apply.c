@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "status.h"
+#include "visits.h"
 
 #define PATH_MAX_LEN 256
 #define RECEIVE_MAX_STEPS 40 /* a case holds at most 30 services */
@@ -698,6 +699,18 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		rc = quarantine(a, c, "forbidden", "%s", bad);
 		goto done;
 	}
+	{
+		/* the home-visit request it was recorded from is the unit's (visits.h) */
+		const char *vcode = NULL;
+
+		if ((rc = hub_visit_case_check(h, proto_json_str(c->fields, "visit"), hc.unit,
+					       &vcode, &bad, err)) != MO_OK)
+			goto done;
+		if (bad) {
+			rc = quarantine(a, c, vcode, "%s", bad);
+			goto done;
+		}
+	}
 	/* the hub, not the laptop, says which device made the case */
 	if ((rc = own_device(a, c, !exists, err)) != MO_OK)
 		goto done;
@@ -1007,6 +1020,33 @@ done:
 	return rc;
 }
 
+/* a laptop's move of a visit's state (visits.h); refusals are quarantined */
+static int visit_change_transition(struct hub_apply *a, struct proto_change *c,
+				   struct mo_err *err)
+{
+	int rc = hub_visit_transition(a->hub, a->dev, c, &a->clock, err);
+
+	if (rc != MO_OK && err && err->code[0] &&
+	    (strcmp(err->code, "illegal_transition") == 0 || strcmp(err->code, "not_found") == 0 ||
+	     strcmp(err->code, "forbidden") == 0 || strcmp(err->code, "missing_field") == 0)) {
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err->code, sizeof(code));
+		mo_strlcpy(msg, err->msg, sizeof(msg));
+		mo_err_clear(err);
+		return quarantine(a, c, code, "%s", msg);
+	}
+	if (rc == MO_OK)
+		a->applied++;
+	return rc;
+}
+
+static int visit_from_device(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	(void)err;
+	return quarantine(a, c, "forbidden", "visits are requested on the hub only");
+}
+
 static int catalogue_from_device(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
 {
 	(void)err;
@@ -1032,6 +1072,8 @@ static const struct apply_row apply_rows[] = {
     {"comment", "append", append_change},
     {"attachment", "append", append_change},
     {"rating", "append", append_change},
+    {"visit", "transition", visit_change_transition},
+    {"visit", "upsert", visit_from_device},
 };
 
 int hub_apply_change(struct hub_apply *a, struct proto_change *c, struct mo_err *err)

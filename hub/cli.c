@@ -18,6 +18,7 @@
 #include "json.h"
 #include "mo_util.h"
 #include "review.h"
+#include "visits.h"
 #include "validate.h"
 #include "status.h"
 #include "words.h"
@@ -59,6 +60,16 @@ static const char *const value_opts[] = {
     "blob-quota",
     "blob-expiry",
     "lang",
+    /* visit add / visit list (visits_cli.c) */
+    "surname",
+    "given-name",
+    "patronymic",
+    "address",
+    "mobility",
+    "services",
+    "preferred",
+    "note",
+    "state",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -117,6 +128,10 @@ static const char USAGE_UK[] =
     "  user enable --login Л\n"
     "  user passwd --login Л --password-file Ф     одразу завершує всі сеанси Л\n"
     "  user role --login Л --role reviewer|supervisor|admin\n"
+    "  visit add --unit К --surname П --given-name І [--patronymic Б] --phone ТЕЛ\n"
+    "            --address АДРЕСА [--services К1,К2] [--preferred РРРР-ММ-ДД]\n"
+    "            [--note ТЕКСТ] [--reason ТЕКСТ]   замовити виїзд (друкує номер)\n"
+    "  visit list [--unit П] [--state requested|scheduled|visited|cancelled]\n"
     "\n"
     "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
     "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
@@ -154,6 +169,10 @@ static const char USAGE_EN[] =
     "  user enable --login L\n"
     "  user passwd --login L --password-file F     ends every session of L at once\n"
     "  user role --login L --role reviewer|supervisor|admin\n"
+    "  visit add --unit C --surname S --given-name G [--patronymic P] --phone P\n"
+    "            --address A [--services C1,C2] [--preferred YYYY-MM-DD]\n"
+    "            [--note T] [--reason T]       request a home visit (prints its number)\n"
+    "  visit list [--unit U] [--state requested|scheduled|visited|cancelled]\n"
     "\n"
     "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
     "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
@@ -790,6 +809,8 @@ static const struct {
     {"user", "enable", cmd_user_change},
     {"user", "passwd", cmd_user_change},
     {"user", "role", cmd_user_change},
+    {"visit", "add", hub_cmd_visit_add},
+    {"visit", "list", hub_cmd_visit_list},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

@@ -495,4 +495,49 @@ int hub_store_lookup_count(struct hub_store *s, struct mo_err *err) MO_WARN_UNUS
 int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
 		     struct mo_err *err) MO_WARN_UNUSED;
 
+/* ---- home-visit requests (store_visits.c; the rules are in visits.c) ---- */
+
+/* every member may be NULL (no filter); from/to are YYYY-MM-DD, inclusive,
+ * on requested_at; text is matched in the number, the citizen's names,
+ * phone and address, the reason and the note */
+struct hub_visit_filter {
+	const char *unit, *state, *from, *to, *text;
+	long long limit; /* at most this many, newest first (0: 500) */
+};
+
+/* the next free position of the year's numbering (call inside the
+ * transaction that adds the visit) */
+int hub_store_visit_next_seq(struct hub_store *s, int year, long long *seq,
+			     struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * Insert or replace a visit from its upsert fields (docs/vocabulary.md
+ * "visit upsert": number, unit, citizen{...}, reason, services,
+ * preferred_date, note, state, state_reason, scheduled_for, requested_at,
+ * visited_at), already checked by proto.  year/seq and created_by are
+ * kept from the first insert.  MO_ECONFLICT: the number is taken.
+ */
+int hub_store_visit_put(struct hub_store *s, const char *id, const cJSON *fields, int year,
+			long long seq, const char *created_by, struct mo_err *err) MO_WARN_UNUSED;
+/* by id, or by number; *out the upsert fields plus id, created_by and
+ * updated_at (caller frees); MO_ENOTFOUND */
+int hub_store_visit_get(struct hub_store *s, const char *ref, cJSON **out,
+			struct mo_err *err) MO_WARN_UNUSED;
+/* JSON array of visits as hub_store_visit_get makes them, newest first */
+int hub_store_visit_list(struct hub_store *s, const struct hub_visit_filter *f, cJSON **out,
+			 struct mo_err *err) MO_WARN_UNUSED;
+/* a state move: state, state_reason, scheduled_for and visited_at as given
+ * (NULL stores NULL); MO_ENOTFOUND */
+int hub_store_visit_set_state(struct hub_store *s, const char *id, const char *state,
+			      const char *reason, const char *scheduled_for,
+			      const char *visited_at, struct mo_err *err) MO_WARN_UNUSED;
+/* the cases recorded from the visit (case field `visit`): [{id, number,
+ * status, unit, created_at}] */
+int hub_store_visit_cases(struct hub_store *s, const char *id, cJSON **out,
+			  struct mo_err *err) MO_WARN_UNUSED;
+/* the annual report's visits (f's unit, from, to): report->visits =
+ * {requested, visited, cancelled, avg_days_to_visit} and home_visits on
+ * each row of report->per_unit_kind */
+int hub_store_visit_report(struct hub_store *s, const struct hub_case_filter *f, cJSON *report,
+			   struct mo_err *err) MO_WARN_UNUSED;
+
 #endif

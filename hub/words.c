@@ -79,6 +79,17 @@ static const struct hub_word AUDIT_ACTIONS[] = {
     {"user.enable", "увімкнення користувача", "user enabled"},
     {"user.password", "зміна пароля", "password changed"},
     {"user.role", "зміна ролі", "role changed"},
+    {"visit.add", "новий виїзд", "home visit requested"},
+    {"visit.cancel", "скасування виїзду", "home visit cancelled"},
+    {"visit.assign", "виїзд передано підрозділу", "home visit given to a unit"},
+};
+
+/* the states of a home-visit request (proto/status.h) */
+static const struct hub_word VISIT_STATES[] = {
+    {"requested", "замовлено", "requested"},
+    {"scheduled", "заплановано", "scheduled"},
+    {"visited", "виїзд здійснено", "visited"},
+    {"cancelled", "скасовано", "cancelled"},
 };
 
 /* applicant documents (documents[].type) and scanned attachments (kind) */
@@ -156,6 +167,10 @@ static const struct hub_word ERRORS[] = {
     {"device_revoked", "Цей ноутбук відкликано.", "This laptop has been revoked."},
     {"unknown_device", "Ноутбук не зареєстровано в цьому центрі.",
      "The laptop is not enrolled at this hub."},
+    {"visit_reason", "Для скасування виїзду потрібна причина.",
+     "A reason is required to cancel a home visit."},
+    {"visit_not_requested", "Виїзд уже заплановано або закрито: підрозділ змінити не можна.",
+     "The home visit is already scheduled or closed: its unit cannot change."},
     {"no_hub", "У цій теці немає центру: спершу створіть його (mo-hub init).",
      "There is no hub in this directory: create it first (mo-hub init)."},
     {"internal", "Внутрішня помилка центру. Спробуйте ще раз або зверніться до адміністратора.",
@@ -179,6 +194,7 @@ static const struct {
     [HUB_W_COLUMN] = {"columns", ROWS(COLUMNS)},
     [HUB_W_ERROR] = {"errors", ROWS(ERRORS)},
     [HUB_W_CITIZEN_STATUS] = {"citizen_statuses", ROWS(CITIZEN_STATUSES)},
+    [HUB_W_VISIT_STATE] = {"visit_states", ROWS(VISIT_STATES)},
 };
 
 enum hub_lang hub_lang_parse(const char *s)

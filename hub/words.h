@@ -31,6 +31,7 @@ enum hub_words_kind {
 	HUB_W_COLUMN,
 	HUB_W_ERROR,
 	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
+	HUB_W_VISIT_STATE,    /* home-visit requests (visits.h) */
 	HUB_W_KINDS
 };
 
@@ -108,7 +109,13 @@ cJSON *hub_words_json(enum hub_lang lang);
 	  "--%s must be %lld to %lld, not '%s'")                                           \
 	X(YES_OR_NO, "--%s: yes або no", "--%s is yes or no")                              \
 	X(ENV_SECONDS, "%s має бути числом секунд", "%s must be seconds")                  \
-	X(AT_MOST, "щонайбільше %d разів --%s", "at most %d --%s")
+	X(AT_MOST, "щонайбільше %d разів --%s", "at most %d --%s")                         \
+	X(VISIT_ADDED, "виїзд %s замовлено для підрозділу %s",                             \
+	  "home visit %s requested for unit %s")                                           \
+	X(NOT_A_VISIT_STATE, "«%s» — не стан виїзду (requested, scheduled, visited, cancelled)", \
+	  "'%s' is not a visit state (requested, scheduled, visited, cancelled)")          \
+	X(BAD_DATE, "--%s: дата має бути РРРР-ММ-ДД, а не «%s»",                           \
+	  "--%s: a date is YYYY-MM-DD, not '%s'")
 
 enum hub_msg_id {
 #define HUB_MSG_ENUM(id, uk, en) HUB_MSG_##id,
