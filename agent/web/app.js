@@ -643,7 +643,7 @@
     const line = (label, text) => (text ? el('p', {}, el('span', { class: 'hint', text: label + ': ' }), text) : null);
     const titles = {};
     for (const x of v.service_titles || []) titles[x.code] = S.lang === 'en' && x.title_en ? x.title_en : x.title || '';
-    body.replaceChildren(
+    body.replaceChildren(...[
       el('p', { class: 'big' }, el('strong', { id: 'w-state', text: visitWord(v.state) }), ' ', visitWhen(v),
         v.pending ? el('span', { class: 'hint', text: ' · ' + t('visit_pending') }) : null),
       section(t('k_applicant'), el('p', { text: fullName(c) }),
@@ -651,13 +651,14 @@
         line(t('visit_mobility'), c.mobility || '')),
       line(t('visit_reason'), v.reason), line(t('visit_note'), v.note),
       line(t('visit_requested_at'), kyivTime(v.requested_at)),
+      line(t('visit_visited_at'), v.state === 'visited' ? kyivTime(v.visited_at) : ''),
       line(t('visit_cancelled_why'), v.state === 'cancelled' ? v.state_reason : ''),
       section(t('visit_services'), (v.services || []).length
         ? el('ul', {}, ...v.services.map((code) => el('li', { text: code + (titles[code] ? ' — ' + titles[code] : '') })))
         : el('p', { text: t('k_none') })),
       section(t('visit_cases'), (v.cases || []).length
         ? el('ul', {}, ...v.cases.map((k) => el('li', {}, el('a', { href: '#case/' + k.id, text: k.number }), ' · ' + statusWord(k.status))))
-        : el('p', { text: t('k_none') })));
+        : el('p', { text: t('k_none') }))].filter(Boolean));
     const open = v.state === 'requested' || v.state === 'scheduled';
     $('#w-actions').hidden = v.state === 'cancelled';
     $('#f-visit-schedule').hidden = !open;

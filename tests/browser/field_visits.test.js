@@ -166,7 +166,7 @@ test('record an application from the visit: the citizen and the service are fill
   assert.match(await page.textContent('#chosen'), /PAS-02/);
   assert.match(await page.textContent('#c-from-visit'), new RegExp(first.number));
   await form.getByLabel('Дата народження').fill('23.07.1953');
-  await form.getByLabel('РНОКПП', { exact: true }).fill('1956229334');
+  await page.fill('#c-rnokpp', '1956229334');
   await form.getByLabel('Згода на обробку персональних даних').check();
   await page.screenshot({ path: join(SHOTS, 'field-visit-application.png'), fullPage: true });
   await page.getByRole('button', { name: 'Зберегти заяву' }).click();
