@@ -164,3 +164,61 @@ def test_cancel_and_staff_cancel_win(hub, tmp_path):
     assert shown["state"] == "cancelled" and shown["pending"] is False
     assert shown["state_reason"] == "громадянин переїхав"
     assert [q["code"] for q in a.status()["quarantined"]] == ["illegal_transition"]
+
+
+def test_field_ui_visits_api_defences(hub, tmp_path):
+    """the field UI's /api/visits: a signed-in operator only, CSRF and Origin on
+    every move, a refused move changes nothing; the number works as the key"""
+    from uilib import FieldUI, quote
+
+    a = Agent(tmp_path / "laptop")
+    a.enroll(hub)
+    pin = tmp_path / "pin"
+    pin.write_text("2468\n")
+    a.run("operator", "pin", "Олена Коваль", "--pin-file", str(pin))
+    v = add_visit(hub)
+    a.sync()
+    ui = FieldUI(a.data).start()
+    try:
+        ui.open_session()
+        # reading needs a signed-in operator: addresses and phones are personal
+        r = ui.request("GET", "/api/visits")
+        assert r.status == 401 and r.json["error"]["code"] == "signin", r.body
+        ui.signin("Олена Коваль", "2468")
+        listed = ui.api("GET", "visits")
+        assert [x["number"] for x in listed] == [v["number"]]
+        key = quote(v["number"])
+        before = a.status()["pending_changes"]
+        # no CSRF token, another site, no session: refused, nothing queued
+        r = ui.request("POST", "/api/visits/%s/schedule" % key, {"date": tomorrow()}, csrf=False)
+        assert r.status == 403 and r.json["error"]["code"] == "csrf", r.body
+        r = ui.request("POST", "/api/visits/%s/cancel" % key, {"reason": "x"},
+                       headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+        assert r.status == 403, r.body
+        r = ui.request("POST", "/api/visits/%s/done" % key, {}, cookie=False)
+        assert r.status == 401, r.body
+        # the rule's refusals, in the session's language
+        r = ui.request("POST", "/api/visits/%s/done" % key, {})
+        assert r.status == 409 and r.json["error"]["code"] == "illegal_visit_move", r.body
+        assert "schedule" in r.json["error"]["message"]
+        r = ui.request("POST", "/api/visits/%s/cancel" % key, {"reason": ""})
+        assert r.status == 422 and r.json["error"]["code"] == "reason_required", r.body
+        r = ui.request("POST", "/api/visits/%s/schedule" % key, {"date": "32.13.2026"})
+        assert r.status == 422 and r.json["error"]["code"] == "visit_date", r.body
+        r = ui.request("POST", "/api/visits/%s/cancel" % key, {"reason": "я" * 1001})
+        assert r.status == 422, r.body
+        r = ui.request("GET", "/api/visits/%s" % quote("В-2026-999999"))
+        assert r.status == 404 and r.json["error"]["code"] == "visit_not_found", r.body
+        assert a.status()["pending_changes"] == before
+        # and a move that is allowed: shown at once, queued once
+        s = ui.api("POST", "visits/%s/schedule" % key, {"date": tomorrow()})
+        assert s["state"] == "scheduled" and s["pending"] is True
+        assert a.status()["pending_changes"] == before + 1
+        # an application from the visit: the form's empty fields come from it
+        p = person(4)
+        c = ui.api("POST", "cases", {"visit": v["number"], "birth_date": p["birth_date"],
+                                     "rnokpp": p["rnokpp"], "consent": True})
+        assert c["visit"] == v["id"] and c["applicant"]["surname"] == "Шевчук"
+        assert [x["code"] for x in c["services"]] == ["PAS-02"]
+    finally:
+        assert ui.stop() == 0
