@@ -26,8 +26,8 @@ static const char *jstr(const cJSON *o, const char *key)
 /* the address as one line: its text, else its parts */
 static void address_line(const cJSON *addr, char *out, size_t len)
 {
-	static const char *const PARTS[] = {"region", "hromada", "settlement", "street",
-					    "house", "apartment"};
+	static const char *const PARTS[] = {"region", "hromada", "settlement",
+					    "street", "house",	 "apartment"};
 	size_t used = 0;
 
 	out[0] = '\0';
@@ -71,16 +71,18 @@ static void print_brief(const struct agent_ctx *ctx, const cJSON *v)
 
 	address_line(cJSON_GetObjectItemCaseSensitive(who, "address"), addr, sizeof(addr));
 	when_line(ctx, v, when, sizeof(when));
-	printf("%s  [%s] %s%s\n", jstr(v, "number"), agent_visit_state_word(ctx->lang, jstr(v, "state")),
-	       when, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "pending"))
-			 ? (ctx->lang == AGENT_LANG_EN ? " (not yet sent)" : " (ще не надіслано)")
-			 : "");
+	printf("%s  [%s] %s%s\n", jstr(v, "number"),
+	       agent_visit_state_word(ctx->lang, jstr(v, "state")), when,
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "pending"))
+		   ? (ctx->lang == AGENT_LANG_EN ? " (not yet sent)" : " (ще не надіслано)")
+		   : "");
 	printf("  %s %s %s · %s · %s\n", jstr(who, "surname"), jstr(who, "given_name"),
 	       jstr(who, "patronymic"), jstr(who, "phone"), addr);
 	fputs("  ", stdout);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(v, "services"))
 	{
-		printf("%s%s", it == cJSON_GetObjectItemCaseSensitive(v, "services")->child ? "" : ", ",
+		printf("%s%s",
+		       it == cJSON_GetObjectItemCaseSensitive(v, "services")->child ? "" : ", ",
 		       cJSON_IsString(it) ? it->valuestring : "");
 	}
 	fputc('\n', stdout);
@@ -131,8 +133,8 @@ static int visit_show(struct agent_ctx *ctx, struct agent_store *s, const char *
 		       jstr(v, "state_reason"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(v, "service_titles"))
 	{
-		printf(" - %s %s\n", jstr(it, "code"), en && *jstr(it, "title_en") ? jstr(it, "title_en")
-										      : jstr(it, "title"));
+		printf(" - %s %s\n", jstr(it, "code"),
+		       en && *jstr(it, "title_en") ? jstr(it, "title_en") : jstr(it, "title"));
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(v, "cases"))
 	{
@@ -169,8 +171,8 @@ int agent_cmd_visit(struct agent_ctx *ctx, int argc, char **argv)
 		return visit_list(ctx, s);
 	}
 	if (key == NULL ||
-	    !(strcmp(sub, "show") == 0 || strcmp(sub, "schedule") == 0 || strcmp(sub, "done") == 0 ||
-	      strcmp(sub, "cancel") == 0) ||
+	    !(strcmp(sub, "show") == 0 || strcmp(sub, "schedule") == 0 ||
+	      strcmp(sub, "done") == 0 || strcmp(sub, "cancel") == 0) ||
 	    (date && strcmp(sub, "schedule") != 0) || (reason && strcmp(sub, "cancel") != 0) ||
 	    (strcmp(sub, "schedule") == 0 && date == NULL) ||
 	    (strcmp(sub, "cancel") == 0 && reason == NULL))

@@ -110,14 +110,15 @@ int agent_store_visit_put(struct agent_store *s, const struct agent_visit *v, st
 
 	if (data == NULL)
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
-	if ((rc = prepare(s, &st,
-			  "INSERT INTO visits(" VISIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			  "?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET number = excluded.number, "
-			  "unit = excluded.unit, data = excluded.data, hlc = excluded.hlc, "
-			  "state = excluded.state, scheduled_for = excluded.scheduled_for, "
-			  "state_reason = excluded.state_reason, visited_at = excluded.visited_at, "
-			  "pending = excluded.pending, updated_at = excluded.updated_at",
-			  err)) != MO_OK) {
+	if ((rc = prepare(
+		 s, &st,
+		 "INSERT INTO visits(" VISIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+		 "?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET number = excluded.number, "
+		 "unit = excluded.unit, data = excluded.data, hlc = excluded.hlc, "
+		 "state = excluded.state, scheduled_for = excluded.scheduled_for, "
+		 "state_reason = excluded.state_reason, visited_at = excluded.visited_at, "
+		 "pending = excluded.pending, updated_at = excluded.updated_at",
+		 err)) != MO_OK) {
 		free(data);
 		return rc;
 	}
@@ -153,8 +154,7 @@ int agent_store_visit_delete(struct agent_store *s, const char *id, struct mo_er
 	return rc;
 }
 
-int agent_store_visit_each(struct agent_store *s, agent_visit_fn fn, void *arg,
-			   struct mo_err *err)
+int agent_store_visit_each(struct agent_store *s, agent_visit_fn fn, void *arg, struct mo_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, src;
@@ -201,8 +201,8 @@ int agent_store_visit_batch_moves(struct agent_store *s, long long seq, agent_vi
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		const char *json = (const char *)sqlite3_column_text(st, 1);
 
-		if ((rc = fn(arg, id ? id : "", json ? json : "", sqlite3_column_int(st, 2) != 0)) !=
-		    MO_OK)
+		if ((rc = fn(arg, id ? id : "", json ? json : "",
+			     sqlite3_column_int(st, 2) != 0)) != MO_OK)
 			break;
 	}
 	if (rc == MO_OK && src != SQLITE_DONE)

@@ -23,8 +23,8 @@ struct agent_visit {
 	char id[40];
 	char number[48];
 	char unit[40];
-	char hlc[17];	  /* 16 hex: the stamp of the write `data` holds */
-	char state[16];	  /* shown */
+	char hlc[17];	/* 16 hex: the stamp of the write `data` holds */
+	char state[16]; /* shown */
 	char scheduled_for[16];
 	char visited_at[40];
 	char *state_reason; /* owned, NULL when none */

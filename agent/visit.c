@@ -47,7 +47,8 @@ static int view_from_data(struct agent_visit *v, struct mo_err *err)
 
 	mo_strlcpy(v->state, st && proto_visit_state_parse(st) >= 0 ? st : "requested",
 		   sizeof(v->state));
-	mo_strlcpy(v->scheduled_for, fstr(v->data, "scheduled_for") ? fstr(v->data, "scheduled_for") : "",
+	mo_strlcpy(v->scheduled_for,
+		   fstr(v->data, "scheduled_for") ? fstr(v->data, "scheduled_for") : "",
 		   sizeof(v->scheduled_for));
 	mo_strlcpy(v->visited_at, fstr(v->data, "visited_at") ? fstr(v->data, "visited_at") : "",
 		   sizeof(v->visited_at));
@@ -74,7 +75,8 @@ static int ignore_foreign(struct agent_store *s, const struct proto_change *c, c
 
 	if (agent_store_visit_get(s, c->id, &v, NULL) == MO_OK) {
 		agent_visit_release(&v);
-		fprintf(stderr, "mo-agent: visit %s was given to unit '%s': removed from this laptop\n",
+		fprintf(stderr,
+			"mo-agent: visit %s was given to unit '%s': removed from this laptop\n",
 			c->id, unit ? unit : "?");
 		return agent_store_visit_delete(s, c->id, err);
 	}
@@ -320,8 +322,7 @@ static int visit_move(struct agent_store *s, const struct agent_identity *me, co
 		return rc;
 	from = proto_visit_state_parse(v.state);
 	if (to < 0 || from < 0 || !proto_visit_move_allowed(from, to)) {
-		rc = mo_err_set(err, MO_ECONFLICT, "illegal_visit_move", "%s → %s", v.state,
-				m->to);
+		rc = mo_err_set(err, MO_ECONFLICT, "illegal_visit_move", "%s → %s", v.state, m->to);
 		goto done;
 	}
 	if ((f = cJSON_CreateObject()) == NULL || set_str(f, "from", v.state) != MO_OK ||
@@ -437,8 +438,7 @@ int agent_visit_case_input(struct agent_store *s, const char *key, struct agent_
 	in->phone = given(in->phone, fstr(who, "phone"));
 	in->mobility = given(in->mobility, fstr(who, "mobility"));
 	addr = cJSON_GetObjectItemCaseSensitive(who, "address");
-	if (in->address_text == NULL && in->address == NULL && cJSON_IsObject(addr) &&
-	    addr->child)
+	if (in->address_text == NULL && in->address == NULL && cJSON_IsObject(addr) && addr->child)
 		in->address = addr;
 	if (in->nservices == 0) {
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(keep->data, "services"))

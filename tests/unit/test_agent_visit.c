@@ -123,7 +123,6 @@ static void shown(struct fx *fx, const char *key, struct agent_visit *v)
 	assert_int_equal(agent_store_visit_get(fx->s, key, v, &err), MO_OK);
 }
 
-
 static int in_txn(struct fx *fx, int rc_work, struct mo_err *err)
 {
 	if (rc_work == MO_OK)
@@ -171,7 +170,8 @@ static void ack_all(struct fx *fx, long long seq, long long quarantined_n)
 	assert_int_equal(agent_store_batch_freeze(fx->s, &b, &err), MO_OK);
 	assert_int_equal(agent_store_batch_acked(fx->s, seq, &err), MO_OK);
 	if (quarantined_n > 0)
-		assert_int_equal(agent_store_quarantine_add(fx->s, quarantined_n, "illegal_transition",
+		assert_int_equal(agent_store_quarantine_add(fx->s, quarantined_n,
+							    "illegal_transition",
 							    "from is not the stored state", &err),
 				 MO_OK);
 	assert_int_equal(agent_visit_acked(fx->s, seq, &err), MO_OK);
@@ -392,10 +392,10 @@ static void test_case_from_visit(void **state)
 	assert_int_equal(agent_store_case_get(fx->s, id, &c, &err), MO_OK);
 	assert_string_equal(jpath(c.data, "visit", NULL), V1);
 	assert_string_equal(jpath(c.data, "applicant", "surname"), "Шевчук");
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
-				cJSON_GetObjectItem(cJSON_GetObjectItem(c.data, "applicant"), "address"),
-				"text")),
-			    "с. Глибока, вул. Садова, 3");
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(c.data, "applicant"), "address"), "text")),
+	    "с. Глибока, вул. Садова, 3");
 	agent_case_release(&c);
 	assert_int_equal(agent_store_visit_cases(fx->s, V1, &cases, &err), MO_OK);
 	assert_int_equal(cJSON_GetArraySize(cases), 1);
