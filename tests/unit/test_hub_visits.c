@@ -87,8 +87,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define BODY(unit, phone, extra)                                                                   \
-	"{\"unit\":\"" unit "\",\"citizen\":{\"surname\":\"Ґудзь\",\"given_name\":\"Олена\","     \
+#define BODY(unit, phone, extra)                                                                        \
+	"{\"unit\":\"" unit "\",\"citizen\":{\"surname\":\"Ґудзь\",\"given_name\":\"Олена\"," \
 	"\"phone\":\"" phone "\",\"address\":\"Вишневе, вул. Шевченка 1\"}" extra "}"
 /* the usual services and date */
 #define MORE ",\"services\":[\"CIV-01\"],\"preferred_date\":\"2026-12-10\""
@@ -138,9 +138,9 @@ static struct feed_count feed_for(struct fx *f, const struct hub_device *d, long
 	struct mo_err err = MO_ERR_INIT;
 
 	memset(&n, 0, sizeof(n));
-	assert_int_equal(hub_store_feed_read(f->h.store, d->unit, d->id, after, 10000, count_row,
-					     &n, &err),
-			 MO_OK);
+	assert_int_equal(
+	    hub_store_feed_read(f->h.store, d->unit, d->id, after, 10000, count_row, &n, &err),
+	    MO_OK);
 	return n;
 }
 
@@ -211,12 +211,12 @@ static void t_create_numbers_and_feed(void **state)
 	snprintf(want, sizeof(want), "%.8s000002", proto_json_str(v1, "number"));
 	assert_string_equal(proto_json_str(v2, "number"), want);
 	assert_string_equal(proto_json_str(v1, "state"), "requested");
+	assert_string_equal(proto_json_str(cJSON_GetObjectItem(v1, "citizen"), "phone"),
+			    "+380671234567");
 	assert_string_equal(
-	    proto_json_str(cJSON_GetObjectItem(v1, "citizen"), "phone"), "+380671234567");
-	assert_string_equal(proto_json_str(cJSON_GetObjectItem(cJSON_GetObjectItem(v1, "citizen"),
-								"address"),
-					   "text"),
-			    "Вишневе, вул. Шевченка 1");
+	    proto_json_str(cJSON_GetObjectItem(cJSON_GetObjectItem(v1, "citizen"), "address"),
+			   "text"),
+	    "Вишневе, вул. Шевченка 1");
 	assert_string_equal(proto_json_str(v1, "created_by"), "olena");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(v1, "days_to_visit")));
 	/* the unit's laptops get both, the other unit's none */
@@ -262,9 +262,10 @@ static void t_refusals_store_nothing(void **state)
 	}
 	/* a service named twice */
 	mo_err_clear(&err);
-	assert_int_equal(create(f, BODY("KR-T01", "0671234567", ",\"services\":[\"CIV-01\",\"CIV-01\"]"),
-				NULL, &err),
-			 MO_EINVAL);
+	assert_int_equal(
+	    create(f, BODY("KR-T01", "0671234567", ",\"services\":[\"CIV-01\",\"CIV-01\"]"), NULL,
+		   &err),
+	    MO_EINVAL);
 	memset(&flt, 0, sizeof(flt));
 	assert_int_equal(hub_visit_list(&f->h, &flt, &list, &err), MO_OK);
 	assert_int_equal(cJSON_GetArraySize(list), 0);
@@ -295,9 +296,10 @@ static void t_transitions(void **state)
 	assert_string_equal(apply1(f, &f->a, "visit", id, "transition",
 				   "{\"from\":\"requested\",\"to\":\"visited\"}"),
 			    "illegal_transition");
-	assert_string_equal(apply1(f, &f->a, "visit", id, "transition",
-				   "{\"from\":\"requested\",\"to\":\"cancelled\",\"reason\":\"  \"}"),
-			    "missing_field");
+	assert_string_equal(
+	    apply1(f, &f->a, "visit", id, "transition",
+		   "{\"from\":\"requested\",\"to\":\"cancelled\",\"reason\":\"  \"}"),
+	    "missing_field");
 	assert_string_equal(apply1(f, &f->a, "visit", "99999999-9999-4999-8999-999999999999",
 				   "transition", "{\"from\":\"requested\",\"to\":\"scheduled\"}"),
 			    "not_found");
@@ -328,7 +330,8 @@ static void t_transitions(void **state)
 	assert_string_equal(proto_json_str(shown, "state"), "visited");
 	assert_string_equal(proto_json_str(shown, "scheduled_for"), "2026-12-12");
 	assert_non_null(proto_json_str(shown, "visited_at"));
-	assert_true(strcmp(proto_json_str(shown, "visited_at"), proto_json_str(shown, "requested_at")) >= 0);
+	assert_true(strcmp(proto_json_str(shown, "visited_at"),
+			   proto_json_str(shown, "requested_at")) >= 0);
 	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(shown, "days_to_visit")));
 	cJSON_Delete(shown);
 	/* final */
@@ -353,22 +356,21 @@ static void t_case_names_visit(void **state)
 		 "\"services\":[{\"code\":\"CIV-01\",\"status\":\"submitted\"}],"
 		 "\"applicant\":{\"surname\":\"Ґудзь\"}}",
 		 proto_json_str(w, "id"));
-	assert_string_equal(apply1(f, &f->a, "case", "11111111-1111-4111-8111-111111111111",
-				   "upsert", fields),
-			    "forbidden");
+	assert_string_equal(
+	    apply1(f, &f->a, "case", "11111111-1111-4111-8111-111111111111", "upsert", fields),
+	    "forbidden");
 	snprintf(fields, sizeof(fields),
 		 "{\"number\":\"KR-T01A-2026-000002\",\"unit\":\"KR-T01\",\"visit\":\"%s\","
 		 "\"services\":[{\"code\":\"CIV-01\",\"status\":\"submitted\"}],"
 		 "\"applicant\":{\"surname\":\"Ґудзь\"}}",
 		 proto_json_str(v, "id"));
-	assert_string_equal(apply1(f, &f->a, "case", "22222222-2222-4222-8222-222222222222",
-				   "upsert", fields),
-			    "");
+	assert_string_equal(
+	    apply1(f, &f->a, "case", "22222222-2222-4222-8222-222222222222", "upsert", fields), "");
 	assert_int_equal(hub_visit_get(&f->h, proto_json_str(v, "number"), &shown, &err), MO_OK);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(shown, "cases")), 1);
-	assert_string_equal(proto_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(shown, "cases"), 0),
-					   "number"),
-			    "KR-T01A-2026-000002");
+	assert_string_equal(
+	    proto_json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(shown, "cases"), 0), "number"),
+	    "KR-T01A-2026-000002");
 	cJSON_Delete(shown);
 	cJSON_Delete(v);
 	cJSON_Delete(w);
@@ -443,15 +445,15 @@ static void t_list_filters(void **state)
 	cJSON *list = NULL;
 
 	assert_int_equal(create(f, BODY("KR-T01", "0671234567", ""), NULL, &err), MO_OK);
-	assert_int_equal(create(f, BODY("KR-C02", "0671234567", ",\"note\":\"Собака у дворі\""), NULL,
-				&err),
-			 MO_OK);
+	assert_int_equal(
+	    create(f, BODY("KR-C02", "0671234567", ",\"note\":\"Собака у дворі\""), NULL, &err),
+	    MO_OK);
 	assert_int_equal(list_n(f, NULL, NULL, NULL), 2);
 	assert_int_equal(list_n(f, "KR-C02", NULL, NULL), 1);
 	assert_int_equal(list_n(f, NULL, "requested", NULL), 2);
 	assert_int_equal(list_n(f, NULL, "visited", NULL), 0);
-	assert_int_equal(list_n(f, NULL, NULL, "ҐУДЗЬ"), 2);   /* Ґ and У folded */
-	assert_int_equal(list_n(f, NULL, NULL, "собака"), 1);   /* the note */
+	assert_int_equal(list_n(f, NULL, NULL, "ҐУДЗЬ"), 2);		/* Ґ and У folded */
+	assert_int_equal(list_n(f, NULL, NULL, "собака"), 1);		/* the note */
 	assert_int_equal(list_n(f, NULL, NULL, "шевченка вишневе"), 2); /* every word */
 	assert_int_equal(list_n(f, NULL, NULL, "шевченка київ"), 0);
 	memset(&flt, 0, sizeof(flt));
@@ -471,8 +473,9 @@ static void t_report(void **state)
 	char id[3][MO_UUID_LEN];
 
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(create(f, i < 2 ? BODY("KR-C02", "0671234567", "")
-						 : BODY("KR-T01", "0671234567", ""),
+		assert_int_equal(create(f,
+					i < 2 ? BODY("KR-C02", "0671234567", "")
+					      : BODY("KR-T01", "0671234567", ""),
 					&v, &err),
 				 MO_OK);
 		mo_strlcpy(id[i], proto_json_str(v, "id"), sizeof(id[i]));

@@ -333,3 +333,17 @@ def test_cli_add_and_list(world):
     p = hub.cli("visit", "list", "--state", "done", check=False)
     assert p.returncode == 2
     assert len(hub.cli("visit", "list", json=True)) == 1
+
+
+def test_a_real_laptop_takes_the_visit_feed(hub, tmp_path):
+    """the upsert the hub sends passes the agent's own checks of a pull
+    (proto_response_decode) — a real mo-agent syncs with visits in its feed"""
+    from agentlib import Agent  # noqa: E402
+    hub.cli("visit", "add", "--unit", "KR-T01", "--surname", "Бондар", "--given-name", "Іван",
+            "--phone", "0501234567", "--address", "с. Гора", "--services", "CIV-01",
+            "--preferred", "2026-12-20", "--note", "дзвонити синові")
+    ag = Agent(tmp_path / "agent")
+    ag.enroll(hub)
+    p = ag.sync(check=False)
+    assert p.returncode == 0, p.stderr + p.stdout
+    assert hub.cli("quarantine", "list", json=True) == []
