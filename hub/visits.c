@@ -410,6 +410,111 @@ end:
 	return rc;
 }
 
+int hub_visit_edit(struct hub *h, const char *ref, const cJSON *in, const char *by, cJSON **out,
+		   struct mo_err *err)
+{
+	struct proto_clock clk = {0};
+	cJSON *v = NULL, *f = NULL, *after = NULL;
+	const cJSON *it;
+	char id[MO_UUID_LEN] = "", number[HUB_NUMBER_MAX] = "";
+	int rc, st;
+
+	if (out)
+		*out = NULL;
+	if (!cJSON_IsObject(in) || cJSON_GetArraySize(in) == 0)
+		return mo_err_set(err, MO_EINVAL, "bad_request",
+				  "an edit is a JSON object of fields");
+	cJSON_ArrayForEach(it, in)
+	{
+		if (it->string == NULL || strcmp(it->string, "unit") == 0 || !input_key(it->string))
+			return mo_err_set(err, MO_EINVAL, "unknown_field",
+					  "'%.40s' is not a field staff edit (the unit: assign)",
+					  it->string ? it->string : "?");
+	}
+	if (cJSON_HasObjectItem(in, "citizen") &&
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(in, "citizen")))
+		return mo_err_set(err, MO_EINVAL, "bad_value", "'citizen' is an object");
+	if ((rc = services_check(h, cJSON_GetObjectItemCaseSensitive(in, "services"), err)) !=
+	    MO_OK)
+		return rc;
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_visit_get(h->store, ref, &v, err)) != MO_OK)
+		goto end;
+	mo_strlcpy(id, proto_json_str(v, "id"), sizeof(id));
+	mo_strlcpy(number, proto_json_str(v, "number"), sizeof(number));
+	st = state_of(v);
+	if (st != PROTO_VISIT_REQUESTED && st != PROTO_VISIT_SCHEDULED) {
+		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition",
+				"visit %s is %s and no longer changes", number,
+				proto_visit_state_name(st));
+		goto end;
+	}
+	if ((f = upsert_fields(v)) == NULL) {
+		rc = oom(err);
+		goto end;
+	}
+	cJSON_ArrayForEach(it, in)
+	{
+		cJSON *cit = cJSON_GetObjectItemCaseSensitive(f, "citizen");
+		const cJSON *ck;
+
+		if (strcmp(it->string, "citizen") != 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(f, it->string);
+			cJSON_AddItemToObject(f, it->string,
+					      cJSON_IsNull(it) &&
+						      strcmp(it->string, "services") == 0
+						  ? cJSON_CreateArray()
+						  : cJSON_Duplicate(it, true));
+			continue;
+		}
+		cJSON_ArrayForEach(ck, it)
+		{
+			cJSON *nv = cJSON_IsString(ck) && strcmp(ck->string, "address") == 0
+					? cJSON_CreateObject()
+					: cJSON_Duplicate(ck, true);
+
+			if (nv && cJSON_IsString(ck) && strcmp(ck->string, "address") == 0)
+				cJSON_AddStringToObject(nv, "text", ck->valuestring);
+			cJSON_DeleteItemFromObjectCaseSensitive(cit, ck->string);
+			cJSON_AddItemToObject(cit, ck->string, nv);
+		}
+	}
+	{
+		/* the same required fields as a new visit */
+		cJSON *probe = cJSON_Duplicate(f, true), *chk = NULL;
+		static const char *const hub_keys[] = {"number",       "state",
+						       "state_reason", "scheduled_for",
+						       "requested_at", "visited_at"};
+
+		for (size_t i = 0; probe && i < sizeof(hub_keys) / sizeof(hub_keys[0]); i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(probe, hub_keys[i]);
+		rc = probe ? fields_from_input(probe, &chk, err) : oom(err);
+		cJSON_Delete(probe);
+		cJSON_Delete(chk);
+		if (rc != MO_OK)
+			goto end;
+	}
+	if ((rc = check_upsert(id, f, 1, err)) != MO_OK ||
+	    (rc = hub_clock_load(h, &clk, err)) != MO_OK ||
+	    (rc = hub_store_visit_put(h->store, id, f, 0, 0, NULL, err)) != MO_OK ||
+	    (rc = hub_store_visit_get(h->store, id, &after, err)) != MO_OK ||
+	    (rc = feed_visit(h, after, proto_json_str(after, "unit"), NULL,
+			     proto_hlc_now(&clk, mo_now_ms()), err)) != MO_OK ||
+	    (rc = hub_store_audit_add(h->store, by ? by : "admin", "visit.edit", number, NULL,
+				      err)) != MO_OK)
+		goto end;
+	rc = hub_clock_save(h, &clk, err);
+end:
+	rc = tx_end(h, rc, err);
+	cJSON_Delete(v);
+	cJSON_Delete(f);
+	cJSON_Delete(after);
+	if (rc == MO_OK && out)
+		rc = hub_visit_get(h, id, out, err);
+	return rc;
+}
+
 int hub_visit_get(struct hub *h, const char *ref, cJSON **out, struct mo_err *err)
 {
 	cJSON *v = NULL, *cases = NULL;
