@@ -18,6 +18,7 @@ const uk = {
   v_actions: 'Дії', v_cancel: 'Скасувати виїзд', v_cancel_reason: 'Причина скасування',
   v_cancel_needs_reason: 'Вкажіть причину скасування.', v_assign: 'Передати підрозділу', v_assign_do: 'Передати',
   v_requested_n: 'замовлено', v_visited_n: 'виконано', v_cancelled_n: 'скасовано',
+  v_edit: 'Зберегти зміни', v_edit_nothing: 'Нічого не змінено.',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
   assign_me: 'Взяти собі', assign_to: 'Передати колезі', assign_pick: 'Колега', unassign: 'Зняти призначення',
@@ -129,6 +130,7 @@ const en = {
   v_actions: 'Actions', v_cancel: 'Cancel the visit', v_cancel_reason: 'Reason for cancelling',
   v_cancel_needs_reason: 'Give a reason for cancelling.', v_assign: 'Give to a unit', v_assign_do: 'Give',
   v_requested_n: 'requested', v_visited_n: 'done', v_cancelled_n: 'cancelled',
+  v_edit: 'Save changes', v_edit_nothing: 'Nothing changed.',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
   assign_me: 'Assign to me', assign_to: 'Assign to a colleague', assign_pick: 'Colleague', unassign: 'Unassign',

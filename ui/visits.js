@@ -189,6 +189,31 @@ export async function showVisit(id) {
       },
     }, h('label', {}, t('v_cancel_reason'), reason), h('button', { type: 'submit', class: 'bad' }, t('v_cancel')), err));
   }
+  if (v.state === 'requested' || v.state === 'scheduled') {
+    // a correction staff learn by phone: the citizen's phone or address, the date, the note
+    const phoneIn = h('input', { id: 've-phone', type: 'tel', maxlength: 32, value: c.phone || '' });
+    const addrIn = h('input', { id: 've-address', maxlength: 200, size: 40, value: addressText(c.address) });
+    const dateIn = h('input', { id: 've-preferred_date', type: 'date', value: v.preferred_date || '' });
+    const noteIn = h('input', { id: 've-note', maxlength: 2000, size: 40, value: v.note || '' });
+    const err = h('span', { class: 'err', role: 'alert' });
+    actions.push(h('form', {
+      class: 'filters', id: 'visit-edit', onsubmit: async ev => {
+        ev.preventDefault();
+        err.textContent = '';
+        const citizen = {};
+        if (phoneIn.value.trim() !== (c.phone || '')) citizen.phone = phoneIn.value.trim();
+        if (addrIn.value.trim() !== addressText(c.address)) citizen.address = addrIn.value.trim();
+        const body = {};
+        if (Object.keys(citizen).length) body.citizen = citizen;
+        if (dateIn.value !== (v.preferred_date || '')) body.preferred_date = dateIn.value || null;
+        if (noteIn.value.trim() !== (v.note || '')) body.note = noteIn.value.trim();
+        if (!Object.keys(body).length) { err.textContent = t('v_edit_nothing'); return; }
+        try { await api('POST', `/api/visits/${encodeURIComponent(v.id)}/edit`, body); ui.toast(t('saved')); showVisit(v.id); } catch (e) { err.textContent = ui.errText(e); }
+      },
+    }, h('label', {}, t('phone'), phoneIn), h('label', {}, t('address'), addrIn),
+    h('label', {}, t('v_preferred'), dateIn), h('label', {}, t('v_note'), noteIn),
+    h('button', { type: 'submit' }, t('v_edit')), err));
+  }
   if (v.state === 'requested') {
     const unit = h('select', { id: 'v-assign-unit', 'aria-label': t('unit') },
       ui.state.units.filter(u => u.code !== v.unit).map(u => h('option', { value: u.code }, `${u.code} — ${u.name}`)));

@@ -3,7 +3,7 @@
 // mo-hub on 127.0.0.1 (port 0): a reviewer requests a visit with the form
 // (unit picker, services from the catalogue, preferred date), sees it in the
 // list and through the filters, opens it (request → visit → applications),
-// meets a refusal in plain words, cancels one with a reason, and switches the
+// meets a refusal in plain words, corrects a phone, cancels one with a reason, and switches the
 // page to English and back.  The CLI checks what the hub stored.
 //
 //   MO_HUB=build/hub/mo-hub node --test tests/browser/visits.test.js
@@ -156,6 +156,11 @@ test('a visit is cancelled with a reason, and the page speaks English on request
   await page.waitForSelector('#visits tbody tr');
   await page.click('#visits tbody tr a');
   await page.waitForSelector('#visit-cancel');
+  // a correction by phone: the new number, normalised by the hub
+  await page.fill('#ve-phone', '050 999 88 77');
+  await page.click('#visit-edit button[type=submit]');
+  await page.waitForFunction(() => /\+380509998877/.test(document.querySelector('#visit-info')?.textContent || ''));
+  assert.match(hub('visit', 'list', '--unit', 'KR-T01', '--json').stdout, /\+380509998877/);
   await page.click('#visit-cancel button[type=submit]');
   assert.match(await page.textContent('#visit-cancel .err'), /причину/);
   await page.fill('#v-cancel-reason', 'громадянин у лікарні');

@@ -1,5 +1,6 @@
 """Operations: mo-hub backup (a consistent copy while serving) and mo-hub migrate."""
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -97,6 +98,18 @@ def schema(path):
         db.close()
 
 
+def last_migration_objects():
+    """[(TABLE|INDEX, name)] the last hub migration creates, in its order"""
+    root = os.environ.get("MO_SOURCE_ROOT") or os.path.join(os.path.dirname(__file__), "..",
+                                                            "..", "..")
+    build = open(os.path.join(root, "hub", "meson.build"), encoding="utf-8").read()
+    files = re.findall(r"'\.\./(schema/hub/[^']+\.sql)'", build)
+    sql = open(os.path.join(root, files[-1]), encoding="utf-8").read()
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return [(k.upper(), n) for k, n in re.findall(
+        r"CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)]
+
+
 def test_migrate_brings_an_older_database_up(tmp_path):
     h = Hub(tmp_path / "hub")
     h.cli("init")
@@ -106,14 +119,19 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert h.cli("migrate", json=True) == {"from": current, "to": current}
     assert "остання" in h.cli("migrate").stdout
 
-    # an hub.db as the release before the last migration left it
+    # an hub.db as the release before the last migration left it: what the
+    # last file of the list (hub/meson.build) creates is dropped again
+    # (migrations are additive: tables and indexes), whichever file that is
+    made = last_migration_objects()
+    assert made, "the last migration creates no table or index?"
     db = sqlite3.connect(path)
-    last = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    db.execute("DROP TABLE public_lookups")
+    before = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert {name for _, name in made} <= before
+    for kind, name in reversed(made):
+        db.execute("DROP %s %s" % (kind, name))
     db.execute("PRAGMA user_version = %d" % (current - 1))
     db.commit()
     db.close()
-    assert "public_lookups" in last
 
     # two processes upgrading at once (several hubs on one database): both
     # succeed and the migration is applied once
@@ -124,7 +142,11 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert schema(path) == current
     db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM public_lookups").fetchone()[0] == 0
+    after = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    for kind, name in made:
+        assert name in after
+        if kind == "TABLE":
+            assert db.execute("SELECT count(*) FROM %s" % name).fetchone()[0] == 0
     db.close()
     assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
