@@ -1396,6 +1396,17 @@ static int on_visit_cancel(struct ctx *c, struct mo_err *err)
 	return reply_take(c, 200, o, err);
 }
 
+static int on_visit_edit(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK ||
+	    (rc = hub_visit_edit(c->h, c->param, c->body, c->s.login, &o, err)) != MO_OK)
+		return rc;
+	return reply_take(c, 200, o, err);
+}
+
 static int on_visit_assign(struct ctx *c, struct mo_err *err)
 {
 	const char *unit;
@@ -1794,6 +1805,7 @@ static const struct api_route {
     {"GET", "/api/visits/*", ROLE_REVIEWER, on_visit},
     {"POST", "/api/visits/*/cancel", ROLE_REVIEWER, on_visit_cancel},
     {"POST", "/api/visits/*/assign", ROLE_REVIEWER, on_visit_assign},
+    {"POST", "/api/visits/*/edit", ROLE_REVIEWER, on_visit_edit},
     {"GET", "/api/reports/summary", ROLE_SUPERVISOR, on_report},
     {"GET", "/api/export.csv", ROLE_SUPERVISOR, on_export},
     {"GET", "/api/admin/devices", ROLE_ADMIN, on_admin_devices},

@@ -197,7 +197,8 @@ int hub_store_visit_get(struct hub_store *s, const char *ref, cJSON **out, struc
 			else
 				visit_row(*out, q);
 		} else if (src == SQLITE_DONE) {
-			rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no visit %s", ref ? ref : "");
+			rc = mo_err_set(err, MO_ENOTFOUND, "not_found", "no visit %s",
+					ref ? ref : "");
 		} else {
 			rc = hub_sqlite_fail(s, src, "read a visit", err);
 		}
@@ -253,10 +254,10 @@ static bool visit_matches(const cJSON *v, const char *needle)
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "citizen");
 	char *addr = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "address"));
 	char *hay = NULL, *fh = NULL, *words = NULL;
-	const char *parts[] = {proto_json_str(v, "number"),  proto_json_str(c, "surname"),
+	const char *parts[] = {proto_json_str(v, "number"),	proto_json_str(c, "surname"),
 			       proto_json_str(c, "given_name"), proto_json_str(c, "patronymic"),
-			       proto_json_str(c, "phone"),	    addr,
-			       proto_json_str(v, "reason"),	    proto_json_str(v, "note")};
+			       proto_json_str(c, "phone"),	addr,
+			       proto_json_str(v, "reason"),	proto_json_str(v, "note")};
 	size_t n = 1;
 	bool ok = false;
 
@@ -286,12 +287,14 @@ done:
 int hub_store_visit_list(struct hub_store *s, const struct hub_visit_filter *f, cJSON **out,
 			 struct mo_err *err)
 {
-	static const char sql[] = "SELECT " VISIT_COLS " FROM visits WHERE (?1 IS NULL OR unit = ?1) "
-				  "AND (?2 IS NULL OR state = ?2) "
-				  "AND (?3 IS NULL OR substr(requested_at, 1, 10) >= ?3) "
-				  "AND (?4 IS NULL OR substr(requested_at, 1, 10) <= ?4) "
-				  "ORDER BY requested_at DESC, number DESC";
-	long long limit = f && f->limit > 0 && f->limit < VISIT_LIST_MAX ? f->limit : VISIT_LIST_MAX;
+	static const char sql[] =
+	    "SELECT " VISIT_COLS " FROM visits WHERE (?1 IS NULL OR unit = ?1) "
+	    "AND (?2 IS NULL OR state = ?2) "
+	    "AND (?3 IS NULL OR substr(requested_at, 1, 10) >= ?3) "
+	    "AND (?4 IS NULL OR substr(requested_at, 1, 10) <= ?4) "
+	    "ORDER BY requested_at DESC, number DESC";
+	long long limit =
+	    f && f->limit > 0 && f->limit < VISIT_LIST_MAX ? f->limit : VISIT_LIST_MAX;
 	char *needle = f && f->text && *f->text ? fold(f->text) : NULL;
 	cJSON *arr = cJSON_CreateArray();
 	sqlite3_stmt *q = NULL;
@@ -415,12 +418,13 @@ int hub_store_visit_report(struct hub_store *s, const struct hub_case_filter *f,
 	static const char totals[] =
 	    "SELECT (SELECT count(*) FROM visits v WHERE " IN_UNIT " AND " REQUESTED_IN "), "
 	    "(SELECT count(*) FROM visits v WHERE " IN_UNIT " AND " VISITED_IN "), "
-	    "(SELECT count(*) FROM visits v WHERE " IN_UNIT " AND v.state = 'cancelled' AND "
-	    REQUESTED_IN "), "
+	    "(SELECT count(*) FROM visits v WHERE " IN_UNIT
+	    " AND v.state = 'cancelled' AND " REQUESTED_IN "), "
 	    "(SELECT avg(julianday(v.visited_at) - julianday(v.requested_at)) FROM visits v "
 	    "WHERE " IN_UNIT " AND " VISITED_IN ")";
-	static const char kinds[] = "SELECT u.kind, count(*) FROM visits v JOIN units u ON u.code = "
-				    "v.unit WHERE " IN_UNIT " AND " VISITED_IN " GROUP BY u.kind";
+	static const char kinds[] =
+	    "SELECT u.kind, count(*) FROM visits v JOIN units u ON u.code = "
+	    "v.unit WHERE " IN_UNIT " AND " VISITED_IN " GROUP BY u.kind";
 	sqlite3_stmt *q = NULL;
 	cJSON *vo, *it, *rows = cJSON_GetObjectItemCaseSensitive(report, "per_unit_kind");
 	int rc, src;
@@ -464,8 +468,9 @@ int hub_store_visit_report(struct hub_store *s, const struct hub_case_filter *f,
 			const char *k = proto_json_str(it, "kind");
 
 			if (k && kind && strcmp(k, kind) == 0)
-				cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "home_visits"),
-						     (double)sqlite3_column_int64(q, 1));
+				cJSON_SetNumberValue(
+				    cJSON_GetObjectItemCaseSensitive(it, "home_visits"),
+				    (double)sqlite3_column_int64(q, 1));
 		}
 	}
 	if (src != SQLITE_DONE)

@@ -20,8 +20,8 @@ static int oom(struct mo_err *err)
 }
 
 /* the keys staff give; number, state and times are the hub's */
-static const char *const input_keys[] = {"unit",	   "citizen", "reason",
-					 "services",	   "preferred_date", "note"};
+static const char *const input_keys[] = {"unit",     "citizen",	       "reason",
+					 "services", "preferred_date", "note"};
 
 static bool input_key(const char *k)
 {
@@ -81,7 +81,8 @@ static int feed_visit(struct hub *h, const cJSON *visit, const char *unit, const
 	else if ((text = cJSON_PrintUnformatted(f)) == NULL)
 		rc = oom(err);
 	else
-		rc = hub_store_feed_add(h->store, unit, origin, "visit", id, "upsert", hlc, text, err);
+		rc = hub_store_feed_add(h->store, unit, origin, "visit", id, "upsert", hlc, text,
+					err);
 	free(text);
 	cJSON_Delete(f);
 	return rc;
@@ -137,15 +138,15 @@ static int services_check(struct hub *h, const cJSON *services, struct mo_err *e
 		}
 		for (const cJSON *p = services->child; p && p != it; p = p->next)
 			if (cJSON_IsString(p) && strcmp(p->valuestring, it->valuestring) == 0) {
-				rc = mo_err_set(err, MO_EINVAL, "bad_value", "service '%.32s' twice",
-						it->valuestring);
+				rc = mo_err_set(err, MO_EINVAL, "bad_value",
+						"service '%.32s' twice", it->valuestring);
 				break;
 			}
 		if (rc != MO_OK)
 			break;
 		if (!found) {
-			rc = mo_err_set(err, MO_EINVAL, "bad_value", "no service '%.32s' in the catalogue",
-					it->valuestring);
+			rc = mo_err_set(err, MO_EINVAL, "bad_value",
+					"no service '%.32s' in the catalogue", it->valuestring);
 			break;
 		}
 	}
@@ -208,7 +209,8 @@ static int fields_from_input(const cJSON *in, cJSON **out, struct mo_err *err)
 	if (miss == NULL && cJSON_IsObject(addr)) {
 		bool any = false;
 
-		cJSON_ArrayForEach(it, addr) any = any || (cJSON_IsString(it) && !blank(it->valuestring));
+		cJSON_ArrayForEach(it, addr) any =
+		    any || (cJSON_IsString(it) && !blank(it->valuestring));
 		if (!any)
 			miss = "citizen.address";
 	}
@@ -316,7 +318,8 @@ int hub_visit_cancel(struct hub *h, const char *ref, const char *reason, const c
 	if (out)
 		*out = NULL;
 	if (blank(reason))
-		return mo_err_set(err, MO_EINVAL, "visit_reason", "cancelling a visit needs a reason");
+		return mo_err_set(err, MO_EINVAL, "visit_reason",
+				  "cancelling a visit needs a reason");
 	if ((rc = proto_text_check(reason, VISIT_REASON_MAX, "reason", err)) != MO_OK)
 		return rc;
 	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
@@ -352,8 +355,8 @@ end:
 	return rc;
 }
 
-int hub_visit_assign(struct hub *h, const char *ref, const char *unit, const char *by,
-		     cJSON **out, struct mo_err *err)
+int hub_visit_assign(struct hub *h, const char *ref, const char *unit, const char *by, cJSON **out,
+		     struct mo_err *err)
 {
 	struct proto_clock clk = {0};
 	cJSON *v = NULL, *after = NULL, *f = NULL;
@@ -407,6 +410,111 @@ end:
 	return rc;
 }
 
+int hub_visit_edit(struct hub *h, const char *ref, const cJSON *in, const char *by, cJSON **out,
+		   struct mo_err *err)
+{
+	struct proto_clock clk = {0};
+	cJSON *v = NULL, *f = NULL, *after = NULL;
+	const cJSON *it;
+	char id[MO_UUID_LEN] = "", number[HUB_NUMBER_MAX] = "";
+	int rc, st;
+
+	if (out)
+		*out = NULL;
+	if (!cJSON_IsObject(in) || cJSON_GetArraySize(in) == 0)
+		return mo_err_set(err, MO_EINVAL, "bad_request",
+				  "an edit is a JSON object of fields");
+	cJSON_ArrayForEach(it, in)
+	{
+		if (it->string == NULL || strcmp(it->string, "unit") == 0 || !input_key(it->string))
+			return mo_err_set(err, MO_EINVAL, "unknown_field",
+					  "'%.40s' is not a field staff edit (the unit: assign)",
+					  it->string ? it->string : "?");
+	}
+	if (cJSON_HasObjectItem(in, "citizen") &&
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(in, "citizen")))
+		return mo_err_set(err, MO_EINVAL, "bad_value", "'citizen' is an object");
+	if ((rc = services_check(h, cJSON_GetObjectItemCaseSensitive(in, "services"), err)) !=
+	    MO_OK)
+		return rc;
+	if ((rc = hub_store_begin(h->store, err)) != MO_OK)
+		return rc;
+	if ((rc = hub_store_visit_get(h->store, ref, &v, err)) != MO_OK)
+		goto end;
+	mo_strlcpy(id, proto_json_str(v, "id"), sizeof(id));
+	mo_strlcpy(number, proto_json_str(v, "number"), sizeof(number));
+	st = state_of(v);
+	if (st != PROTO_VISIT_REQUESTED && st != PROTO_VISIT_SCHEDULED) {
+		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition",
+				"visit %s is %s and no longer changes", number,
+				proto_visit_state_name(st));
+		goto end;
+	}
+	if ((f = upsert_fields(v)) == NULL) {
+		rc = oom(err);
+		goto end;
+	}
+	cJSON_ArrayForEach(it, in)
+	{
+		cJSON *cit = cJSON_GetObjectItemCaseSensitive(f, "citizen");
+		const cJSON *ck;
+
+		if (strcmp(it->string, "citizen") != 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(f, it->string);
+			cJSON_AddItemToObject(f, it->string,
+					      cJSON_IsNull(it) &&
+						      strcmp(it->string, "services") == 0
+						  ? cJSON_CreateArray()
+						  : cJSON_Duplicate(it, true));
+			continue;
+		}
+		cJSON_ArrayForEach(ck, it)
+		{
+			cJSON *nv = cJSON_IsString(ck) && strcmp(ck->string, "address") == 0
+					? cJSON_CreateObject()
+					: cJSON_Duplicate(ck, true);
+
+			if (nv && cJSON_IsString(ck) && strcmp(ck->string, "address") == 0)
+				cJSON_AddStringToObject(nv, "text", ck->valuestring);
+			cJSON_DeleteItemFromObjectCaseSensitive(cit, ck->string);
+			cJSON_AddItemToObject(cit, ck->string, nv);
+		}
+	}
+	{
+		/* the same required fields as a new visit */
+		cJSON *probe = cJSON_Duplicate(f, true), *chk = NULL;
+		static const char *const hub_keys[] = {"number",       "state",
+						       "state_reason", "scheduled_for",
+						       "requested_at", "visited_at"};
+
+		for (size_t i = 0; probe && i < sizeof(hub_keys) / sizeof(hub_keys[0]); i++)
+			cJSON_DeleteItemFromObjectCaseSensitive(probe, hub_keys[i]);
+		rc = probe ? fields_from_input(probe, &chk, err) : oom(err);
+		cJSON_Delete(probe);
+		cJSON_Delete(chk);
+		if (rc != MO_OK)
+			goto end;
+	}
+	if ((rc = check_upsert(id, f, 1, err)) != MO_OK ||
+	    (rc = hub_clock_load(h, &clk, err)) != MO_OK ||
+	    (rc = hub_store_visit_put(h->store, id, f, 0, 0, NULL, err)) != MO_OK ||
+	    (rc = hub_store_visit_get(h->store, id, &after, err)) != MO_OK ||
+	    (rc = feed_visit(h, after, proto_json_str(after, "unit"), NULL,
+			     proto_hlc_now(&clk, mo_now_ms()), err)) != MO_OK ||
+	    (rc = hub_store_audit_add(h->store, by ? by : "admin", "visit.edit", number, NULL,
+				      err)) != MO_OK)
+		goto end;
+	rc = hub_clock_save(h, &clk, err);
+end:
+	rc = tx_end(h, rc, err);
+	cJSON_Delete(v);
+	cJSON_Delete(f);
+	cJSON_Delete(after);
+	if (rc == MO_OK && out)
+		rc = hub_visit_get(h, id, out, err);
+	return rc;
+}
+
 int hub_visit_get(struct hub *h, const char *ref, cJSON **out, struct mo_err *err)
 {
 	cJSON *v = NULL, *cases = NULL;
@@ -426,9 +534,11 @@ int hub_visit_get(struct hub *h, const char *ref, cJSON **out, struct mo_err *er
 	req = proto_json_str(v, "requested_at");
 	vis = proto_json_str(v, "visited_at");
 	if (req && vis && proto_datetime_ms(req) >= 0 && proto_datetime_ms(vis) >= 0) {
-		double days = (double)(proto_datetime_ms(vis) - proto_datetime_ms(req)) / 86400000.0;
+		double days =
+		    (double)(proto_datetime_ms(vis) - proto_datetime_ms(req)) / 86400000.0;
 
-		cJSON_AddNumberToObject(v, "days_to_visit", (double)(long long)(days * 10 + 0.5) / 10);
+		cJSON_AddNumberToObject(v, "days_to_visit",
+					(double)(long long)(days * 10 + 0.5) / 10);
 	} else {
 		cJSON_AddNullToObject(v, "days_to_visit");
 	}
@@ -436,8 +546,7 @@ int hub_visit_get(struct hub *h, const char *ref, cJSON **out, struct mo_err *er
 	return MO_OK;
 }
 
-int hub_visit_list(struct hub *h, const struct hub_visit_filter *f, cJSON **out,
-		   struct mo_err *err)
+int hub_visit_list(struct hub *h, const struct hub_visit_filter *f, cJSON **out, struct mo_err *err)
 {
 	if (f->state && proto_visit_state_parse(f->state) == PROTO_VISIT_INVALID)
 		return mo_err_set(err, MO_EINVAL, "bad_request", "'%.20s' is not a visit state",
@@ -464,7 +573,8 @@ int hub_visit_transition(struct hub *h, const struct hub_device *dev, const stru
 	int rc, cur, fr, t;
 
 	if (from == NULL || to == NULL)
-		return mo_err_set(err, MO_EINVAL, "missing_field", "a transition needs 'from' and 'to'");
+		return mo_err_set(err, MO_EINVAL, "missing_field",
+				  "a transition needs 'from' and 'to'");
 	rc = hub_store_visit_get(h->store, c->id, &v, err);
 	if (rc == MO_ENOTFOUND || (rc == MO_OK && strcmp(proto_json_str(v, "id"), c->id) != 0)) {
 		cJSON_Delete(v);
@@ -488,11 +598,13 @@ int hub_visit_transition(struct hub *h, const struct hub_device *dev, const stru
 	}
 	if (!proto_visit_move_allowed(cur, t)) {
 		rc = mo_err_set(err, MO_ECONFLICT, "illegal_transition",
-				"a visit cannot move from %s to %s", proto_visit_state_name(cur), to);
+				"a visit cannot move from %s to %s", proto_visit_state_name(cur),
+				to);
 		goto done;
 	}
 	if (t == PROTO_VISIT_CANCELLED && blank(reason)) {
-		rc = mo_err_set(err, MO_EINVAL, "missing_field", "cancelling a visit needs 'reason'");
+		rc = mo_err_set(err, MO_EINVAL, "missing_field",
+				"cancelling a visit needs 'reason'");
 		goto done;
 	}
 	/* a new date with scheduled; the one held otherwise */

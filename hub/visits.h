@@ -43,8 +43,17 @@ int hub_visit_cancel(struct hub *h, const char *ref, const char *reason, const c
 /* give a requested visit to another unit (code visit_not_requested once
  * scheduled or closed); the old unit's laptops get it once more with the
  * new `unit`, so they drop it */
-int hub_visit_assign(struct hub *h, const char *ref, const char *unit, const char *by,
-		     cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+int hub_visit_assign(struct hub *h, const char *ref, const char *unit, const char *by, cJSON **out,
+		     struct mo_err *err) MO_WARN_UNUSED;
+
+/*
+ * Staff edit a visit still open (requested or scheduled): in holds any of
+ * "citizen" (its keys replace those held, one by one), "reason",
+ * "services", "preferred_date", "note"; the same rules as at creation.
+ * illegal_transition once visited or cancelled.
+ */
+int hub_visit_edit(struct hub *h, const char *ref, const cJSON *in, const char *by, cJSON **out,
+		   struct mo_err *err) MO_WARN_UNUSED;
 
 /* one visit by id or number, with "cases" (the applications recorded from
  * it) and "days_to_visit" (null until visited) */

@@ -72,7 +72,8 @@ int hub_cmd_visit_add(struct hub *h, const struct hub_cli *cli, struct mo_err *e
 	if (pref && !proto_date_valid(pref))
 		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_BAD_DATE),
 				  "preferred", pref);
-	if ((in = cJSON_CreateObject()) == NULL || (c = cJSON_AddObjectToObject(in, "citizen")) == NULL) {
+	if ((in = cJSON_CreateObject()) == NULL ||
+	    (c = cJSON_AddObjectToObject(in, "citizen")) == NULL) {
 		cJSON_Delete(in);
 		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 	}
@@ -88,8 +89,8 @@ int hub_cmd_visit_add(struct hub *h, const struct hub_cli *cli, struct mo_err *e
 	add_opt(in, "preferred_date", pref);
 	if (services)
 		cJSON_AddItemToObject(in, "services", code_list(services));
-	rc = hub_visit_create(h, in, hub_cli_opt(cli, "by") ? hub_cli_opt(cli, "by") : "admin", &out,
-			      err);
+	rc = hub_visit_create(h, in, hub_cli_opt(cli, "by") ? hub_cli_opt(cli, "by") : "admin",
+			      &out, err);
 	cJSON_Delete(in);
 	if (rc != MO_OK)
 		return rc;
@@ -102,8 +103,8 @@ int hub_cmd_visit_add(struct hub *h, const struct hub_cli *cli, struct mo_err *e
 	} else {
 		/* the number alone on the first line, for scripts and people */
 		printf("%s\n", proto_json_str(out, "number"));
-		fprintf(stderr, hub_msg(cli->lang, HUB_MSG_VISIT_ADDED), proto_json_str(out, "number"),
-			proto_json_str(out, "unit"));
+		fprintf(stderr, hub_msg(cli->lang, HUB_MSG_VISIT_ADDED),
+			proto_json_str(out, "number"), proto_json_str(out, "unit"));
 		fputc('\n', stderr);
 	}
 	cJSON_Delete(out);
@@ -126,8 +127,8 @@ int hub_cmd_visit_list(struct hub *h, const struct hub_cli *cli, struct mo_err *
 	f.unit = hub_cli_opt(cli, "unit");
 	f.state = hub_cli_opt(cli, "state");
 	if (f.state && proto_visit_state_parse(f.state) == PROTO_VISIT_INVALID)
-		return mo_err_set(err, MO_EINVAL, NULL, hub_msg(cli->lang, HUB_MSG_NOT_A_VISIT_STATE),
-				  f.state);
+		return mo_err_set(err, MO_EINVAL, NULL,
+				  hub_msg(cli->lang, HUB_MSG_NOT_A_VISIT_STATE), f.state);
 	if ((rc = hub_visit_list(h, &f, &arr, err)) != MO_OK)
 		return rc;
 	if (cli->json) {
@@ -144,11 +145,12 @@ int hub_cmd_visit_list(struct hub *h, const struct hub_cli *cli, struct mo_err *
 
 			if (proto_json_str(it, "preferred_date"))
 				proto_date_display(proto_json_str(it, "preferred_date"), date);
-			printf("%s\t%s\t%s\t%s %s\t%s\t%s\n", dash(proto_json_str(it, "number")),
-			       hub_word_or(cli->lang, HUB_W_VISIT_STATE, proto_json_str(it, "state")),
-			       dash(proto_json_str(it, "unit")), dash(proto_json_str(c, "surname")),
-			       dash(proto_json_str(c, "given_name")), date,
-			       dash(proto_json_str(it, "id")));
+			printf(
+			    "%s\t%s\t%s\t%s %s\t%s\t%s\n", dash(proto_json_str(it, "number")),
+			    hub_word_or(cli->lang, HUB_W_VISIT_STATE, proto_json_str(it, "state")),
+			    dash(proto_json_str(it, "unit")), dash(proto_json_str(c, "surname")),
+			    dash(proto_json_str(c, "given_name")), date,
+			    dash(proto_json_str(it, "id")));
 		}
 	}
 	cJSON_Delete(arr);

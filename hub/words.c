@@ -82,6 +82,7 @@ static const struct hub_word AUDIT_ACTIONS[] = {
     {"visit.add", "новий виїзд", "home visit requested"},
     {"visit.cancel", "скасування виїзду", "home visit cancelled"},
     {"visit.assign", "виїзд передано підрозділу", "home visit given to a unit"},
+    {"visit.edit", "зміна виїзду", "home visit edited"},
 };
 
 /* the states of a home-visit request (proto/status.h) */

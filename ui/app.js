@@ -4,6 +4,7 @@
 // inject markup.
 import { t, lang, setLang, statusName, plural, word, hasWord, loadWords } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
+import { initVisits, showVisits, showVisit, visitsSummary } from './visits.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
 const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
@@ -493,7 +494,8 @@ function annualTable(r) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('annual_kind')), ...ANNUAL_COLS.map(([, l]) => h('th', { scope: 'col' }, t(l))))),
       h('tbody', {}, rows.map(k => h('tr', { 'data-kind': k.kind }, h('th', { scope: 'row' }, word('unit_kinds', k.kind)), ...ANNUAL_COLS.map(([c]) => cell(k, c))))),
       h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, t('annual_total')), ...ANNUAL_COLS.map(([c]) => cell(total, c))))),
-    extra.length ? h('p', {}, extra.map(([k, v]) => `${t(k)}: ${v}`).join(' · ')) : null);
+    extra.length ? h('p', {}, extra.map(([k, v]) => `${t(k)}: ${v}`).join(' · ')) : null,
+    visitsSummary(r));
 }
 
 async function showReports() {
@@ -710,6 +712,8 @@ async function route() {
     switch (parts[1]) {
       case 'case': await showCase(decodeURIComponent(parts[2] || '')); break;
       case 'reports': await showReports(); break;
+      case 'visits': await showVisits(); break;
+      case 'visit': await showVisit(decodeURIComponent(parts[2] || '')); break;
       case 'admin': await showAdmin(); break;
       default: await showQueue();
     }
@@ -723,6 +727,9 @@ async function boot() {
   if (!location.hash) location.hash = '#/queue';
   route();
 }
+
+// the home-visit pages (visits.js) use the same helpers
+initVisits({ h, api, page, errText, fmtTime, toast, state, unitText, serviceTitle, statusBadge, query: queryFromHash });
 
 document.getElementById('lang').addEventListener('click', async () => { setLang(lang === 'uk' ? 'en' : 'uk'); await loadWords(); route(); });
 document.getElementById('logout').addEventListener('click', async () => {

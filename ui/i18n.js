@@ -5,6 +5,20 @@
 // table in the hub (hub/words.c, GET /api/words), see word() below.
 
 const uk = {
+  // home-visit requests (ui/visits.js, issue 15 item 1)
+  nav_visits: 'Виїзди', v_title: 'Виїзди додому', v_state: 'Стан', v_citizen: 'Громадянин',
+  v_preferred: 'Бажана дата', v_requested: 'Замовлено', v_search: 'Пошук (номер, ПІБ, адреса, телефон)',
+  v_new: 'Замовити виїзд', v_pick_unit: '— оберіть підрозділ —', v_surname: 'Прізвище', v_given_name: "Ім'я",
+  v_patronymic: 'По батькові', v_reason: 'Причина виїзду', v_note: 'Примітка', v_submit: 'Замовити',
+  v_services_hint: 'Послуги: утримуйте Ctrl, щоб обрати кілька.', v_created: 'Виїзд {n} замовлено.',
+  v_visit_title: 'Виїзд {n}', v_back: '← До виїздів', v_scheduled: 'Заплановано на', v_created_by: 'Замовив(ла)',
+  v_path: 'Замовлення → виїзд → заяви', v_step_requested: 'Замовлено:', v_step_visited: 'Виїзд:',
+  v_step_cancelled: 'Скасовано:', v_step_cases: 'Заяви:', v_planned: 'заплановано на {d}', v_not_yet: 'ще не відбувся',
+  v_no_cases: 'ще немає', v_days_to_visit: 'Від замовлення до виїзду', v_days: '{n} дн.',
+  v_actions: 'Дії', v_cancel: 'Скасувати виїзд', v_cancel_reason: 'Причина скасування',
+  v_cancel_needs_reason: 'Вкажіть причину скасування.', v_assign: 'Передати підрозділу', v_assign_do: 'Передати',
+  v_requested_n: 'замовлено', v_visited_n: 'виконано', v_cancelled_n: 'скасовано',
+  v_edit: 'Зберегти зміни', v_edit_nothing: 'Нічого не змінено.',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
   assign_me: 'Взяти собі', assign_to: 'Передати колезі', assign_pick: 'Колега', unassign: 'Зняти призначення',
@@ -103,6 +117,20 @@ const uk = {
 };
 
 const en = {
+  // home-visit requests (ui/visits.js, issue 15 item 1)
+  nav_visits: 'Home visits', v_title: 'Home visits', v_state: 'State', v_citizen: 'Citizen',
+  v_preferred: 'Preferred date', v_requested: 'Requested', v_search: 'Search (number, name, address, phone)',
+  v_new: 'Request a home visit', v_pick_unit: '— pick a unit —', v_surname: 'Surname', v_given_name: 'Given name',
+  v_patronymic: 'Patronymic', v_reason: 'Reason for the visit', v_note: 'Note', v_submit: 'Request',
+  v_services_hint: 'Services: hold Ctrl to pick several.', v_created: 'Home visit {n} requested.',
+  v_visit_title: 'Home visit {n}', v_back: '← To home visits', v_scheduled: 'Scheduled for', v_created_by: 'Requested by',
+  v_path: 'Request → visit → applications', v_step_requested: 'Requested:', v_step_visited: 'Visit:',
+  v_step_cancelled: 'Cancelled:', v_step_cases: 'Applications:', v_planned: 'planned for {d}', v_not_yet: 'not yet made',
+  v_no_cases: 'none yet', v_days_to_visit: 'From request to visit', v_days: '{n} days',
+  v_actions: 'Actions', v_cancel: 'Cancel the visit', v_cancel_reason: 'Reason for cancelling',
+  v_cancel_needs_reason: 'Give a reason for cancelling.', v_assign: 'Give to a unit', v_assign_do: 'Give',
+  v_requested_n: 'requested', v_visited_n: 'done', v_cancelled_n: 'cancelled',
+  v_edit: 'Save changes', v_edit_nothing: 'Nothing changed.',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
   assign_me: 'Assign to me', assign_to: 'Assign to a colleague', assign_pick: 'Colleague', unassign: 'Unassign',

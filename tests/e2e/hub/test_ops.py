@@ -98,18 +98,16 @@ def schema(path):
         db.close()
 
 
-def last_migration_creates():
-    """(tables, indexes) the last hub migration creates, from hub/meson.build's list"""
-    root = os.environ.get("MO_SOURCE_ROOT") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+def last_migration_objects():
+    """[(TABLE|INDEX, name)] the last hub migration creates, in its order"""
+    root = os.environ.get("MO_SOURCE_ROOT") or os.path.join(os.path.dirname(__file__), "..",
+                                                            "..", "..")
     build = open(os.path.join(root, "hub", "meson.build"), encoding="utf-8").read()
     files = re.findall(r"'\.\./(schema/hub/[^']+\.sql)'", build)
     sql = open(os.path.join(root, files[-1]), encoding="utf-8").read()
     sql = re.sub(r"--[^\n]*", "", sql)
-    tables = re.findall(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)
-    indexes = re.findall(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql,
-                         re.I)
-    return tables, indexes
+    return [(k.upper(), n) for k, n in re.findall(
+        r"CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)]
 
 
 def test_migrate_brings_an_older_database_up(tmp_path):
@@ -122,20 +120,18 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert "остання" in h.cli("migrate").stdout
 
     # an hub.db as the release before the last migration left it: what the
-    # last migration of hub/meson.build's list creates is dropped again (it
-    # is read from the list, so the test follows each newly appended one)
-    tables, indexes = last_migration_creates()
-    assert tables, "the last migration creates no table: extend this test"
+    # last file of the list (hub/meson.build) creates is dropped again
+    # (migrations are additive: tables and indexes), whichever file that is
+    made = last_migration_objects()
+    assert made, "the last migration creates no table or index?"
     db = sqlite3.connect(path)
-    last = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    for name in indexes:
-        db.execute("DROP INDEX %s" % name)
-    for name in tables:
-        db.execute("DROP TABLE %s" % name)
+    before = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert {name for _, name in made} <= before
+    for kind, name in reversed(made):
+        db.execute("DROP %s %s" % (kind, name))
     db.execute("PRAGMA user_version = %d" % (current - 1))
     db.commit()
     db.close()
-    assert set(tables) <= set(last)
 
     # two processes upgrading at once (several hubs on one database): both
     # succeed and the migration is applied once
@@ -146,8 +142,11 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert schema(path) == current
     db = sqlite3.connect(path)
-    for name in tables:
-        assert db.execute("SELECT count(*) FROM %s" % name).fetchone()[0] == 0
+    after = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    for kind, name in made:
+        assert name in after
+        if kind == "TABLE":
+            assert db.execute("SELECT count(*) FROM %s" % name).fetchone()[0] == 0
     db.close()
     assert h.cli("migrate", json=True) == {"from": current, "to": current}
 

@@ -333,3 +333,47 @@ def test_cli_add_and_list(world):
     p = hub.cli("visit", "list", "--state", "done", check=False)
     assert p.returncode == 2
     assert len(hub.cli("visit", "list", json=True)) == 1
+
+
+def test_a_real_laptop_takes_the_visit_feed(hub, tmp_path):
+    """the upsert the hub sends passes the agent's own checks of a pull
+    (proto_response_decode) — a real mo-agent syncs with visits in its feed"""
+    from agentlib import Agent  # noqa: E402
+    hub.cli("visit", "add", "--unit", "KR-T01", "--surname", "Бондар", "--given-name", "Іван",
+            "--phone", "0501234567", "--address", "с. Гора", "--services", "CIV-01",
+            "--preferred", "2026-12-20", "--note", "дзвонити синові")
+    ag = Agent(tmp_path / "agent")
+    ag.enroll(hub)
+    p = ag.sync(check=False)
+    assert p.returncode == 0, p.stderr + p.stdout
+    assert hub.cli("quarantine", "list", json=True) == []
+
+
+def test_staff_edit_goes_down_and_bad_edits_change_nothing(world):
+    staff, a, other = world["staff"], world["a"], world["other"]
+    v = staff.post("/api/visits", visit_body()).json()
+    pulled(a), pulled(other)
+    r = staff.post("/api/visits/%s/edit" % v["id"], {
+        "citizen": {"phone": "050 111 22 33", "address": "Вишневе, вул. Нова 2"},
+        "preferred_date": None, "services": ["PAS-01"], "note": "під'їзд з двору"})
+    assert r.status == 200, r
+    e = r.json()
+    assert e["citizen"]["phone"] == "+380501112233" and e["citizen"]["surname"] == "Коваль"
+    assert e["citizen"]["address"] == {"text": "Вишневе, вул. Нова 2"}
+    assert e["preferred_date"] is None and e["services"] == ["PAS-01"]
+    assert e["number"] == v["number"] and e["state"] == "requested"
+    got = pulled(a, v["id"])
+    assert [c["fields"]["note"] for c in got] == ["під'їзд з двору"]
+    assert pulled(other) == []
+    for body, code in [({"unit": OTHER}, "unknown_field"), ({"state": "visited"}, "unknown_field"),
+                       ({"citizen": {"phone": "1"}}, "bad_value"),
+                       ({"citizen": {"surname": ""}}, "missing_field"),
+                       ({"services": ["NOPE-1"]}, "bad_value"), ({}, "bad_request")]:
+        r = staff.post("/api/visits/%s/edit" % v["id"], body)
+        assert r.status == 400 and r.code == code, (body, r)
+    shown = staff.get("/api/visits/" + v["id"]).json()
+    assert shown["citizen"]["phone"] == "+380501112233" and shown["services"] == ["PAS-01"]
+    assert pulled(a, v["id"]) == []
+    staff.post("/api/visits/%s/cancel" % v["id"], {"reason": "дублікат"})
+    r = staff.post("/api/visits/%s/edit" % v["id"], {"note": "x"})
+    assert r.status == 409 and r.code == "illegal_transition"

@@ -75,7 +75,42 @@ def _year(hub, rnd):
     for w in want.values():
         w["citizens_with_disabilities"] = len(w.pop("disabled"))
         w["citizens"] = len(w["citizens"])
+        w["home_visits"] = 0
     return want, rejected
+
+
+def _visits(hub, staff, rnd, want):
+    """home-visit requests of the year: staff request them, the unit's laptop
+    schedules and makes some, cancels others; return the report's `visits`"""
+    totals = {"requested": 0, "visited": 0, "cancelled": 0}
+    for unit in ("KR-C01", "KR-T01", "KR-B01"):
+        d = hub.device(unit=unit)
+        changes = []
+        for i in range(rnd.randint(3, 6)):
+            r = staff.post("/api/visits", {
+                "unit": unit, "citizen": {"surname": "Особа%d" % i, "given_name": "Тест",
+                                          "phone": "0671234%03d" % i, "address": "с. Тест"}})
+            assert r.status == 201, r
+            vid = r.json()["id"]
+            totals["requested"] += 1
+            fate = rnd.choice(["visited", "visited", "cancelled", "scheduled", "requested"])
+            if fate in ("visited", "scheduled"):
+                changes.append(d.change("visit", vid, "transition",
+                                        {"from": "requested", "to": "scheduled"}))
+            if fate == "visited":
+                changes.append(d.change("visit", vid, "transition",
+                                        {"from": "scheduled", "to": "visited"}))
+                want[KINDS[unit]]["home_visits"] += 1
+                totals["visited"] += 1
+            if fate == "cancelled":
+                changes.append(d.change("visit", vid, "transition",
+                                        {"from": "requested", "to": "cancelled",
+                                         "reason": "громадянин прийде сам"}))
+                totals["cancelled"] += 1
+        if changes:
+            r, _, p = d.send(changes)
+            assert r.status == 200 and p["quarantined"] == [], p
+    return totals
 
 
 def test_per_unit_kind_for_a_generated_year(hub, tmp_path):
@@ -87,6 +122,8 @@ def test_per_unit_kind_for_a_generated_year(hub, tmp_path):
         r = b.post("/api/cases/%s/decision" % cid, {"decision": "rejected",
                                                      "reason": "неповний пакет документів"})
         assert r.status == 200, r
+    visits = _visits(hub, b, random.Random(15), want)
+    assert visits["visited"] > 0 and visits["cancelled"] > 0
     boss = Browser(hub.url)
     assert boss.login("petro").status == 200
     s = boss.get("/api/reports/summary?from=2026-01-01&to=2026-12-31").json()
@@ -95,6 +132,10 @@ def test_per_unit_kind_for_a_generated_year(hub, tmp_path):
     for kind, w in want.items():
         assert got[kind] == w, (kind, got[kind], w)
     assert got["bus"]["applications"] == 0 and got["bus"]["units"] == 1
+    # the visits: requested, made and cancelled this year; made in minutes, not days
+    v = s["visits"]
+    assert {k: v[k] for k in visits} == visits
+    assert 0 <= v["avg_days_to_visit"] < 1
     total = sum(w["applications"] for w in want.values())
     assert s["applications"] == total
     # the sum over kinds is the report's total; one unit alone is its kind alone
@@ -104,6 +145,9 @@ def test_per_unit_kind_for_a_generated_year(hub, tmp_path):
     prev = boss.get("/api/reports/summary?from=2025-01-01&to=2025-12-31").json()
     assert sum(k["applications"] for k in prev["per_unit_kind"]) == 3
     assert sum(k["trips"] for k in prev["per_unit_kind"]) == 3
+    assert sum(k["home_visits"] for k in prev["per_unit_kind"]) == 0
+    assert prev["visits"] == {"requested": 0, "visited": 0, "cancelled": 0,
+                              "avg_days_to_visit": None}
 
 
 def test_status_lookups_are_counted(hub, tmp_path):
