@@ -2239,3 +2239,8 @@ int agent_store_db_error(struct agent_store *s, int src, struct mo_err *err, con
 {
 	return db_err(s, src, err, what);
 }
+
+int agent_store_col_unpacked(sqlite3_stmt *st, int i, struct mo_buf *out, struct mo_err *err)
+{
+	return col_unpacked(st, i, out, err);
+}

@@ -9,10 +9,14 @@
 
 #include <sqlite3.h>
 
+#include "mo_buf.h"
 #include "store.h"
 
 sqlite3 *agent_store_sqlite(struct agent_store *s);
 /* map a SQLITE_* code to mo_rc and copy sqlite3_errmsg into err */
 int agent_store_db_error(struct agent_store *s, int src, struct mo_err *err, const char *what);
+/* a packed column (the outbox's change JSON: deflated BLOB, or an older
+ * TEXT row) as text in out, NUL-terminated */
+int agent_store_col_unpacked(sqlite3_stmt *st, int i, struct mo_buf *out, struct mo_err *err);
 
 #endif

@@ -187,6 +187,7 @@ int agent_store_visit_each(struct agent_store *s, agent_visit_fn fn, void *arg, 
 int agent_store_visit_batch_moves(struct agent_store *s, long long seq, agent_visit_move_fn fn,
 				  void *arg, struct mo_err *err)
 {
+	struct mo_buf json = MO_BUF_INIT(64u << 20);
 	sqlite3_stmt *st = NULL;
 	int rc, src;
 
@@ -199,15 +200,17 @@ int agent_store_visit_batch_moves(struct agent_store *s, long long seq, agent_vi
 	sqlite3_bind_int64(st, 1, seq);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *json = (const char *)sqlite3_column_text(st, 1);
 
-		if ((rc = fn(arg, id ? id : "", json ? json : "",
+		/* the change is kept deflated (store.c): unpacked, as it went on the wire */
+		if ((rc = agent_store_col_unpacked(st, 1, &json, err)) != MO_OK ||
+		    (rc = fn(arg, id ? id : "", json.data ? (const char *)json.data : "",
 			     sqlite3_column_int(st, 2) != 0)) != MO_OK)
 			break;
 	}
-	if (rc == MO_OK && src != SQLITE_DONE)
+	if (rc == MO_OK && src != SQLITE_DONE && src != SQLITE_ROW)
 		rc = agent_store_db_error(s, src, err, "visit moves");
 	sqlite3_finalize(st);
+	mo_buf_release(&json);
 	return rc;
 }
 

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "case.h"
 #include "hlc.h"
@@ -180,21 +179,23 @@ static void ack_all(struct fx *fx, long long seq, long long quarantined_n)
 	mo_buf_release(&payload);
 }
 
-/* the last outbox change, parsed */
+/* the last outbox change not yet in a batch, as it goes on the wire */
 static cJSON *last_change(struct fx *fx)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	cJSON *c = NULL;
+	struct mo_buf payload = MO_BUF_INIT(1u << 20);
+	struct mo_err err = MO_ERR_INIT;
+	long long first, last, count;
+	cJSON *arr, *c;
 
-	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT json FROM outbox ORDER BY n DESC LIMIT 1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		c = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(agent_store_outbox_collect(fx->s, 5000, 1u << 20, &payload, &first, &last,
+						    &count, &err),
+			 MO_OK);
+	assert_true(count > 0);
+	arr = cJSON_ParseWithLength((const char *)payload.data, payload.len);
+	assert_non_null(arr);
+	c = cJSON_DetachItemFromArray(arr, cJSON_GetArraySize(arr) - 1);
+	cJSON_Delete(arr);
+	mo_buf_release(&payload);
 	assert_non_null(c);
 	return c;
 }
