@@ -51,10 +51,12 @@ before(async () => {
   hubData = join(tmp, 'hub');
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(tmp, 'rev.pw'), 'reviewer-pass-1\n');
+  writeFileSync(join(tmp, 'sup.pw'), 'supervisor-pass-1\n');
   hub('init');
   hub('unit', 'add', '--code', 'KR-T01', '--name', 'Мобільний офіс №1', '--kind', 'truck');
   hub('unit', 'add', '--code', 'KR-C02', '--name', 'Мобільний кейс №2', '--kind', 'case');
   hub('user', 'add', '--login', 'olena', '--role', 'reviewer', '--password-file', join(tmp, 'rev.pw'));
+  hub('user', 'add', '--login', 'petro', '--role', 'supervisor', '--password-file', join(tmp, 'sup.pw'));
   // one visit made at the console, for the list and its filters
   hub('visit', 'add', '--unit', 'KR-T01', '--surname', 'Бондар', '--given-name', 'Іван', '--phone', '0501234567',
     '--address', 'с. Гора, вул. Лісова 3');
@@ -72,14 +74,14 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function signIn() {
+async function signIn(login = 'olena', password = 'reviewer-pass-1') {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'uk-UA' });
   const page = await ctx.newPage();
   const problems = [];
   page.on('pageerror', e => problems.push(String(e)));
   await page.goto(baseUrl + '/');
-  await page.fill('#login', 'olena');
-  await page.fill('#password', 'reviewer-pass-1');
+  await page.fill('#login', login);
+  await page.fill('#password', password);
   await page.press('#password', 'Enter');
   await page.waitForSelector('nav a[href="#/visits"]', { state: 'visible' });
   return { ctx, page, problems };
@@ -182,6 +184,20 @@ test('a visit is cancelled with a reason, and the page speaks English on request
   assert.match(await page.textContent('#visits thead'), /Preferred date/);
   await page.click('#lang');
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Виїзди додому');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('the reports page counts the visits of the period', async () => {
+  const { ctx, page, problems } = await signIn('petro', 'supervisor-pass-1');
+  await page.goto(baseUrl + '/#/reports');
+  await page.waitForSelector('#visits-summary');
+  // the two tests above: two requested, one of them cancelled, none made yet
+  const text = await page.textContent('#visits-summary');
+  assert.match(text, /замовлено 2/);
+  assert.match(text, /виконано 0/);
+  assert.match(text, /скасовано 1/);
+  assert.match(await page.textContent('#annual-table thead'), /Виїздів додому/);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -1,6 +1,5 @@
 """Operations: mo-hub backup (a consistent copy while serving) and mo-hub migrate."""
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -98,57 +97,57 @@ def schema(path):
         db.close()
 
 
-def last_migration_objects():
-    """[(TABLE|INDEX, name)] the last hub migration creates, in its order"""
-    root = os.environ.get("MO_SOURCE_ROOT") or os.path.join(os.path.dirname(__file__), "..",
-                                                            "..", "..")
-    build = open(os.path.join(root, "hub", "meson.build"), encoding="utf-8").read()
-    files = re.findall(r"'\.\./(schema/hub/[^']+\.sql)'", build)
-    sql = open(os.path.join(root, files[-1]), encoding="utf-8").read()
-    sql = re.sub(r"--[^\n]*", "", sql)
-    return [(k.upper(), n) for k, n in re.findall(
-        r"CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.I)]
+OLD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data",
+                   "hub-schema-9")
+
+
+def old_hub(tmp_path, name):
+    """a copy of a hub that mo-hub 1994c92 made (schema 9: init and one unit)"""
+    h = Hub(tmp_path / name)
+    shutil.copytree(OLD, h.data)
+    os.chmod(h.data, 0o700)
+    return h
 
 
 def test_migrate_brings_an_older_database_up(tmp_path):
-    h = Hub(tmp_path / "hub")
-    h.cli("init")
+    fresh = Hub(tmp_path / "fresh")
+    fresh.cli("init")
+    current = schema(os.path.join(fresh.data, "hub.db"))
+    assert current > 9
+    assert fresh.cli("migrate", json=True) == {"from": current, "to": current}
+    assert "остання" in fresh.cli("migrate").stdout
+
+    h = old_hub(tmp_path, "old")
     path = os.path.join(h.data, "hub.db")
-    current = schema(path)
-    assert current >= 9
-    assert h.cli("migrate", json=True) == {"from": current, "to": current}
-    assert "остання" in h.cli("migrate").stdout
-
-    # an hub.db as the release before the last migration left it: what the
-    # last file of the list (hub/meson.build) creates is dropped again
-    # (migrations are additive: tables and indexes), whichever file that is
-    made = last_migration_objects()
-    assert made, "the last migration creates no table or index?"
+    assert schema(path) == 9
+    out = h.cli("migrate").stdout
+    assert "9 → %d" % current in out, out
+    assert schema(path) == current
+    # what was there is still there, and the hub works on it
+    assert [u["code"] for u in h.cli("unit", "list", json=True)] == ["KR-T01"]
     db = sqlite3.connect(path)
-    before = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-    assert {name for _, name in made} <= before
-    for kind, name in reversed(made):
-        db.execute("DROP %s %s" % (kind, name))
-    db.execute("PRAGMA user_version = %d" % (current - 1))
-    db.commit()
+    triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     db.close()
+    assert "events_attention" not in triggers and "events_resubmitted" in triggers
+    assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
-    # two processes upgrading at once (several hubs on one database): both
-    # succeed and the migration is applied once
+
+def test_two_hubs_upgrading_one_database_at_once(tmp_path):
+    """several hub processes started on one database after an upgrade: each
+    migration is applied once, and both processes succeed"""
+    h = old_hub(tmp_path, "old")
+    path = os.path.join(h.data, "hub.db")
     procs = [subprocess.Popen([MO_HUB, "migrate", "--data", h.data, "--json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+             for _ in range(3)]
     outs = [p.communicate(timeout=60) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
-    assert schema(path) == current
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    current = schema(path)
+    assert current > 9
     db = sqlite3.connect(path)
-    after = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-    for kind, name in made:
-        assert name in after
-        if kind == "TABLE":
-            assert db.execute("SELECT count(*) FROM %s" % name).fetchone()[0] == 0
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM public_lookups").fetchone()[0] == 0
     db.close()
-    assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
 
 def test_a_newer_database_is_refused(tmp_path):
