@@ -31,6 +31,7 @@ enum hub_words_kind {
 	HUB_W_COLUMN,
 	HUB_W_ERROR,
 	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
+	HUB_W_PAYMENT,	      /* payment methods, import results and reasons (payments.c) */
 	HUB_W_KINDS
 };
 
@@ -108,7 +109,13 @@ cJSON *hub_words_json(enum hub_lang lang);
 	  "--%s must be %lld to %lld, not '%s'")                                           \
 	X(YES_OR_NO, "--%s: yes або no", "--%s is yes or no")                              \
 	X(ENV_SECONDS, "%s має бути числом секунд", "%s must be seconds")                  \
-	X(AT_MOST, "щонайбільше %d разів --%s", "at most %d --%s")
+	X(AT_MOST, "щонайбільше %d разів --%s", "at most %d --%s")                          \
+	X(WHICH_STATEMENT, "яка виписка? (payments import ФАЙЛ.csv)",                      \
+	  "which statement? (payments import FILE.csv)")                                   \
+	X(STATEMENT_LINE, "рядок %ld: %s: %s", "line %ld: %s: %s")                         \
+	X(STATEMENT_DONE,                                                                  \
+	  "виписку прочитано: зараховано %lld, без заяви %lld, пропущено %lld, з помилками %lld", \
+	  "statement read: %lld matched, %lld unmatched, %lld skipped, %lld bad")
 
 enum hub_msg_id {
 #define HUB_MSG_ENUM(id, uk, en) HUB_MSG_##id,
