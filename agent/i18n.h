@@ -132,7 +132,13 @@
 	X(INBOX_SEEN, "Позначено переглянутим: %s", "Marked as seen: %s")                                                                                              \
 	X(ST_REVOKED, "ПРИСТРІЙ ВІДКЛИКАНО", "DEVICE REVOKED")                                                                                                        \
 	X(ST_OPERATOR, "Оператор", "Operator")                                                                                                                        \
-	X(ST_TRIP, "Виїзд", "Trip")
+	X(ST_TRIP, "Виїзд", "Trip")                                                                                                                                   \
+	X(PAID, "Оплату %s (%s) записано; її буде надіслано до центру під час синхронізації.",                                                                        \
+	  "Payment of %s (%s) recorded; it goes to the hub with the next sync.")                                                                                      \
+	X(CASE_FEE, "  збір: очікується %s, сплачено %s", "  fee: expected %s, paid %s")                                                                            \
+	X(PAY_CASH, "готівка", "cash")                                                                                                                                \
+	X(PAY_CARD, "картка", "card")                                                                                                                                 \
+	X(PAY_BANK, "банківський переказ", "bank transfer")
 
 enum agent_msg_id {
 #define AGENT_MSG_ENUM(id, uk, en) MSG_##id,
