@@ -10,6 +10,8 @@
 #include "cli_int.h"
 #include "i18n.h"
 #include "json.h"
+#include "money.h"
+#include "payment.h"
 #include "mo_util.h"
 #include "platform.h"
 #include "progress.h"
@@ -48,6 +50,16 @@ static int print_case(struct agent_ctx *ctx, struct agent_store *s, const char *
 		agent_case_release(&c);
 		return agent_fail(ctx, rc, &err);
 	}
+	{
+		cJSON *pay = NULL; /* expected vs paid (payment.c) */
+
+		if ((rc = agent_case_payment_json(s, c.id, &pay, &err)) != MO_OK) {
+			cJSON_Delete(o);
+			agent_case_release(&c);
+			return agent_fail(ctx, rc, &err);
+		}
+		cJSON_AddItemToObject(o, "payment", pay);
+	}
 	if (ctx->json) {
 		agent_print_json(o);
 	} else {
@@ -63,6 +75,20 @@ static int print_case(struct agent_ctx *ctx, struct agent_store *s, const char *
 		{
 			printf(" - %s: %s\n", jstr(it, "code"),
 			       agent_status_word(L, jstr(it, "status")));
+		}
+		{
+			const cJSON *pay = cJSON_GetObjectItem(o, "payment");
+			char exp[PROTO_MONEY_TEXT_MAX], paid[PROTO_MONEY_TEXT_MAX];
+
+			proto_money_format(exp, sizeof(exp),
+					   (long long)cJSON_GetNumberValue(
+					       cJSON_GetObjectItem(pay, "expected_kop")),
+					   true);
+			proto_money_format(
+			    paid, sizeof(paid),
+			    (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(pay, "paid_kop")), true);
+			printf(agent_msg(L, MSG_CASE_FEE), exp, paid);
+			putchar('\n');
 		}
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "history"))
 		{
@@ -626,6 +652,53 @@ static int case_rate(struct agent_ctx *ctx, struct agent_store *s, const struct 
 	return AGENT_EXIT_OK;
 }
 
+/* `case pay ID --amount 250,00 --method cash|card|bank [--receipt N] [--at TIME]` */
+static int case_pay(struct agent_ctx *ctx, struct agent_store *s, const struct agent_identity *me,
+		    int argc, char **argv)
+{
+	static const char usage[] =
+	    "case pay ID --amount 250,00 --method cash|card|bank [--receipt N] [--at TIME]";
+	struct agent_payment_input in = {NULL, NULL, NULL, NULL};
+	struct mo_err err = MO_ERR_INIT;
+	const char *key = NULL;
+	char id[MO_UUID_LEN], text[PROTO_MONEY_TEXT_MAX];
+	long long kop = 0;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if ((rc = agent_opt(argc, argv, &i, "--amount", &in.amount)) != 0 ||
+		    (rc = agent_opt(argc, argv, &i, "--method", &in.method)) != 0 ||
+		    (rc = agent_opt(argc, argv, &i, "--receipt", &in.receipt)) != 0 ||
+		    (rc = agent_opt(argc, argv, &i, "--at", &in.at)) != 0) {
+			if (rc < 0)
+				return agent_usage(ctx, argv[i]);
+			continue;
+		}
+		if (key || argv[i][0] == '-')
+			return agent_usage(ctx, argv[i]);
+		key = argv[i];
+	}
+	if (key == NULL || in.amount == NULL || in.method == NULL)
+		return agent_usage(ctx, usage);
+	if ((rc = agent_case_pay(s, me, key, &in, id, &kop, &err)) != MO_OK)
+		return agent_fail(ctx, rc, &err);
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddNumberToObject(o, "amount_kop", (double)kop);
+		cJSON_AddStringToObject(o, "method", in.method);
+		agent_print_json(o);
+		cJSON_Delete(o);
+		return AGENT_EXIT_OK;
+	}
+	agent_say(ctx, stdout, MSG_PAID, proto_money_format(text, sizeof(text), kop, true),
+		  agent_msg(ctx->lang, strcmp(in.method, "cash") == 0   ? MSG_PAY_CASH
+				       : strcmp(in.method, "card") == 0 ? MSG_PAY_CARD
+									: MSG_PAY_BANK));
+	return AGENT_EXIT_OK;
+}
+
 /* ---- import ---- */
 
 struct import_stats {
@@ -898,5 +971,7 @@ int agent_cmd_case(struct agent_ctx *ctx, int argc, char **argv)
 		return case_rate(ctx, s, &me, argc, argv);
 	if (strcmp(sub, "import") == 0)
 		return case_import(ctx, s, &me, argc, argv);
-	return agent_usage(ctx, "case new|edit|submit|cancel|issue|list|show|attach|rate|import");
+	if (strcmp(sub, "pay") == 0)
+		return case_pay(ctx, s, &me, argc, argv);
+	return agent_usage(ctx, "case new|edit|submit|cancel|issue|list|show|attach|rate|pay|import");
 }

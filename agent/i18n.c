@@ -96,6 +96,22 @@ static const struct reason REASONS[] = {
     {"date_past", "дата виїзду вже минула: %s", "the visit date is in the past: %s"},
     {"reason_required", "вкажіть причину скасування (--reason)",
      "give the reason for cancelling (--reason)"},
+    {"money_empty", "вкажіть суму, наприклад 250 або 250,50", "give an amount, e.g. 250 or 250.50"},
+    {"money_negative", "сума не може бути від'ємною", "the amount cannot be negative"},
+    {"money_format", "суму записано незрозуміло: пишіть як 250, 250,50 або 1 250,00",
+     "the amount cannot be read: write it as 250, 250.50 or 1 250.00"},
+    {"money_decimals", "у сумі щонайбільше два знаки після коми (копійки)",
+     "at most two decimals (kopecks) in the amount"},
+    {"money_too_big", "сума завелика", "the amount is too big"},
+    {"money_zero", "сума має бути більшою за нуль", "the amount must be more than zero"},
+    {"pay_amount", "сума однієї оплати — щонайбільше 10 000 000 грн",
+     "one payment is at most 10 000 000 UAH"},
+    {"pay_method", "спосіб оплати: cash (готівка), card (картка) або bank (переказ), а не «%s»",
+     "the method is cash, card or bank, not '%s'"},
+    {"pay_receipt", "номер квитанції — щонайбільше %s знаків, без недрукованих символів",
+     "the receipt number is at most %s characters, nothing unprintable"},
+    {"pay_time", "час оплати як 2026-12-02T10:15:00Z, а не «%s»",
+     "the payment time as 2026-12-02T10:15:00Z, not '%s'"},
 };
 
 /* "requested → visited" (err->msg of illegal_visit_move) in words, with what to do */

@@ -142,7 +142,13 @@
 	  "Visit %s marked visited. The centre learns it with the next sync.")                 \
 	X(VISIT_CANCELLED, "Виїзд %s скасовано (%s). Центр дізнається під час синхронізації.",   \
 	  "Visit %s cancelled (%s). The centre learns it with the next sync.")                 \
-	X(VISIT_PENDING, "ще не надіслано до центру", "not yet sent to the centre")
+	X(VISIT_PENDING, "ще не надіслано до центру", "not yet sent to the centre")             \
+	X(PAID, "Оплату %s (%s) записано; її буде надіслано до центру під час синхронізації.",                                                                        \
+	  "Payment of %s (%s) recorded; it goes to the hub with the next sync.")                                                                                      \
+	X(CASE_FEE, "  збір: очікується %s, сплачено %s", "  fee: expected %s, paid %s")                                                                            \
+	X(PAY_CASH, "готівка", "cash")                                                                                                                                \
+	X(PAY_CARD, "картка", "card")                                                                                                                                 \
+	X(PAY_BANK, "банківський переказ", "bank transfer")
 
 enum agent_msg_id {
 #define AGENT_MSG_ENUM(id, uk, en) MSG_##id,

@@ -76,6 +76,9 @@ enum q {
 	Q_STAMPS_PUT,
 	Q_CODE_PUT,
 	Q_CODE_GET,
+	Q_PAYMENT_ADD,
+	Q_PAYMENTS_OF,
+	Q_CASE_FEE_KOP,
 	Q_COUNT
 };
 
@@ -204,6 +207,14 @@ static const char *const SQL[Q_COUNT] = {
     [Q_STAMPS_PUT] = "UPDATE cases SET stamps = ?2 WHERE id = ?1",
     [Q_CODE_PUT] = "INSERT OR REPLACE INTO case_codes(case_id, code) VALUES (?1, ?2)",
     [Q_CODE_GET] = "SELECT code FROM case_codes WHERE case_id = ?1",
+    [Q_PAYMENT_ADD] = "INSERT INTO payments(id, case_id, amount_kop, method, receipt, paid_at, "
+		      "operator, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_PAYMENTS_OF] = "SELECT id, amount_kop, method, receipt, paid_at, operator FROM payments "
+		      "WHERE case_id = ?1 ORDER BY paid_at, id",
+    /* the catalogue's fee of each service of the case, in kopecks */
+    [Q_CASE_FEE_KOP] = "SELECT coalesce(sum(coalesce(s.fee_uah, 0)), 0) * 100 FROM "
+		       "case_services cs LEFT JOIN services s ON s.code = cs.code "
+		       "WHERE cs.case_id = ?1",
 };
 
 struct agent_store {
@@ -2225,6 +2236,70 @@ int agent_store_case_services_replace(struct agent_store *s, const struct agent_
 		if ((rc = run(s, st, err, "case service")) != MO_OK)
 			return rc;
 	}
+	return MO_OK;
+}
+
+/* ---- payments (agent/payment.c holds the rules) ---- */
+
+int agent_store_payment_add(struct agent_store *s, const struct agent_payment_rec *p,
+			    struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_PAYMENT_ADD);
+	char now[32];
+
+	now_iso(now);
+	bind_text(st, 1, p->id);
+	bind_text(st, 2, p->case_id);
+	sqlite3_bind_int64(st, 3, p->amount_kop);
+	bind_text(st, 4, p->method);
+	bind_text(st, 5, p->receipt && *p->receipt ? p->receipt : NULL);
+	bind_text(st, 6, p->paid_at);
+	bind_text(st, 7, p->operator_name);
+	bind_text(st, 8, now);
+	return run(s, st, err, "payment");
+}
+
+int agent_store_case_payments(struct agent_store *s, const char *case_id, long long *expected_kop,
+			      long long *paid_kop, cJSON **items, struct mo_err *err)
+{
+	sqlite3_stmt *st = stmt(s, Q_CASE_FEE_KOP);
+	cJSON *arr;
+	int src;
+
+	*items = NULL;
+	*paid_kop = 0;
+	bind_text(st, 1, case_id);
+	if ((src = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_err(s, src, err, "fee");
+	}
+	*expected_kop = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+	st = stmt(s, Q_PAYMENTS_OF);
+	bind_text(st, 1, case_id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o == NULL)
+			break;
+		cJSON_AddStringToObject(o, "id", col_text(st, 0));
+		cJSON_AddNumberToObject(o, "amount_kop", (double)sqlite3_column_int64(st, 1));
+		cJSON_AddStringToObject(o, "method", col_text(st, 2));
+		add_str_or_null(o, "receipt", st, 3);
+		cJSON_AddStringToObject(o, "paid_at", col_text(st, 4));
+		add_str_or_null(o, "operator", st, 5);
+		cJSON_AddItemToArray(arr, o);
+		*paid_kop += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (src != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		return src == SQLITE_ROW ? mo_err_set(err, MO_ENOMEM, NULL, "out of memory")
+					 : db_err(s, src, err, "payments");
+	}
+	*items = arr;
 	return MO_OK;
 }
 

@@ -325,4 +325,17 @@ typedef int (*agent_requeue_fn)(void *arg, cJSON *change, uint64_t old_hlc, uint
 int agent_store_outbox_requeue(struct agent_store *s, bool renumber, agent_requeue_fn fn,
 			       void *arg, struct mo_err *err) MO_WARN_UNUSED;
 
+/* ---- payments (the rules are agent/payment.c's) ---- */
+struct agent_payment_rec {
+	const char *id, *case_id, *method, *receipt, *paid_at, *operator_name;
+	long long amount_kop;
+};
+/* inside the caller's transaction, with the outbox change */
+int agent_store_payment_add(struct agent_store *s, const struct agent_payment_rec *p,
+			    struct mo_err *err) MO_WARN_UNUSED;
+/* the catalogue's fees of the case's services and what was paid here, in
+ * kopecks; *items (caller's) [{id, amount_kop, method, receipt, paid_at, operator}] */
+int agent_store_case_payments(struct agent_store *s, const char *case_id, long long *expected_kop,
+			      long long *paid_kop, cJSON **items, struct mo_err *err) MO_WARN_UNUSED;
+
 #endif

@@ -14,6 +14,7 @@
 #include "field.h"
 #include "i18n.h"
 #include "operator.h"
+#include "payment.h"
 #include "mo_util.h"
 #include "store.h"
 #include "receipt.h"
@@ -370,6 +371,14 @@ static void get_case(struct agent_ui *ui, const char *key, struct ui_res *res)
 		return;
 	}
 	rc = agent_store_case_json(ui->store, &c, &o, &err);
+	if (rc == MO_OK) {
+		cJSON *pay = NULL; /* expected vs paid (payment.c) */
+
+		if ((rc = agent_case_payment_json(ui->store, c.id, &pay, &err)) == MO_OK)
+			cJSON_AddItemToObject(o, "payment", pay);
+		else
+			cJSON_Delete(o);
+	}
 	agent_case_release(&c);
 	if (rc != MO_OK) {
 		fail(ui, res, rc, &err);
@@ -566,6 +575,25 @@ static void post_rate(struct agent_ui *ui, const char *key, const struct ui_call
 		return;
 	}
 	ui_json(res, 200, cJSON_CreateObject());
+}
+
+/* the payment form: {amount: "250,50", method, receipt?} (payment.c's rule) */
+static void post_pay(struct agent_ui *ui, const char *key, const struct ui_call *call,
+		     struct ui_res *res)
+{
+	struct agent_payment_input in = {jstr(call->json, "amount"), jstr(call->json, "method"),
+					 jstr(call->json, "receipt"), jstr(call->json, "paid_at")};
+	struct agent_identity me;
+	struct mo_err err = MO_ERR_INIT;
+	int rc;
+
+	if (!who(ui, res, &me))
+		return;
+	if ((rc = agent_case_pay(ui->store, &me, key, &in, NULL, NULL, &err)) != MO_OK) {
+		fail(ui, res, rc, &err);
+		return;
+	}
+	get_case(ui, key, res);
 }
 
 /* percent-decode a header value into out (file names are sent encoded) */
@@ -877,6 +905,10 @@ void ui_api_handle(struct agent_ui *ui, struct ui_call *call, struct ui_res *res
 		}
 		if (!get && strcmp(rest, "rate") == 0) {
 			post_rate(ui, key, call, res);
+			return;
+		}
+		if (!get && strcmp(rest, "pay") == 0) {
+			post_pay(ui, key, call, res);
 			return;
 		}
 	}

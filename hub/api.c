@@ -1150,6 +1150,13 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 	if ((rc = add_trip(h, dj, o, err)) != MO_OK || (rc = add_services(h, hc.id, o, err)) ||
 	    (rc = add_detail(h, hc.id, o, err)) != MO_OK)
 		goto done;
+	{
+		cJSON *pay = NULL; /* expected vs paid (store_payments.c) */
+
+		if ((rc = hub_store_case_payments(h->store, hc.id, &pay, err)) != MO_OK)
+			goto done;
+		cJSON_AddItemToObject(o, "payment", pay);
+	}
 	*out = o;
 	o = NULL;
 done:
@@ -1458,6 +1465,26 @@ static int on_report(struct ctx *c, struct mo_err *err)
 	}
 	label_rows(cJSON_GetObjectItemCaseSensitive(r, "by_category"), "category", HUB_W_CATEGORY,
 		   req_lang(c->req));
+	return reply_take(c, 200, r, err);
+}
+
+/* GET /api/reports/payments?from=&to=&unit=: paid, unpaid, overpaid, unmatched */
+static int on_report_payments(struct ctx *c, struct mo_err *err)
+{
+	struct hub_case_filter f;
+	cJSON *r = NULL;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.unit = arg(c, "unit");
+	f.from = arg(c, "from");
+	f.to = arg(c, "to");
+	if (f.unit && !printable_ascii(f.unit, 32))
+		return bad_request(err, "bad unit code");
+	if ((f.from && !proto_date_valid(f.from)) || (f.to && !proto_date_valid(f.to)))
+		return bad_request(err, "dates are YYYY-MM-DD");
+	if ((rc = hub_store_payments_report(c->h->store, &f, &r, err)) != MO_OK)
+		return rc;
 	return reply_take(c, 200, r, err);
 }
 
@@ -1807,6 +1834,7 @@ static const struct api_route {
     {"POST", "/api/visits/*/assign", ROLE_REVIEWER, on_visit_assign},
     {"POST", "/api/visits/*/edit", ROLE_REVIEWER, on_visit_edit},
     {"GET", "/api/reports/summary", ROLE_SUPERVISOR, on_report},
+    {"GET", "/api/reports/payments", ROLE_SUPERVISOR, on_report_payments},
     {"GET", "/api/export.csv", ROLE_SUPERVISOR, on_export},
     {"GET", "/api/admin/devices", ROLE_ADMIN, on_admin_devices},
     {"POST", "/api/admin/devices/*/revoke", ROLE_ADMIN, on_admin_revoke},

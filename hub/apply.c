@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "payments.h"
 #include "status.h"
 #include "visits.h"
 
@@ -1049,6 +1050,25 @@ static int visit_from_device(struct hub_apply *a, struct proto_change *c, struct
 	return quarantine(a, c, "forbidden", "visits are requested on the hub only");
 }
 
+/* a fee paid on the laptop (payments.c); refusals are quarantined here */
+static int payment_append(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
+{
+	bool applied = false;
+	int rc = hub_payment_apply(a->hub, a->dev, c, &applied, err);
+
+	if (rc == MO_EINVAL && err && err->code[0]) {
+		char code[MO_ERR_CODE_MAX], msg[MO_ERR_MSG_MAX];
+
+		mo_strlcpy(code, err->code, sizeof(code));
+		mo_strlcpy(msg, err->msg, sizeof(msg));
+		mo_err_clear(err);
+		return quarantine(a, c, code, "%s", msg);
+	}
+	if (rc == MO_OK && applied)
+		a->applied++;
+	return rc;
+}
+
 static int catalogue_from_device(struct hub_apply *a, struct proto_change *c, struct mo_err *err)
 {
 	(void)err;
@@ -1076,6 +1096,7 @@ static const struct apply_row apply_rows[] = {
     {"rating", "append", append_change},
     {"visit", "transition", visit_change_transition},
     {"visit", "upsert", visit_from_device},
+    {"payment", "append", payment_append},
 };
 
 int hub_apply_change(struct hub_apply *a, struct proto_change *c, struct mo_err *err)

@@ -124,6 +124,7 @@ static const char USAGE_UK[] =
     "              (на розгляд, погодити, відмовити, запросити документи)\n"
     "  case comment ID|НОМЕР --text ТЕКСТ [--by ЛОГІН]\n"
     "  quarantine list                             відкладені зміни з причинами\n"
+    "  payments import ФАЙЛ.csv [--json]          банківська виписка: оплати до заяв за номером\n"
     "  user add --login Л --role reviewer|supervisor|admin --password-file Ф\n"
     "  user disable --login Л                      одразу завершує всі сеанси Л\n"
     "  user enable --login Л\n"
@@ -167,6 +168,7 @@ static const char USAGE_EN[] =
     "              [--reason R] [--by LOGIN] [--service CODE]\n"
     "  case comment ID|NUMBER --text T [--by LOGIN]\n"
     "  quarantine list                             changes kept aside, with reasons\n"
+    "  payments import FILE.csv [--json]          a bank statement: payments matched to cases\n"
     "  user add --login L --role reviewer|supervisor|admin --password-file F\n"
     "  user disable --login L                      ends every session of L at once\n"
     "  user enable --login L\n"
@@ -860,6 +862,7 @@ static const struct {
     {"visit", "list", hub_cmd_visit_list},
     {"backup", NULL, cmd_backup},
     {"migrate", NULL, cmd_migrate},
+    {"payments", "import", hub_cli_payments_import},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

@@ -47,4 +47,9 @@ const char *hub_cli_opt(const struct hub_cli *cli, const char *name);
 int hub_cli_run(const struct hub_cli *cli);
 void hub_cli_usage(enum hub_lang lang);
 
+struct hub;
+struct mo_err;
+/* `payments import FILE.csv` (cli_payments.c) */
+int hub_cli_payments_import(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+
 #endif

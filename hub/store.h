@@ -553,4 +553,37 @@ int hub_store_visit_cases(struct hub_store *s, const char *id, cJSON **out,
 int hub_store_visit_report(struct hub_store *s, const struct hub_case_filter *f, cJSON *report,
 			   struct mo_err *err) MO_WARN_UNUSED;
 
+/* ---- fees and payments (store_payments.c) ---- */
+
+/* one payment: from a laptop (source "device", id = the change id) or a
+ * matched bank row (source "bank", id = "bank:" + the bank's id) */
+struct hub_payment {
+	const char *id, *case_id, *unit, *method, *receipt, *paid_at, *source, *device;
+	long long amount_kop;
+	uint64_t hlc; /* 0: none */
+};
+/* MO_OK when inserted, MO_EEXISTS when that id is held (nothing changes) */
+int hub_store_payment_add(struct hub_store *s, const struct hub_payment *p,
+			  struct mo_err *err) MO_WARN_UNUSED;
+
+/* one row of a bank statement; case_id NULL: no case found for it */
+struct hub_bank_row {
+	const char *txn_id, *booked_on, *purpose, *case_id, *file;
+	long long amount_kop;
+};
+/* MO_OK when inserted, MO_EEXISTS when that transaction id was imported before */
+int hub_store_bank_row_add(struct hub_store *s, const struct hub_bank_row *r,
+			   struct mo_err *err) MO_WARN_UNUSED;
+
+/* {expected_kop, paid_kop, items: [{id, amount_kop, method, receipt, paid_at,
+ * source, device, recorded_at}]} of a case; expected is the catalogue's fee
+ * of each of its services */
+int hub_store_case_payments(struct hub_store *s, const char *case_id, cJSON **out,
+			    struct mo_err *err) MO_WARN_UNUSED;
+
+/* the reconciliation of docs/api.md (GET /api/reports/payments): unit, from
+ * and to of f */
+int hub_store_payments_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
+			      struct mo_err *err) MO_WARN_UNUSED;
+
 #endif

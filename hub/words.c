@@ -179,8 +179,46 @@ static const struct hub_word ERRORS[] = {
     {"schema_newer",
      "База даних новіша за цю програму mo-hub: оновіть mo-hub до версії, що її створила.",
      "The database is newer than this mo-hub: upgrade mo-hub to the version that made it."},
+    {"bank_columns", "У виписці бракує стовпців: потрібні date, amount, purpose та id.",
+     "The statement lacks columns: date, amount, purpose and id are needed."},
+    {"bank_too_big", "Виписка завелика (понад 8 МіБ).", "The statement is too big (over 8 MiB)."},
+    {"bank_empty", "Виписка порожня: немає рядка заголовків.",
+     "The statement is empty: no header line."},
     {"internal", "Внутрішня помилка центру. Спробуйте ще раз або зверніться до адміністратора.",
      "An internal error of the hub. Try again or ask the administrator."},
+};
+/* payments (payments.c): methods, what an imported bank row became, and why
+ * a row was refused */
+static const struct hub_word PAYMENT_WORDS[] = {
+    {"cash", "готівка", "cash"},
+    {"card", "картка", "card"},
+    {"bank", "банківський переказ", "bank transfer"},
+    {"matched", "зараховано до заяви", "matched to a case"},
+    {"unmatched", "заяву не знайдено", "no case found"},
+    {"skipped", "уже імпортовано", "already imported"},
+    {"bad", "помилка в рядку", "bad line"},
+    {"bank_seen", "цю операцію банку вже імпортовано", "this bank transaction was imported before"},
+    {"bank_fields", "у рядку бракує полів", "the line has too few fields"},
+    {"bank_no_id", "немає ідентифікатора операції (id)", "no transaction id"},
+    {"bank_id_long", "ідентифікатор операції задовгий", "the transaction id is too long"},
+    {"bank_bad_id", "недопустимі символи в ідентифікаторі операції",
+     "the transaction id holds characters it may not"},
+    {"bank_date", "неправильна дата (потрібно 02.12.2026 або 2026-12-02)",
+     "a wrong date (02.12.2026 or 2026-12-02)"},
+    {"bank_purpose_long", "призначення платежу задовге", "the purpose is too long"},
+    {"bank_purpose_text", "недопустимі символи в призначенні платежу",
+     "the purpose holds characters it may not"},
+    {"money_empty", "суму не вказано", "no amount"},
+    {"money_negative", "сума від'ємна", "a negative amount"},
+    {"money_format", "сума записана незрозуміло", "the amount cannot be read"},
+    {"money_decimals", "у сумі більше двох знаків після коми", "more than two decimals"},
+    {"money_too_big", "сума завелика", "the amount is too big"},
+    {"money_zero", "сума нульова", "the amount is zero"},
+    {"csv_quote", "лапки не закрито або текст після лапок", "an unclosed quote or text after one"},
+    {"csv_line_long", "рядок задовгий", "the line is too long"},
+    {"csv_field_long", "поле задовге", "a field is too long"},
+    {"csv_fields", "забагато полів", "too many fields"},
+    {"csv_nul", "нульовий байт у рядку", "a NUL byte in the line"},
 };
 /* clang-format on */
 
@@ -201,6 +239,7 @@ static const struct {
     [HUB_W_ERROR] = {"errors", ROWS(ERRORS)},
     [HUB_W_CITIZEN_STATUS] = {"citizen_statuses", ROWS(CITIZEN_STATUSES)},
     [HUB_W_VISIT_STATE] = {"visit_states", ROWS(VISIT_STATES)},
+    [HUB_W_PAYMENT] = {"payments", ROWS(PAYMENT_WORDS)},
 };
 
 enum hub_lang hub_lang_parse(const char *s)

@@ -32,6 +32,7 @@ enum hub_words_kind {
 	HUB_W_ERROR,
 	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
 	HUB_W_VISIT_STATE,    /* home-visit requests (visits.h) */
+	HUB_W_PAYMENT,	      /* payment methods, import results and reasons (payments.c) */
 	HUB_W_KINDS
 };
 
@@ -119,7 +120,13 @@ cJSON *hub_words_json(enum hub_lang lang);
 	X(NOT_A_VISIT_STATE, "«%s» — не стан виїзду (requested, scheduled, visited, cancelled)", \
 	  "'%s' is not a visit state (requested, scheduled, visited, cancelled)")          \
 	X(BAD_DATE, "--%s: дата має бути РРРР-ММ-ДД, а не «%s»",                           \
-	  "--%s: a date is YYYY-MM-DD, not '%s'")
+	  "--%s: a date is YYYY-MM-DD, not '%s'")                                          \
+	X(WHICH_STATEMENT, "яка виписка? (payments import ФАЙЛ.csv)",                      \
+	  "which statement? (payments import FILE.csv)")                                   \
+	X(STATEMENT_LINE, "рядок %ld: %s: %s", "line %ld: %s: %s")                         \
+	X(STATEMENT_DONE,                                                                  \
+	  "виписку прочитано: зараховано %lld, без заяви %lld, пропущено %lld, з помилками %lld", \
+	  "statement read: %lld matched, %lld unmatched, %lld skipped, %lld bad")
 
 enum hub_msg_id {
 #define HUB_MSG_ENUM(id, uk, en) HUB_MSG_##id,

@@ -5,6 +5,7 @@
 import { t, lang, setLang, statusName, plural, word, hasWord, loadWords } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
 import { initVisits, showVisits, showVisit, visitsSummary } from './visits.js';
+import { paymentCard, reconciliation } from './payments.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
 const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
@@ -443,7 +444,7 @@ async function showCase(id) {
   page(t('case_title', { n: c.number }),
     h('p', {}, h('a', { href: '#/queue' }, t('back'))),
     h('div', { class: 'grid2' },
-      h('div', {}, info, services, docs),
+      h('div', {}, info, services, paymentCard(h, c.payment, fmtTime), docs),
       h('div', {}, assign, decisions, comment, quarantine, hist, ratings)));
 }
 
@@ -532,6 +533,7 @@ async function showReports() {
       h('div', { class: 'card' }, h('h2', {}, t('per_unit')), barChart((r.per_unit || []).map(x => ({ label: `${x.unit} ${x.name || ''}`, value: x.applications })), { title: t('per_unit') })),
       h('div', { class: 'card' }, h('h2', {}, t('per_month')), columnChart((r.per_month || []).map(x => ({ label: x.month, value: x.applications })), { title: t('per_month') }))),
     annualTable(r),
+    await reconciliation(h, api, params, errText),
     h('div', { class: 'card' }, h('h2', {}, t('per_trip')),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('date')), h('th', {}, t('unit')), h('th', {}, t('settlement')), h('th', {}, t('applications')))),
         h('tbody', {}, (r.per_trip || []).map(x => h('tr', {}, h('td', {}, x.date || ''), h('td', {}, x.unit || ''), h('td', {}, x.settlement || ''), h('td', {}, x.applications)))))));

@@ -19,6 +19,14 @@ const uk = {
   v_cancel_needs_reason: 'Вкажіть причину скасування.', v_assign: 'Передати підрозділу', v_assign_do: 'Передати',
   v_requested_n: 'замовлено', v_visited_n: 'виконано', v_cancelled_n: 'скасовано',
   v_edit: 'Зберегти зміни', v_edit_nothing: 'Нічого не змінено.',
+  // fees and payments (ui/payments.js)
+  uah: 'грн', pay_title: 'Оплата збору', pay_line: 'Очікується {e}, сплачено {p}', pay_none: 'Оплат ще немає.',
+  pay_state_paid: 'сплачено повністю', pay_state_free: 'безоплатно', pay_state_due: 'борг {d}', pay_state_over: 'переплата {d}',
+  pay_when: 'Коли', pay_amount: 'Сума', pay_method: 'Спосіб', pay_receipt: 'Квитанція', pay_source: 'Звідки',
+  pay_from_bank: 'банківська виписка', pay_expected: 'Очікується', pay_paid: 'Сплачено', pay_diff: 'Різниця',
+  pay_bank_id: 'Операція банку', pay_purpose: 'Призначення платежу',
+  rec_title: 'Звірка оплат', rec_cases: 'Заяв', rec_paid: 'Сплачено повністю', rec_unpaid: 'Не сплачено або не повністю',
+  rec_overpaid: 'Переплата', rec_unmatched: 'Платежі без заяви',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
   assign_me: 'Взяти собі', assign_to: 'Передати колезі', assign_pick: 'Колега', unassign: 'Зняти призначення',
@@ -131,6 +139,14 @@ const en = {
   v_cancel_needs_reason: 'Give a reason for cancelling.', v_assign: 'Give to a unit', v_assign_do: 'Give',
   v_requested_n: 'requested', v_visited_n: 'done', v_cancelled_n: 'cancelled',
   v_edit: 'Save changes', v_edit_nothing: 'Nothing changed.',
+  // fees and payments (ui/payments.js)
+  uah: 'UAH', pay_title: 'Fee payment', pay_line: 'Expected {e}, paid {p}', pay_none: 'No payments yet.',
+  pay_state_paid: 'paid in full', pay_state_free: 'free of charge', pay_state_due: '{d} due', pay_state_over: '{d} overpaid',
+  pay_when: 'When', pay_amount: 'Amount', pay_method: 'Method', pay_receipt: 'Receipt', pay_source: 'From',
+  pay_from_bank: 'bank statement', pay_expected: 'Expected', pay_paid: 'Paid', pay_diff: 'Difference',
+  pay_bank_id: 'Bank transaction', pay_purpose: 'Purpose',
+  rec_title: 'Payment reconciliation', rec_cases: 'Cases', rec_paid: 'Paid in full', rec_unpaid: 'Unpaid or part paid',
+  rec_overpaid: 'Overpaid', rec_unmatched: 'Payments without a case',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
   assign_me: 'Assign to me', assign_to: 'Assign to a colleague', assign_pick: 'Colleague', unassign: 'Unassign',

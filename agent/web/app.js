@@ -556,6 +556,8 @@
         el('p', { text: typeof c.address === 'string' ? c.address : (c.address && (c.address.text || c.address.line)) || '' })),
       section(t('k_services'), list(c.services, (s) => `${s.code} — ${s.title || ''} : ${statusWord(s.status)}`),
         el('p', { text: `${t('k_fee')}: ${c.fee_uah || 0} ${t('uah')}` })),
+      section(t('pay_items'), list((c.payment || {}).items, (x) => `${kyivTime(x.paid_at)} · ${money(x.amount_kop)} · ` +
+        `${(dict().pay_methods || {})[x.method] || x.method}${x.receipt ? ' · ' + x.receipt : ''}`)),
       section(t('k_docs'), list(c.documents_presented, (d) => String(d))),
       section(t('k_scans'), list(c.attachments, (x) => `${x.name || x.sha256.slice(0, 12)} (${bytes(x.size)}, ${x.uploaded ? t('sent') : t('not_sent')})`)),
       section(t('k_comments'), list(c.comments, (x) => `${kyivTime(x.at)} ${x.author || ''}: ${x.text}`)),
@@ -568,6 +570,10 @@
         el('a', { class: 'button', href: '#rate/' + c.id, text: t('rate') }),
         c.status === 'draft' ? el('button', { type: 'button', text: t('k_submit'), onclick: () => move(c.id, 'submit') }) : null,
         c.status === 'approved' ? el('button', { type: 'button', text: t('k_issue'), onclick: () => move(c.id, 'issue') }) : null));
+    const pay = c.payment || { expected_kop: 0, paid_kop: 0 };
+    $('#pay-line').textContent = t('pay_line', { expected: money(pay.expected_kop), paid: money(pay.paid_kop) });
+    $('#f-pay').dataset.id = c.id;
+    $('#err-pay').hidden = true;
     $('#f-amend').hidden = c.status !== 'needs_info';
     $('#f-amend').dataset.id = c.id;
     $('#err-amend').hidden = true;
@@ -576,6 +582,22 @@
     const r = await api('POST', `cases/${encodeURIComponent(id)}/${verb}`, {});
     if (!r.ok) flash(errText(r), true); else { flash(t('saved')); await renderCase(id); }
   }
+  // kopecks (integers, exact) as "1 250,00 грн"; the typed amount goes to the laptop as text
+  function money(kop) {
+    const n = Math.trunc(Number(kop) || 0), a = Math.abs(n);
+    const units = String(Math.floor(a / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+    return (n < 0 ? '-' : '') + units + ',' + String(a % 100).padStart(2, '0') + ' ' + t('uah');
+  }
+  $('#f-pay').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const id = ev.target.dataset.id;
+    const r = await api('POST', `cases/${encodeURIComponent(id)}/pay`, {
+      amount: $('#p-amount').value, method: $('#p-method').value, receipt: $('#p-receipt').value.trim() });
+    if (!r.ok) { $('#err-pay').textContent = errText(r); $('#err-pay').hidden = false; return; }
+    $('#p-amount').value = ''; $('#p-receipt').value = '';
+    flash(t('pay_saved'));
+    await renderCase(id);
+  });
   $('#f-amend').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const id = ev.target.dataset.id;
