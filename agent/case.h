@@ -61,6 +61,9 @@ struct agent_case_input {
 	/* the applicant refused an RNOKPP on religious grounds (a mark in the
 	 * passport): no rnokpp, a "passport" document is required instead */
 	bool no_rnokpp;
+	/* the citizen agreed to status messages on the applicant's phone
+	 * (`messages_consent`, issue 15); needs a phone */
+	bool messages_consent, messages_consent_set;
 };
 
 /* one problem in an application form, for the field it belongs to */

@@ -35,6 +35,7 @@
 #include <openssl/crypto.h>
 
 #include "json.h"
+#include "messages.h"
 #include "review.h"
 #include "status.h"
 #include "validate.h"
@@ -1147,7 +1148,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		copy_key(o, dj, keys[i]);
 	if ((rc = add_trip(h, dj, o, err)) != MO_OK || (rc = add_services(h, hc.id, o, err)) ||
-	    (rc = add_detail(h, hc.id, o, err)) != MO_OK)
+	    (rc = add_detail(h, hc.id, o, err)) != MO_OK ||
+	    (rc = hub_messages_case_json(h->store, hc.id, o, err)) != MO_OK)
 		goto done;
 	*out = o;
 	o = NULL;

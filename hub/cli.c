@@ -16,6 +16,7 @@
 
 #include "hub.h"
 #include "json.h"
+#include "messages.h"
 #include "mo_util.h"
 #include "review.h"
 #include "validate.h"
@@ -59,6 +60,14 @@ static const char *const value_opts[] = {
     "blob-quota",
     "blob-expiry",
     "lang",
+    "url",
+    "body",
+    "auth-header",
+    "auth-header-file",
+    "timeout",
+    "retry-base-ms",
+    "retry-cap-ms",
+    "max-attempts",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -89,6 +98,7 @@ static const char USAGE_UK[] =
     "  init [--db URL] [--admin-password-file Ф]    створити новий центр у ТЕЦІ\n"
     "  serve --listen ВУЗОЛ:ПОРТ                    запустити HTTP API (порт 0: будь-який)\n"
     "        [--session-idle СЕКУНДИ] [--session-max СЕКУНДИ] [--cookie-secure yes|no]\n"
+    "        [--notify]                            і надсилати SMS про стан заяв\n"
     "                                              вихід працівника після бездіяльності (1800)\n"
     "                                              або після входу (43200);\n"
     "                                              Secure-cookie за TLS-проксі\n"
@@ -117,6 +127,10 @@ static const char USAGE_UK[] =
     "  user enable --login Л\n"
     "  user passwd --login Л --password-file Ф     одразу завершує всі сеанси Л\n"
     "  user role --login Л --role reviewer|supervisor|admin\n"
+    "  notify [--once]                             надіслати SMS про стан заяв (serve --notify: у сервері)\n"
+    "  notify-config [--url URL] [--body ШАБЛОН] [--auth-header 'Назва: значення' | --auth-header-file Ф]\n"
+    "                [--timeout С] [--retry-base-ms МС] [--retry-cap-ms МС] [--max-attempts N]\n"
+    "                                              шлюз SMS; {phone} {phone_digits} {text} {key} у ШАБЛОНІ\n"
     "\n"
     "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
     "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
@@ -128,6 +142,7 @@ static const char USAGE_EN[] =
     "  init [--db URL] [--admin-password-file F]   create a new hub in DIR\n"
     "  serve --listen HOST:PORT                    run the HTTP API (port 0: any)\n"
     "        [--session-idle SECONDS] [--session-max SECONDS] [--cookie-secure yes|no]\n"
+    "        [--notify]                            and send the status SMS\n"
     "                                              staff sign-out after idling (1800)\n"
     "                                              or after signing in (43200);\n"
     "                                              Secure cookie behind a TLS proxy\n"
@@ -154,6 +169,10 @@ static const char USAGE_EN[] =
     "  user enable --login L\n"
     "  user passwd --login L --password-file F     ends every session of L at once\n"
     "  user role --login L --role reviewer|supervisor|admin\n"
+    "  notify [--once]                             send the status SMS (serve --notify: inside the server)\n"
+    "  notify-config [--url URL] [--body TEMPLATE] [--auth-header 'Name: value' | --auth-header-file F]\n"
+    "                [--timeout S] [--retry-base-ms MS] [--retry-cap-ms MS] [--max-attempts N]\n"
+    "                                              the SMS gateway; {phone} {phone_digits} {text} {key} in TEMPLATE\n"
     "\n"
     "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
     "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
@@ -374,6 +393,7 @@ static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, stru
 static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	struct hub_http *srv = NULL;
+	struct hub_notifier *notifier = NULL;
 	struct hub_http_opts ho = HUB_HTTP_OPTS_INIT;
 	const char *listen;
 	sigset_t set;
@@ -399,6 +419,10 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = hub_http_start(&srv, h, &ho, &port, &mport, err)) != MO_OK)
 		return rc;
+	if (cli->notify && (rc = hub_notifier_start(&notifier, h->store, 1000, err)) != MO_OK) {
+		hub_http_stop(srv);
+		return rc;
+	}
 	colon = strrchr(listen, ':');
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
 	printf("listening on %s://%s:%u\n", ho.tls_cert ? "https" : "http", host, port);
@@ -407,6 +431,7 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;
+	hub_notifier_stop(notifier);
 	hub_http_stop(srv);
 	fprintf(stderr, "mo-hub: "), fprintf(stderr, hub_msg(cli->lang, HUB_MSG_STOPPED), sig);
 	fputc('\n', stderr);
@@ -790,6 +815,8 @@ static const struct {
     {"user", "enable", cmd_user_change},
     {"user", "passwd", cmd_user_change},
     {"user", "role", cmd_user_change},
+    {"notify", NULL, hub_cli_notify},
+    {"notify-config", NULL, hub_cli_notify_config},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

@@ -1,7 +1,7 @@
 /*
  * store_int.h — internals shared by the two files of the SQLite store:
- * store_sqlite.c (sync, apply, catalogue) and store_staff.c (sessions,
- * audit, queue search, reports).  Nothing outside the store includes it.
+ * store_sqlite.c (sync, apply, catalogue), store_staff.c (sessions,
+ * audit, queue search, reports) and store_messages.c (status messages).  Nothing outside the store includes it.
  */
 #ifndef HUB_STORE_INT_H
 #define HUB_STORE_INT_H
@@ -16,12 +16,14 @@
 
 #define HUB_CORE_STMTS 64  /* slots of store_sqlite.c (enum stmt_id) */
 #define HUB_STAFF_STMTS 96 /* slots of store_staff.c */
+#define HUB_MSG_STMTS 16   /* slots of store_messages.c */
 
 struct hub_store {
 	sqlite3 *db;
 	pthread_mutex_t lock; /* recursive: a transaction owns it */
 	sqlite3_stmt *st[HUB_CORE_STMTS];
 	sqlite3_stmt *staff[HUB_STAFF_STMTS];
+	sqlite3_stmt *msg[HUB_MSG_STMTS];
 	/* cases written in the open transaction whose search entries are due:
 	 * a JSON array of ids, indexed in one statement before COMMIT (FTS5
 	 * flushes its pending terms at every statement savepoint, so a trigger

@@ -509,6 +509,8 @@ void hub_store_close(struct hub_store *s)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < HUB_STAFF_STMTS; i++)
 		sqlite3_finalize(s->staff[i]);
+	for (int i = 0; i < HUB_MSG_STMTS; i++)
+		sqlite3_finalize(s->msg[i]);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 	free(s->search_ids);
