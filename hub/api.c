@@ -1120,7 +1120,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 {
 	static const char *const keys[] = {
 	    "device",  "operator", "created_at", "channel",   "package",
-	    "consent", "fee_uah",  "notes",	 "applicant", "documents_presented"};
+	    "consent", "fee_uah",  "notes",	 "applicant", "documents_presented",
+	    "messages_consent"};
 	struct mo_buf doc = MO_BUF_INIT(16u << 20);
 	struct hub_case hc;
 	cJSON *o = NULL, *dj = NULL;

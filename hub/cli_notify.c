@@ -146,7 +146,11 @@ int hub_cli_notify(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 	struct hub_message_counts n;
 	int rc;
 
-	if ((rc = hub_notify_config_load(h->store, &c, err)) != MO_OK)
+	if ((rc = hub_notify_config_load(h->store, &c, err)) == MO_ENOTFOUND)
+		return mo_err_set(err, rc, "not_configured", "%s",
+				  tr(cli, "шлюз SMS не налаштовано (mo-hub notify-config)",
+				     "no SMS gateway configured (mo-hub notify-config)"));
+	if (rc != MO_OK)
 		return rc;
 	if (cli->once) {
 		rc = hub_notify_pass(h->store, &c, NULL, &st, err);
