@@ -485,7 +485,6 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 			      in->documents_presented ? cJSON_Duplicate(in->documents_presented, 1)
 						      : cJSON_CreateArray());
 	cJSON_AddBoolToObject(f, "consent", in->consent);
-	cJSON_AddBoolToObject(f, "messages_consent", in->messages_consent && phone[0]);
 	cJSON_AddNumberToObject(f, "fee_uah", (double)(in->fee_set ? in->fee_uah : set.fee));
 	cJSON_AddStringToObject(f, "notes", in->notes ? in->notes : "");
 	c.data = f;
@@ -496,6 +495,10 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	if (strcmp(c.origin, "import") != 0 &&
 	    (rc = status_code_new(f, c.number, code, err)) != MO_OK)
 		goto done;
+	/* consent to status SMS (issue 15), after the canonical fields; absent
+	 * when not given, as on every case made before it existed */
+	if (in->messages_consent && phone[0])
+		cJSON_AddTrueToObject(f, "messages_consent");
 
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,
 					 err)) != MO_OK ||
