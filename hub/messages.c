@@ -203,8 +203,12 @@ int hub_messages_on_move(struct hub_store *s, const struct hub_case *c, const ch
 	} else if (rc != MO_OK) {
 		goto done;
 	}
-	if ((rc = hub_message_text(m.text, event, hc.number, u.name, u.phone, err)) != MO_OK)
+	/* a text that cannot be made (a number too long for two segments) costs
+	 * the citizen one message, never the laptop its batch */
+	if (hub_message_text(m.text, event, hc.number, u.name, u.phone, err) != MO_OK) {
+		mo_err_clear(err);
 		goto done;
+	}
 	m.seq = n + 1;
 	hub_message_key(m.key, hc.id, event, m.seq);
 	mo_strlcpy(m.case_id, hc.id, sizeof(m.case_id));
