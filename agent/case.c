@@ -348,6 +348,8 @@ int agent_case_check(struct agent_store *s, const struct agent_case_input *raw,
 			fe_add(out, lang, "documents", "bad_document", NULL);
 	if (!in.consent && !in.draft)
 		fe_add(out, lang, "consent", "missing_consent", NULL);
+	if (in.messages_consent && empty(in.phone))
+		fe_add(out, lang, "messages_consent", "messages_consent_phone", NULL);
 	if (in.fee_set && in.fee_uah < 0)
 		fe_add(out, lang, "fee_uah", "fee", NULL);
 	fe_text(out, lang, in.notes, 4000, "notes", false);
@@ -498,6 +500,10 @@ int agent_case_create(struct agent_store *s, const struct agent_identity *me,
 	if (strcmp(c.origin, "import") != 0 &&
 	    (rc = status_code_new(f, c.number, code, err)) != MO_OK)
 		goto done;
+	/* consent to status SMS (issue 15), after the canonical fields; absent
+	 * when not given, as on every case made before it existed */
+	if (in->messages_consent && phone[0])
+		cJSON_AddTrueToObject(f, "messages_consent");
 
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,
 					 err)) != MO_OK ||
@@ -714,6 +720,14 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		if ((rc = check_person(&chk, birth, phone, err)) != MO_OK)
 			goto done;
 	}
+	/* consent to messages needs a phone as it will stand after the edit */
+	if (in->messages_consent_set && in->messages_consent &&
+	    (in->phone ? !phone[0]
+		       : empty(cJSON_GetStringValue(
+			     cJSON_GetObjectItemCaseSensitive(cur_app, "phone"))))) {
+		rc = invalid(err, "messages_consent_phone", "messages_consent");
+		goto done;
+	}
 	if ((f = cJSON_CreateObject()) == NULL || (app = cJSON_CreateObject()) == NULL) {
 		rc = nomem(err);
 		goto done;
@@ -757,6 +771,8 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 			     cJSON_Duplicate(in->documents_presented, 1)));
 	if (in->consent_set)
 		cJSON_AddBoolToObject(f, "consent", in->consent);
+	if (in->messages_consent_set)
+		cJSON_AddBoolToObject(f, "messages_consent", in->messages_consent);
 	if (in->fee_set)
 		cJSON_AddNumberToObject(f, "fee_uah", (double)in->fee_uah);
 	if (in->notes)

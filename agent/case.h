@@ -64,6 +64,9 @@ struct agent_case_input {
 	/* the home-visit request this application is recorded from (a UUID;
 	 * agent_visit_case_input sets it), NULL: none */
 	const char *visit;
+	/* the citizen agreed to status messages on the applicant's phone
+	 * (`messages_consent`, issue 15); needs a phone */
+	bool messages_consent, messages_consent_set;
 };
 
 /* one problem in an application form, for the field it belongs to */

@@ -141,6 +141,12 @@ static int parse_case_opts(struct agent_ctx *ctx, int argc, char **argv, bool al
 			in->consent_set = true;
 			continue;
 		}
+		if (strcmp(argv[i], "--messages-consent") == 0 ||
+		    strcmp(argv[i], "--no-messages-consent") == 0) {
+			in->messages_consent = argv[i][2] == 'm';
+			in->messages_consent_set = true;
+			continue;
+		}
 		if (strcmp(argv[i], "--no-rnokpp") == 0) {
 			in->no_rnokpp = true;
 			continue;

@@ -330,6 +330,11 @@ static void case_input(const cJSON *j, struct agent_case_input *in)
 		in->consent = cJSON_IsTrue(it);
 		in->consent_set = true;
 	}
+	it = cJSON_GetObjectItemCaseSensitive(j, "messages_consent");
+	if (cJSON_IsBool(it)) {
+		in->messages_consent = cJSON_IsTrue(it);
+		in->messages_consent_set = true;
+	}
 	in->draft = jtrue(j, "draft");
 	in->no_rnokpp = jtrue(j, "no_rnokpp");
 	in->visit = jstr(j, "visit"); /* resolved by agent_visit_case_input */

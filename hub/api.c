@@ -35,6 +35,7 @@
 #include <openssl/crypto.h>
 
 #include "json.h"
+#include "messages.h"
 #include "review.h"
 #include "status.h"
 #include "validate.h"
@@ -1120,7 +1121,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 {
 	static const char *const keys[] = {
 	    "device",  "operator", "created_at", "channel",   "package",
-	    "consent", "fee_uah",  "notes",	 "applicant", "documents_presented"};
+	    "consent", "fee_uah",  "notes",	 "applicant", "documents_presented",
+	    "messages_consent"};
 	struct mo_buf doc = MO_BUF_INIT(16u << 20);
 	struct hub_case hc;
 	cJSON *o = NULL, *dj = NULL;
@@ -1148,7 +1150,8 @@ static int case_json(struct hub *h, const char *ref, cJSON **out, struct mo_err 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		copy_key(o, dj, keys[i]);
 	if ((rc = add_trip(h, dj, o, err)) != MO_OK || (rc = add_services(h, hc.id, o, err)) ||
-	    (rc = add_detail(h, hc.id, o, err)) != MO_OK)
+	    (rc = add_detail(h, hc.id, o, err)) != MO_OK ||
+	    (rc = hub_messages_case_json(h->store, hc.id, o, err)) != MO_OK)
 		goto done;
 	{
 		cJSON *pay = NULL; /* expected vs paid (store_payments.c) */

@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "payments.h"
+#include "messages.h"
 #include "status.h"
 #include "visits.h"
 
@@ -427,6 +428,10 @@ static int transition_on(struct hub *h, const struct hub_transition *t, const st
 				.actor = t->actor_name ? t->actor_name : "hub",
 				.hlc = t->hlc};
 	if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
+		goto done;
+	/* the citizen's status message, in this same transaction (messages.h) */
+	if ((rc = hub_messages_on_move(h->store, c, c->status, proto_status_name(now), err)) !=
+	    MO_OK)
 		goto done;
 	rc = feed_transition(h, c, t, cur, err);
 done:

@@ -16,6 +16,7 @@
 
 #include "hub.h"
 #include "json.h"
+#include "messages.h"
 #include "mo_util.h"
 #include "review.h"
 #include "visits.h"
@@ -71,6 +72,14 @@ static const char *const value_opts[] = {
     "note",
     "state",
     "to",
+    "url",
+    "body",
+    "auth-header",
+    "auth-header-file",
+    "timeout",
+    "retry-base-ms",
+    "retry-cap-ms",
+    "max-attempts",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -108,6 +117,7 @@ static const char USAGE_UK[] =
     "        [--header-timeout С (20)] [--request-timeout С (300)]\n"
     "        [--max-conn-per-addr N (64, 0: без ліміту)] [--trusted-proxy АДРЕСА]...\n"
     "        [--metrics-listen ВУЗОЛ:ПОРТ | --metrics-token ТОКЕН]\n"
+    "        [--notify]                            і надсилати SMS про стан заяв (notify-config)\n"
     "        [--blob-quota МіБ (2048)] [--blob-expiry СЕКУНДИ (2592000)]\n"
     "                                              на ноутбук: документи, що завантажуються\n"
     "                                              або ще не названі заявою, зберігаються 30 днів\n"
@@ -117,6 +127,9 @@ static const char USAGE_UK[] =
     "  enroll-token --unit К [--ttl 24h]           одноразовий токен підключення ноутбука\n"
     "  device list\n"
     "  device revoke НОУТБУК                       за ідентифікатором або кодом\n"
+    ;
+/* in two parts: one C string may hold only 4,095 characters */
+static const char USAGE_UK_2[] =
     "  case list [--status С] [--unit П]\n"
     "  case show ID|НОМЕР\n"
     "  case decide ID|НОМЕР --decision in_review|approved|rejected|needs_info\n"
@@ -136,6 +149,10 @@ static const char USAGE_UK[] =
     "  visit list [--unit П] [--state requested|scheduled|visited|cancelled]\n"
     "  backup --to ФАЙЛ                            узгоджена копія бази, поки центр працює\n"
     "  migrate                                     оновити схему бази до цієї версії\n"
+    "  notify [--once]                             надіслати SMS про стан заяв (serve --notify: у сервері)\n"
+    "  notify-config [--url URL] [--body ШАБЛОН] [--auth-header 'Назва: значення' | --auth-header-file Ф]\n"
+    "                [--timeout С] [--retry-base-ms МС] [--retry-cap-ms МС] [--max-attempts N]\n"
+    "                                              шлюз SMS; {phone} {phone_digits} {text} {key} у ШАБЛОНІ\n"
     "\n"
     "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
     "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
@@ -154,6 +171,7 @@ static const char USAGE_EN[] =
     "        [--header-timeout S (20)] [--request-timeout S (300)]\n"
     "        [--max-conn-per-addr N (64, 0: none)] [--trusted-proxy ADDR]...\n"
     "        [--metrics-listen HOST:PORT | --metrics-token TOKEN]\n"
+    "        [--notify]                            and send the status SMS (notify-config)\n"
     "        [--blob-quota MIB (2048)] [--blob-expiry SECONDS (2592000)]\n"
     "                                              per laptop: documents in upload or\n"
     "                                              not yet named by a case, kept 30 days\n"
@@ -162,6 +180,9 @@ static const char USAGE_EN[] =
     "  enroll-token --unit C [--ttl 24h]           print a one-time enrolment token\n"
     "  device list\n"
     "  device revoke DEVICE                        by device id or code\n"
+    ;
+/* in two parts: one C string may hold only 4,095 characters */
+static const char USAGE_EN_2[] =
     "  case list [--status S] [--unit U]\n"
     "  case show ID|NUMBER\n"
     "  case decide ID|NUMBER --decision in_review|approved|rejected|needs_info\n"
@@ -180,6 +201,10 @@ static const char USAGE_EN[] =
     "  visit list [--unit U] [--state requested|scheduled|visited|cancelled]\n"
     "  backup --to FILE                            a consistent copy of the database, while serving\n"
     "  migrate                                     upgrade the database schema to this version\n"
+    "  notify [--once]                             send the status SMS (serve --notify: inside the server)\n"
+    "  notify-config [--url URL] [--body TEMPLATE] [--auth-header 'Name: value' | --auth-header-file F]\n"
+    "                [--timeout S] [--retry-base-ms MS] [--retry-cap-ms MS] [--max-attempts N]\n"
+    "                                              the SMS gateway; {phone} {phone_digits} {text} {key} in TEMPLATE\n"
     "\n"
     "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
     "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
@@ -187,6 +212,7 @@ static const char USAGE_EN[] =
 void hub_cli_usage(enum hub_lang lang)
 {
 	fputs(lang == HUB_LANG_EN ? USAGE_EN : USAGE_UK, stdout);
+	fputs(lang == HUB_LANG_EN ? USAGE_EN_2 : USAGE_UK_2, stdout);
 }
 
 /* ---- helpers ---- */
@@ -400,6 +426,7 @@ static int edge_options(struct hub_http_opts *o, const struct hub_cli *cli, stru
 static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
 {
 	struct hub_http *srv = NULL;
+	struct hub_notifier *notifier = NULL;
 	struct hub_http_opts ho = HUB_HTTP_OPTS_INIT;
 	const char *listen;
 	sigset_t set;
@@ -425,6 +452,10 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = hub_http_start(&srv, h, &ho, &port, &mport, err)) != MO_OK)
 		return rc;
+	if (cli->notify && (rc = hub_notifier_start(&notifier, h->store, 1000, err)) != MO_OK) {
+		hub_http_stop(srv);
+		return rc;
+	}
 	colon = strrchr(listen, ':');
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
 	printf("listening on %s://%s:%u\n", ho.tls_cert ? "https" : "http", host, port);
@@ -433,6 +464,7 @@ static int cmd_serve(struct hub *h, const struct hub_cli *cli, struct mo_err *er
 	fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;
+	hub_notifier_stop(notifier);
 	hub_http_stop(srv);
 	fprintf(stderr, "mo-hub: "), fprintf(stderr, hub_msg(cli->lang, HUB_MSG_STOPPED), sig);
 	fputc('\n', stderr);
@@ -863,6 +895,8 @@ static const struct {
     {"backup", NULL, cmd_backup},
     {"migrate", NULL, cmd_migrate},
     {"payments", "import", hub_cli_payments_import},
+    {"notify", NULL, hub_cli_notify},
+    {"notify-config", NULL, hub_cli_notify_config},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

@@ -3,7 +3,7 @@
  * and the subcommands (cli.c).
  *
  * Options may come before or after the subcommand words; every option
- * takes a value except --json and --help.  --data DIR (or $MO_HUB_DATA) is
+ * takes a value except --json, --help, --once and --notify.  --data DIR (or $MO_HUB_DATA) is
  * required: a hub never falls back to a directory it was not told about.
  * Messages are Ukrainian unless --lang en (or MO_LANG=en) asks for English
  * (words.h); --json output and the "listening on URL" line that scripts
@@ -29,6 +29,7 @@ enum hub_exit {
 struct hub_cli {
 	const char *data; /* --data or $MO_HUB_DATA */
 	bool json;
+	bool once, notify; /* --once (notify), --notify (serve) */
 	enum hub_lang lang; /* --lang or $MO_LANG */
 	struct {
 		const char *name; /* without the leading dashes */
@@ -51,5 +52,8 @@ struct hub;
 struct mo_err;
 /* `payments import FILE.csv` (cli_payments.c) */
 int hub_cli_payments_import(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+/* status messages (cli_notify.c) */
+int hub_cli_notify(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+int hub_cli_notify_config(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
 
 #endif

@@ -60,11 +60,16 @@ int main(int argc, char **argv)
 				return usage_error(HUB_MSG_BAD_OPTION, a);
 			memcpy(name, a + 2, n);
 			name[n] = '\0';
-			if (strcmp(name, "json") == 0 || strcmp(name, "help") == 0) {
+			if (strcmp(name, "json") == 0 || strcmp(name, "help") == 0 ||
+			    strcmp(name, "once") == 0 || strcmp(name, "notify") == 0) {
 				if (eq)
 					return usage_error(HUB_MSG_NO_VALUE_OPTION, a);
 				if (name[0] == 'j')
 					cli.json = true;
+				else if (name[0] == 'o')
+					cli.once = true;
+				else if (name[0] == 'n')
+					cli.notify = true;
 				else
 					help = true;
 				continue;

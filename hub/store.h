@@ -585,5 +585,60 @@ int hub_store_case_payments(struct hub_store *s, const char *case_id, cJSON **ou
  * and to of f */
 int hub_store_payments_report(struct hub_store *s, const struct hub_case_filter *f, cJSON **out,
 			      struct mo_err *err) MO_WARN_UNUSED;
+/* ---- status messages to citizens (store_messages.c; the rules: messages.c, notify.c) ---- */
+
+#define HUB_MSG_KEY_LEN 40   /* "m1-" + 32 hex digits + NUL, with room */
+#define HUB_MSG_TEXT_MAX 640 /* bytes of UTF-8: 134 UTF-16 units at most 3 bytes each */
+
+struct hub_message {
+	long long id;
+	char key[HUB_MSG_KEY_LEN];
+	char case_id[MO_UUID_LEN];
+	char unit[HUB_CODE_MAX];
+	char event[16];
+	long long seq;
+	char phone[16];
+	char text[HUB_MSG_TEXT_MAX];
+	long long attempts; /* after a claim: this attempt included */
+};
+
+/* how many messages the case has for event (any state) */
+int hub_store_message_count(struct hub_store *s, const char *case_id, const char *event,
+			    long long *n, struct mo_err *err) MO_WARN_UNUSED;
+/* queue m (key, case_id, unit, event, seq, phone, text), due now; call inside
+ * the transaction of the event.  MO_EEXISTS when its key is already queued */
+int hub_store_message_add(struct hub_store *s, const struct hub_message *m,
+			  struct mo_err *err) MO_WARN_UNUSED;
+/*
+ * Claim one queued message due at now_ms whose lease is free: it is leased
+ * to owner until now_ms + lease_ms and its attempts counted (one IMMEDIATE
+ * transaction, so two workers, in one process or two, never hold one row).
+ * MO_ENOTFOUND when nothing is due.
+ */
+int hub_store_message_claim(struct hub_store *s, uint64_t now_ms, uint64_t lease_ms,
+			    const char *owner, struct hub_message *out,
+			    struct mo_err *err) MO_WARN_UNUSED;
+
+/* the outcome of one attempt (hub_store_message_done) */
+struct hub_message_outcome {
+	const char *state;  /* "sent", "failed", or "queued" again */
+	uint64_t next_ms;   /* queued: not before */
+	const char *error;  /* a code (msg_err_*), NULL when sent */
+	const char *detail; /* "HTTP 503", the transfer's message, NULL */
+};
+/* record it if owner still holds the lease (else MO_ECONFLICT: the lease
+ * ran out and another worker took the row; nothing written) */
+int hub_store_message_done(struct hub_store *s, long long id, const char *owner,
+			   const struct hub_message_outcome *o, struct mo_err *err) MO_WARN_UNUSED;
+/* the messages of a case, oldest first: [{key, event, seq, state, attempts,
+ * error, detail, text, queued_at, tried_at, sent_at}] (never the phone) */
+int hub_store_message_list(struct hub_store *s, const char *case_id, cJSON **out,
+			   struct mo_err *err) MO_WARN_UNUSED;
+/* how many messages are queued (due at now_ms or later), sent, failed */
+struct hub_message_counts {
+	long long queued, due, sent, failed;
+};
+int hub_store_message_counts(struct hub_store *s, uint64_t now_ms, struct hub_message_counts *out,
+			     struct mo_err *err) MO_WARN_UNUSED;
 
 #endif

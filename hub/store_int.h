@@ -2,6 +2,7 @@
  * store_int.h — internals shared by the two files of the SQLite store:
  * store_sqlite.c (sync, apply, catalogue), store_staff.c (sessions,
  * audit, queue search, reports) and store_payments.c (fees and payments).  Nothing outside the store includes it.
+ * audit, queue search, reports) and store_messages.c (status messages).  Nothing outside the store includes it.
  */
 #ifndef HUB_STORE_INT_H
 #define HUB_STORE_INT_H
@@ -17,6 +18,7 @@
 #define HUB_CORE_STMTS 64  /* slots of store_sqlite.c (enum stmt_id) */
 #define HUB_STAFF_STMTS 96 /* slots of store_staff.c */
 #define HUB_PAY_STMTS 16   /* slots of store_payments.c */
+#define HUB_MSG_STMTS 16   /* slots of store_messages.c */
 
 struct hub_store {
 	sqlite3 *db;
@@ -24,6 +26,7 @@ struct hub_store {
 	sqlite3_stmt *st[HUB_CORE_STMTS];
 	sqlite3_stmt *staff[HUB_STAFF_STMTS];
 	sqlite3_stmt *pay[HUB_PAY_STMTS];
+	sqlite3_stmt *msg[HUB_MSG_STMTS];
 	/* cases written in the open transaction whose search entries are due:
 	 * a JSON array of ids, indexed in one statement before COMMIT (FTS5
 	 * flushes its pending terms at every statement savepoint, so a trigger

@@ -636,6 +636,8 @@ void hub_store_close(struct hub_store *s)
 		sqlite3_finalize(s->staff[i]);
 	for (int i = 0; i < HUB_PAY_STMTS; i++)
 		sqlite3_finalize(s->pay[i]);
+	for (int i = 0; i < HUB_MSG_STMTS; i++)
+		sqlite3_finalize(s->msg[i]);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 	free(s->search_ids);

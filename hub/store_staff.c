@@ -59,6 +59,7 @@ enum staff_stmt {
 	T_R_HOURS,
 	T_R_RATINGS,
 	T_R_KIND,
+	T_R_MESSAGES,
 	T_R_LOOKUPS,
 	T_LOOKUP_COUNT,
 	T_COUNT
@@ -257,6 +258,10 @@ static const char *const sql_text[T_COUNT] = {
     /* public status lookups answered (found or not) in the period */
     [T_R_LOOKUPS] = "SELECT coalesce(sum(answered), 0) FROM public_lookups "
 		    "WHERE (?2 IS NULL OR day >= ?2) AND (?3 IS NULL OR day <= ?3) AND ?1 IS ?1",
+    /* status messages sent in the period (UTC days, as status_lookups) */
+    [T_R_MESSAGES] = "SELECT count(*) FROM messages WHERE state = 'sent' "
+		     "AND (?1 IS NULL OR unit = ?1) AND (?2 IS NULL OR substr(sent_at, 1, 10) >= ?2) "
+		     "AND (?3 IS NULL OR substr(sent_at, 1, 10) <= ?3)",
     [T_LOOKUP_COUNT] = "INSERT INTO public_lookups(day, answered) VALUES (?1, 1) "
 		       "ON CONFLICT(day) DO UPDATE SET answered = answered + 1",
     [T_R_HOURS] = SEL "SELECT avg((julianday(d.first) - julianday(sel.created)) * 24) "
@@ -1258,7 +1263,9 @@ int hub_store_report(struct hub_store *s, const struct hub_case_filter *f, cJSON
 				decided ? (double)rejected / (double)decided : 0.0);
 	if ((rc = report_scalars(s, f, r, err)) != MO_OK)
 		goto done;
-	rc = report_count(s, T_R_LOOKUPS, f, r, "status_lookups", err);
+	if ((rc = report_count(s, T_R_LOOKUPS, f, r, "status_lookups", err)) != MO_OK)
+		goto done;
+	rc = report_count(s, T_R_MESSAGES, f, r, "messages_sent", err);
 done:
 	hub_sqlite_unlock(s);
 	if (rc != MO_OK)

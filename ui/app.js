@@ -433,6 +433,11 @@ async function showCase(id) {
         ev.from ? ` (${t('assignee')}: ${ev.from} → ${ev.to || '—'})` : '') : null,
       ev.kind === 'edited' ? h('span', { class: 'edit' }, `${t('edited')}: ${t('f_' + ev.field) === 'f_' + ev.field ? ev.field : t('f_' + ev.field)}: `,
         h('del', {}, editValue(ev.old)), ' → ', h('ins', {}, editValue(ev.new))) : null,
+      ev.kind === 'message' ? h('span', { class: 'message', 'data-state': ev.state },
+        `${t('h_message')}: ${t('msg_' + ev.event)} — ${t('msg_' + ev.state)}`,
+        ev.attempts ? ` (${t('msg_attempts')}: ${ev.attempts})` : '',
+        ev.state !== 'sent' && ev.error ? ` · ${t('msg_err_' + ev.error)}${ev.detail ? ' (' + ev.detail + ')' : ''}` : '',
+        ev.sent_at ? ` · ${fmtTime(ev.sent_at)}` : '') : null,
       ev.reason ? h('div', {}, ev.reason) : null,
       ev.text ? h('div', {}, ev.text) : null))));
 

@@ -240,14 +240,23 @@
     }
     $('#passport-box').hidden = !$('#c-no_rnokpp').checked;
     $('#c-rnokpp').disabled = $('#c-no_rnokpp').checked;
+    phoneGate();
     renderChosen(); renderScans(); renderDocs(); showErrors([]);
     $('#service-results').hidden = true;
+  }
+
+  // consent to status SMS: off by default, only with a phone to send to
+  function phoneGate() {
+    const box = $('#c-messages_consent');
+    box.disabled = !$('#c-phone').value.trim();
+    if (box.disabled) box.checked = false;
   }
 
   function formData(draft) {
     const d = { services: [], documents_presented: [], draft: !!draft };
     for (const k of FIELDS) { const v = $('#c-' + k).value.trim(); if (v) d[k] = v; }
     d.consent = $('#c-consent').checked;
+    d.messages_consent = $('#c-messages_consent').checked;
     if ($('#c-no_rnokpp').checked) {
       d.no_rnokpp = true;
       delete d.rnokpp;
@@ -306,6 +315,7 @@
     if (f && !S.touched.includes(f)) S.touched.push(f);
     scheduleCheck();
   });
+  $('#c-phone').addEventListener('input', phoneGate);
   $('#c-no_rnokpp').addEventListener('change', () => {
     $('#passport-box').hidden = !$('#c-no_rnokpp').checked;
     $('#c-rnokpp').disabled = $('#c-no_rnokpp').checked;

@@ -136,7 +136,13 @@ test('a home visit: trip, package with one member unticked, scan, receipt PDF, r
   await form().getByLabel('По батькові').fill('Петрівна');
   await form().getByLabel('Дата народження').fill('1953-07-23');
   await form().getByLabel('РНОКПП', { exact: true }).fill('1956229334');
+  // consent to status SMS: disabled without a phone, off by default (issue 15)
+  const sms = form().getByLabel('Згода на SMS-повідомлення про стан заяви');
+  assert.equal(await sms.isDisabled(), true, 'no phone, no SMS consent');
   await form().getByLabel('Телефон').fill('+380671234567');
+  assert.equal(await sms.isEnabled(), true);
+  assert.equal(await sms.isChecked(), false, 'off by default');
+  await sms.check();
   await form().getByLabel('Адреса').fill('с. Новоселиця, вул. Садова, 4');
   await form().getByLabel('Пошук послуги').fill('PKG-LOSS');
   await page.waitForSelector('#service-results li[role=option]');
@@ -195,6 +201,7 @@ test('a home visit: trip, package with one member unticked, scan, receipt PDF, r
   await page.screenshot({ path: join(SHOTS, 'field-sync.png') });
 
   const hc = JSON.parse(hub('case', 'show', number, '--json').stdout);
+  assert.equal(hc.fields.messages_consent, true, 'the SMS consent reached the hub');
   const codes = (hc.services || []).map((s) => s.code);
   assert.ok(codes.length === members.length - 1, `hub services ${codes}`);
   assert.ok(!codes.includes(dropped), `the unticked ${dropped} is absent at the hub`);
