@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "history.h"
 #include "hub.h"
 #include "json.h"
 #include "mo_util.h"
@@ -596,10 +597,23 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 						"status_check");
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
-	for (cJSON *e = cJSON_GetObjectItem(o, "history") ? cJSON_GetObjectItem(o, "history")->child
-							    : NULL;
-	     e; e = e->next)
-		hub_history_entry_expand(e);
+	{
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fields");
+		cJSON *k = cJSON_CreateObject();
+
+		/* the laptop's creation time, its administrator and code (history.c) */
+		if (k == NULL ||
+		    !cJSON_AddItemToObject(k, "device", cJSON_Duplicate(cJSON_GetObjectItem(f, "device"), true)) ||
+		    !cJSON_AddItemToObject(k, "created_at", cJSON_Duplicate(cJSON_GetObjectItem(f, "created_at"), true)) ||
+		    !cJSON_AddItemToObject(k, "operator", cJSON_Duplicate(cJSON_GetObjectItem(f, "operator"), true)) ||
+		    hub_history_present(cJSON_GetObjectItemCaseSensitive(o, "history"), k,
+					cJSON_GetObjectItemCaseSensitive(o, "appends")) != MO_OK) {
+			cJSON_Delete(k);
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		cJSON_Delete(k);
+	}
 	if (cli->json) {
 		rc = print_json(o);
 		goto done;

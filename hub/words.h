@@ -31,6 +31,9 @@ enum hub_words_kind {
 	HUB_W_COLUMN,
 	HUB_W_ERROR,
 	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
+	HUB_W_MOBILITY,	      /* applicant.mobility */
+	HUB_W_FIELD,	      /* a case's fields, as the history of edits names them */
+	HUB_W_REPORT,	      /* the report workbook's sheets and headers */
 	HUB_W_KINDS
 };
 

@@ -5,6 +5,11 @@
 // table in the hub (hub/words.c, GET /api/words), see word() below.
 
 const uk = {
+  // history, exports, reports (issue 14, items 5-7)
+  h_created: 'Створено на ноутбуці', h_arrived: 'Отримано центром', h_attachment: 'Скан документа',
+  h_rating: 'Оцінка: {s} з 5', h_hub: 'центр', export_xlsx: 'Експорт Excel (XLSX)', print: 'Друкувати',
+  by_service: 'Послуги за видами', switch_lang: 'Перемкнути мову на англійську',
+  size_b: '{n} Б', size_kb: '{n} КБ', size_mb: '{n} МБ',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
   assign_me: 'Взяти собі', assign_to: 'Передати колезі', assign_pick: 'Колега', unassign: 'Зняти призначення',
@@ -23,10 +28,7 @@ const uk = {
   from: 'З дати', to: 'По дату', search: 'Пошук (номер, прізвище, РНОКПП)', apply: 'Показати',
   export_csv: 'Експорт CSV', all: 'усі', number: 'Номер', applicant: 'Заявник', services: 'Послуги',
   created: 'Створено', edited: 'Змінено на ноутбуці', received: 'Отримано',
-  'f_applicant.phone': 'Телефон', 'f_applicant.surname': 'Прізвище', 'f_applicant.given_name': "Ім'я",
-  'f_applicant.patronymic': 'По батькові', 'f_applicant.birth_date': 'Дата народження', 'f_applicant.rnokpp': 'РНОКПП',
-  'f_applicant.address': 'Адреса', 'f_applicant.documents': 'Документи', f_notes: 'Примітки', f_documents_presented: 'Подані документи',
-  f_services: 'Послуги', f_consent: 'Згода', f_fee_uah: 'Збір', page: 'Сторінка {p} з {n}', prev: '← Попередня',
+  page: 'Сторінка {p} з {n}', prev: '← Попередня',
   next: 'Наступна →', total: 'Знайдено: {n}', nothing: 'Нічого не знайдено.',
   case_title: 'Заява {n}', back: '← До черги', rnokpp: 'РНОКПП', birth_date: 'Дата народження',
   phone: 'Телефон', address: 'Адреса', documents: 'Документи', docs_presented: 'Пред’явлені документи',
@@ -103,6 +105,11 @@ const uk = {
 };
 
 const en = {
+  // history, exports, reports (issue 14, items 5-7)
+  h_created: 'Created on the laptop', h_arrived: 'Received by the hub', h_attachment: 'Scanned document',
+  h_rating: 'Rating: {s} of 5', h_hub: 'hub', export_xlsx: 'Export Excel (XLSX)', print: 'Print',
+  by_service: 'Services by kind', switch_lang: 'Switch the language to Ukrainian',
+  size_b: '{n} B', size_kb: '{n} KB', size_mb: '{n} MB',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
   assign_me: 'Assign to me', assign_to: 'Assign to a colleague', assign_pick: 'Colleague', unassign: 'Unassign',
@@ -120,10 +127,6 @@ const en = {
   status: 'Status', unit: 'Unit', service: 'Service', from: 'From', to: 'To',
   search: 'Search (number, surname, RNOKPP)', apply: 'Show', export_csv: 'Export CSV', all: 'all',
   number: 'Number', applicant: 'Applicant', services: 'Services', created: 'Created', edited: 'Edited on the laptop',
-  'f_applicant.phone': 'Phone', 'f_applicant.surname': 'Surname', 'f_applicant.given_name': 'Given name',
-  'f_applicant.patronymic': 'Patronymic', 'f_applicant.birth_date': 'Date of birth', 'f_applicant.rnokpp': 'RNOKPP',
-  'f_applicant.address': 'Address', 'f_applicant.documents': 'Documents', f_notes: 'Notes', f_documents_presented: 'Documents presented',
-  f_services: 'Services', f_consent: 'Consent', f_fee_uah: 'Fee',
   received: 'Received', page: 'Page {p} of {n}', prev: '← Previous', next: 'Next →',
   total: 'Found: {n}', nothing: 'Nothing found.', case_title: 'Application {n}',
   back: '← Back to queue', rnokpp: 'RNOKPP', birth_date: 'Birth date', phone: 'Phone',

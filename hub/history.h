@@ -1,0 +1,39 @@
+/*
+ * history.h — a case's history as staff read it (docs/api.md "A case"),
+ * built from what the store keeps (events, appends) for the review API and
+ * the CLI alike:
+ *
+ *  - "created": the creation on the laptop, at the case's own created_at,
+ *    and "arrived": its receipt by the hub, at the time the hub stored it;
+ *  - "edited": one entry per field a laptop's change really changed, with
+ *    field, old (what the hub held before the merge) and new.  The store
+ *    keeps one event per applied change (apply.c): {"by": name, "changes":
+ *    [{field, old, new}, ...]}; events of one field each (before 018) read
+ *    the same;
+ *  - "attachment": one per scanned document (name, media_type, size,
+ *    document), "rating": one per rating (score, comment), at their receipt;
+ *  - every other event as it is (transition, comment, assigned, ...).
+ *
+ * Entries a laptop made carry "device" (its code), "by" (the administrator's
+ * name as the laptop recorded it, null when unknown) and "who" ("Олена
+ * Коваль (KR-T01A)"); "actor" stays what the store says (a device code, a
+ * staff login or "hub").  Entries are in time order (stable).
+ */
+#ifndef HUB_HISTORY_H
+#define HUB_HISTORY_H
+
+#include <cjson/cJSON.h>
+
+/*
+ * Rewrite hist (an array of entries copied from the events: at, actor,
+ * kind, from, to, service, and reason or text) in place.  kase holds the
+ * case's "created_at", "operator" and "device"; appends is the store's
+ * appends of the case (entity, fields, received_at) or NULL.  MO_ENOMEM
+ * when out of memory (hist then half-rewritten: drop it).
+ */
+int hub_history_present(cJSON *hist, const cJSON *kase, const cJSON *appends);
+
+/* "Олена Коваль (KR-T01A)", "KR-T01A" without a name, name alone without a code */
+void hub_history_who(char *out, size_t len, const char *name, const char *device);
+
+#endif
