@@ -624,18 +624,7 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 	for (size_t i = 0; i < n; i++)
 		printf("%s %s: %s\n", hub_msg(L, HUB_MSG_SERVICE), sv[i].code,
 		       hub_word_or(L, HUB_W_STATUS, proto_status_name(sv[i].status)));
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "history"))
-	{
-		const char *from = proto_json_str(it, "from"), *to = proto_json_str(it, "to");
-
-		printf("%s  %s  %s %s%s%s  %s %s%s%s\n", jstr(it, "at"), jstr(it, "kind"),
-		       from ? hub_word_or(L, HUB_W_STATUS, from) : "-",
-		       to ? hub_word_or(L, HUB_W_STATUS, to) : "-",
-		       proto_json_str(it, "service") ? "  " : "",
-		       proto_json_str(it, "service") ? jstr(it, "service") : "", hub_msg(L, HUB_MSG_BY),
-		       jstr(it, "actor"), proto_json_str(it, "reason") ? "  — " : "",
-		       proto_json_str(it, "reason") ? jstr(it, "reason") : "");
-	}
+	hub_history_print(stdout, L, cJSON_GetObjectItem(o, "history"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "quarantined"))
 	{
 		say(cli, HUB_MSG_QUARANTINED, cJSON_GetObjectItem(it, "n")->valueint,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "kyiv.h"
 #include "mo_err.h"
 
 void hub_history_who(char *out, size_t len, const char *name, const char *device)
@@ -276,4 +277,66 @@ int hub_history_present(cJSON *hist, const cJSON *kase, const cJSON *appends)
 	free(v);
 	cJSON_Delete(out);
 	return MO_OK;
+}
+
+/* a value of an edit: a text as it is, anything else as compact JSON */
+static void print_value(FILE *out, const cJSON *v)
+{
+	char *j;
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		fputs("\u2014", out);
+	} else if (cJSON_IsString(v)) {
+		fputs(v->valuestring, out);
+	} else if ((j = cJSON_PrintUnformatted(v)) != NULL) {
+		fputs(j, out);
+		free(j);
+	}
+}
+
+void hub_history_print(FILE *out, enum hub_lang lang, const cJSON *hist)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, hist)
+	{
+		const char *kind = str(e, "kind"), *from = str(e, "from"), *to = str(e, "to");
+		const char *who = str(e, "who") ? str(e, "who") : str(e, "actor");
+		char when[17];
+
+		fprintf(out, "%s  %s  %s", hub_kyiv_text(str(e, "at"), when),
+			hub_word_or(lang, HUB_W_HISTORY, kind), who ? who : "");
+		if (kind && strcmp(kind, "edited") == 0) {
+			fprintf(out, "  %s: ", hub_word_or(lang, HUB_W_FIELD, str(e, "field")));
+			print_value(out, cJSON_GetObjectItemCaseSensitive(e, "old"));
+			fputs(" \u2192 ", out);
+			print_value(out, cJSON_GetObjectItemCaseSensitive(e, "new"));
+		} else if (kind && strcmp(kind, "attachment") == 0) {
+			const cJSON *size = cJSON_GetObjectItemCaseSensitive(e, "size");
+
+			fprintf(out, "  %s (%s", str(e, "name") ? str(e, "name") : "",
+				hub_word_or(lang, HUB_W_DOCUMENT, str(e, "document")));
+			if (cJSON_IsNumber(size))
+				fprintf(out, ", %.0f %s", size->valuedouble,
+					lang == HUB_LANG_EN ? "bytes" : "байтів");
+			fputc(')', out);
+		} else if (kind && strcmp(kind, "rating") == 0) {
+			const cJSON *score = cJSON_GetObjectItemCaseSensitive(e, "score");
+
+			if (cJSON_IsNumber(score))
+				fprintf(out, lang == HUB_LANG_EN ? "  %d of 5" : "  %d з 5",
+					score->valueint);
+			if (str(e, "comment"))
+				fprintf(out, " \u2014 %s", str(e, "comment"));
+		} else if (from || to) {
+			fprintf(out, "  %s \u2192 %s", from ? hub_word_or(lang, HUB_W_STATUS, from) : "-",
+				to ? hub_word_or(lang, HUB_W_STATUS, to) : "-");
+			if (str(e, "service"))
+				fprintf(out, " (%s)", str(e, "service"));
+		}
+		if (kind && strcmp(kind, "edited") != 0 && strcmp(kind, "assigned") != 0 &&
+		    (str(e, "reason") || str(e, "text")))
+			fprintf(out, "  \u2014 %s", str(e, "reason") ? str(e, "reason") : str(e, "text"));
+		fputc('\n', out);
+	}
 }

@@ -22,7 +22,11 @@
 #ifndef HUB_HISTORY_H
 #define HUB_HISTORY_H
 
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
+
+#include "words.h"
 
 /*
  * Rewrite hist (an array of entries copied from the events: at, actor,
@@ -35,5 +39,13 @@ int hub_history_present(cJSON *hist, const cJSON *kase, const cJSON *appends);
 
 /* "Олена Коваль (KR-T01A)", "KR-T01A" without a name, name alone without a code */
 void hub_history_who(char *out, size_t len, const char *name, const char *device);
+
+/*
+ * The entries for people (mo-hub case show): one line each, the time in
+ * Kyiv local time, the kind and the codes in words, who, what changed:
+ * "02.12.2026 14:05  зміна на ноутбуці  Петро Іваненко (KR-T01A)  Телефон:
+ * +380671112233 → +380503334455".
+ */
+void hub_history_print(FILE *out, enum hub_lang lang, const cJSON *hist);
 
 #endif

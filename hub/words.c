@@ -166,6 +166,18 @@ static const struct hub_word COLUMNS[] = {
     {"created_local", "Створено (київський час)", "Created (Kyiv time)"},
 };
 
+/* the kinds of a case's history entries (history.h) */
+static const struct hub_word HISTORY[] = {
+    {"created", "створено на ноутбуці", "created on the laptop"},
+    {"arrived", "отримано центром", "received by the hub"},
+    {"transition", "зміна статусу", "status change"},
+    {"edited", "зміна на ноутбуці", "edited on the laptop"},
+    {"comment", "коментар", "comment"},
+    {"assigned", "призначення", "assignment"},
+    {"attachment", "скан документа", "scanned document"},
+    {"rating", "оцінка", "rating"},
+};
+
 /* the report's workbook (GET /api/reports/summary.xlsx): sheets, headers */
 static const struct hub_word REPORT[] = {
     {"sheet_summary", "Підсумок", "Summary"},
@@ -273,6 +285,7 @@ static const struct {
     [HUB_W_MOBILITY] = {"mobility", ROWS(MOBILITY)},
     [HUB_W_FIELD] = {"fields", ROWS(FIELDS)},
     [HUB_W_REPORT] = {"report", ROWS(REPORT)},
+    [HUB_W_HISTORY] = {"history_kinds", ROWS(HISTORY)},
 };
 
 enum hub_lang hub_lang_parse(const char *s)

@@ -34,6 +34,7 @@ enum hub_words_kind {
 	HUB_W_MOBILITY,	      /* applicant.mobility */
 	HUB_W_FIELD,	      /* a case's fields, as the history of edits names them */
 	HUB_W_REPORT,	      /* the report workbook's sheets and headers */
+	HUB_W_HISTORY,	      /* the kinds of history entries */
 	HUB_W_KINDS
 };
 

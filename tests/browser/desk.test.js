@@ -169,7 +169,7 @@ test('one language at a time on every page of the review UI', async () => {
     assert.deepEqual(found, [], `Ukrainian ${hash} shows codes: ${found.join(', ')}`);
     assert.doesNotMatch(text, /\b\d{2}\.\d{2}\.\d{2}\b(?!\d)/, `${hash}: a two-digit year`);
   }
-  await page.screenshot({ path: join(SHOTS, 'admin-uk.png'), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, 'desk-admin.png'), fullPage: true });
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   for (const [hash, ready] of pages) {
@@ -188,7 +188,7 @@ test('one language at a time on every page of the review UI', async () => {
   await page.click('#comment ~ .actions button');
   await page.waitForSelector('#toast.show');
   assert.equal(await page.textContent('#toast'), 'Saved');
-  await page.screenshot({ path: join(SHOTS, 'case-en.png'), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, 'desk-case-en.png'), fullPage: true });
   await ctx.close();
 });
 
@@ -231,7 +231,7 @@ test('the reports page draws services by kind with whole labels and prints on on
   }));
   for (const b of boxes) assert.ok(b.x >= -0.5 && b.right <= b.w + 0.5, `clipped: ${JSON.stringify(b)}`);
   assert.ok(await page.locator('#report-xlsx').getAttribute('href'));
-  await page.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, 'reports-services.png'), fullPage: true });
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header.top').isVisible(), false);
   const pdf = await page.pdf({ format: 'A4', printBackground: false, preferCSSPageSize: true });

@@ -7,6 +7,7 @@ adds nothing, and an applied change is one history row however many fields
 it changed (issue 12's per-application cost).
 """
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -95,9 +96,19 @@ def test_history_from_a_real_agent(hub, tmp_path):
     again = case_of(hub, number)
     assert again["history"] == c["history"]
     assert len(edited_rows(hub, cid)) == 1
-    # the CLI shows the same entries
+    # the CLI shows the same entries, in words (Ukrainian unless --lang en)
     shown = hub.cli("case", "show", number, json=True)
     assert [e["kind"] for e in shown["history"]] == [e["kind"] for e in c["history"]]
+    text = hub.cli("case", "show", number).stdout
+    assert "зміна на ноутбуці  Петро Іваненко (%s)  Телефон: %s → +380503334455" % (
+        code, old_phone) in text, text
+    assert "створено на ноутбуці  Олена Коваль (%s)" % code in text
+    assert "оцінка  Олена Коваль (%s)  4 з 5 — Дуже зручно" % code in text
+    assert "скан документа" in text and "pasport.png (паспорт," in text
+    assert "edited" not in text and "transition" not in text
+    assert re.search(r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}  ", text, re.M), text
+    en = hub.cli("case", "show", number, "--lang", "en").stdout
+    assert "edited on the laptop  Петро Іваненко (%s)  Phone: " % code in en, en
 
 
 def test_a_resent_batch_adds_nothing(hub, device, tmp_path):
