@@ -603,16 +603,22 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
 	{
+		static const char *const keys[] = {"device", "created_at", "operator"};
 		cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fields");
 		cJSON *k = cJSON_CreateObject();
+		bool ok = k != NULL;
 
 		/* the laptop's creation time, its administrator and code (history.c) */
-		if (k == NULL ||
-		    !cJSON_AddItemToObject(k, "device", cJSON_Duplicate(cJSON_GetObjectItem(f, "device"), true)) ||
-		    !cJSON_AddItemToObject(k, "created_at", cJSON_Duplicate(cJSON_GetObjectItem(f, "created_at"), true)) ||
-		    !cJSON_AddItemToObject(k, "operator", cJSON_Duplicate(cJSON_GetObjectItem(f, "operator"), true)) ||
-		    hub_history_present(cJSON_GetObjectItemCaseSensitive(o, "history"), k,
-					cJSON_GetObjectItemCaseSensitive(o, "appends")) != MO_OK) {
+		for (size_t i = 0; ok && i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItem(f, keys[i]);
+			cJSON *d = v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
+
+			if (!(ok = d && cJSON_AddItemToObject(k, keys[i], d)))
+				cJSON_Delete(d);
+		}
+		if (!ok || hub_history_present(cJSON_GetObjectItemCaseSensitive(o, "history"), k,
+					       cJSON_GetObjectItemCaseSensitive(o, "appends")) !=
+			       MO_OK) {
 			cJSON_Delete(k);
 			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
 			goto done;

@@ -9,10 +9,10 @@
 #include "mo_err.h"
 
 const char *const hub_export_columns[HUB_EXPORT_COLS] = {
-    "number",	  "status",    "unit",	   "created_at",       "surname",
-    "given_name", "patronymic", "rnokpp",   "services",	       "package",
-    "fee_uah",	  "trip",      "settlement", "operator",	       "phone",
-    "service_statuses", "decision_reason", "decided_at", "received_at"};
+    "number",	  "status",   "unit",	  "created_at",	      "surname",	 "given_name",
+    "patronymic", "rnokpp",   "services", "package",	      "fee_uah",	 "trip",
+    "settlement", "operator", "phone",	  "service_statuses", "decision_reason", "decided_at",
+    "received_at"};
 
 enum {
 	C_NUMBER,
@@ -57,8 +57,8 @@ int hub_export_row(enum hub_lang lang, const cJSON *it, struct hub_export_row *r
 			continue;
 		rc = mo_buf_addf(&r->services, "%s%s", r->services.len ? ", " : "", code);
 		if (rc == MO_OK)
-			rc = mo_buf_addf(&r->statuses, "%s%s: %s", r->statuses.len ? "; " : "", code,
-					 hub_word_or(lang, HUB_W_STATUS, st));
+			rc = mo_buf_addf(&r->statuses, "%s%s: %s", r->statuses.len ? "; " : "",
+					 code, hub_word_or(lang, HUB_W_STATUS, st));
 	}
 	if (rc == MO_OK && cJSON_IsObject(trip)) {
 		char when[17];

@@ -162,7 +162,8 @@ static bool appended(cJSON *out, cJSON *ev, const cJSON *ap)
 		if (!add_str(e, "name", f ? str(f, "name") : str(ev, "text")) ||
 		    !add_str(e, "media_type", str(f, "media_type")) ||
 		    !add_dup(e, "size", cJSON_GetObjectItemCaseSensitive(f, "size")) ||
-		    !add_str(e, "document", str(f, "kind")) || !add_str(e, "sha256", str(f, "sha256")))
+		    !add_str(e, "document", str(f, "kind")) ||
+		    !add_str(e, "sha256", str(f, "sha256")))
 			goto oom;
 	} else if (strcmp(kind, "rating") == 0) {
 		if (!add_dup(e, "score", cJSON_GetObjectItemCaseSensitive(f, "score")) ||
@@ -224,6 +225,11 @@ int hub_history_present(cJSON *hist, const cJSON *kase, const cJSON *appends)
 
 	const cJSON *att = NULL, *rat = NULL;
 	bool att_end = false, rat_end = false;
+
+	if (hist == NULL) {
+		cJSON_Delete(out);
+		return MO_ENOMEM;
+	}
 
 	for (ev = hist ? hist->child : NULL; ev && ok; ev = next) {
 		const char *kind = str(ev, "kind"), *actor = str(ev, "actor");
@@ -329,14 +335,16 @@ void hub_history_print(FILE *out, enum hub_lang lang, const cJSON *hist)
 			if (str(e, "comment"))
 				fprintf(out, " \u2014 %s", str(e, "comment"));
 		} else if (from || to) {
-			fprintf(out, "  %s \u2192 %s", from ? hub_word_or(lang, HUB_W_STATUS, from) : "-",
+			fprintf(out, "  %s \u2192 %s",
+				from ? hub_word_or(lang, HUB_W_STATUS, from) : "-",
 				to ? hub_word_or(lang, HUB_W_STATUS, to) : "-");
 			if (str(e, "service"))
 				fprintf(out, " (%s)", str(e, "service"));
 		}
 		if (kind && strcmp(kind, "edited") != 0 && strcmp(kind, "assigned") != 0 &&
 		    (str(e, "reason") || str(e, "text")))
-			fprintf(out, "  \u2014 %s", str(e, "reason") ? str(e, "reason") : str(e, "text"));
+			fprintf(out, "  \u2014 %s",
+				str(e, "reason") ? str(e, "reason") : str(e, "text"));
 		fputc('\n', out);
 	}
 }

@@ -13,7 +13,7 @@
 #define TZ_FILE_MAX (256 * 1024)
 
 static struct {
-	int64_t at[TZ_MAX_TRANS]; /* transition instants, ascending */
+	int64_t at[TZ_MAX_TRANS];  /* transition instants, ascending */
 	int32_t off[TZ_MAX_TRANS]; /* the offset from each one on */
 	size_t n;
 	int32_t first_off; /* before the first transition */
@@ -45,8 +45,8 @@ static bool tzif_block(const unsigned char *d, size_t len, size_t *pos, int tbyt
 	isut = be(d + p + 20, 4), isstd = be(d + p + 24, 4), leap = be(d + p + 28, 4);
 	timecnt = be(d + p + 32, 4), typecnt = be(d + p + 36, 4), charcnt = be(d + p + 40, 4);
 	if (isut < 0 || isstd < 0 || leap < 0 || timecnt < 0 || timecnt > TZ_MAX_TRANS ||
-	    typecnt < 1 || typecnt > TZ_MAX_TYPES || charcnt < 0 || charcnt > 4096 ||
-	    leap > 1000 || isut > TZ_MAX_TYPES || isstd > TZ_MAX_TYPES)
+	    typecnt < 1 || typecnt > TZ_MAX_TYPES || charcnt < 0 || charcnt > 4096 || leap > 1000 ||
+	    isut > TZ_MAX_TYPES || isstd > TZ_MAX_TYPES)
 		return false;
 	p += 44;
 	need = (size_t)timecnt * (size_t)(tbytes + 1) + (size_t)typecnt * 6 + (size_t)charcnt +

@@ -76,7 +76,8 @@ static int summary(struct hub_xlsx *x, const cJSON *r, enum hub_lang lang)
 		if (rc == MO_OK)
 			rc = hub_xlsx_number(
 			    x, 1,
-			    round(cJSON_GetObjectItemCaseSensitive(rat, "average")->valuedouble * 100) /
+			    round(cJSON_GetObjectItemCaseSensitive(rat, "average")->valuedouble *
+				  100) /
 				100);
 		hub_xlsx_row(x);
 	}
@@ -107,13 +108,11 @@ static int cell(struct hub_xlsx *x, int i, const struct col *c, const cJSON *row
 	char buf[16];
 
 	switch (c->type) {
-	case NUM:
-		return cJSON_IsNumber(v) ? hub_xlsx_number(x, i, v->valuedouble) : MO_OK;
-	case WORD:
-		return hub_xlsx_text(x, i, s ? hub_word_or(lang, c->kind, s) : NULL);
+	case NUM: return cJSON_IsNumber(v) ? hub_xlsx_number(x, i, v->valuedouble) : MO_OK;
+	case WORD: return hub_xlsx_text(x, i, s ? hub_word_or(lang, c->kind, s) : NULL);
 	case TITLE:
-		return hub_xlsx_text(x, i,
-				     proto_json_str(row, lang == HUB_LANG_EN ? "title_en" : "title_uk"));
+		return hub_xlsx_text(
+		    x, i, proto_json_str(row, lang == HUB_LANG_EN ? "title_en" : "title_uk"));
 	case DATE: /* 2026-12-02 → 02.12.2026 */
 		if (s && strlen(s) >= 10) {
 			snprintf(buf, sizeof(buf), "%.2s.%.2s.%.4s", s + 8, s + 5, s);
@@ -127,8 +126,7 @@ static int cell(struct hub_xlsx *x, int i, const struct col *c, const cJSON *row
 		}
 		return hub_xlsx_text(x, i, s);
 	case TEXT:
-	default:
-		return hub_xlsx_text(x, i, s);
+	default: return hub_xlsx_text(x, i, s);
 	}
 }
 
