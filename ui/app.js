@@ -554,6 +554,18 @@ function annualTable(r) {
     extra.length ? h('p', {}, extra.map(([k, v]) => `${t(k)}: ${v}`).join(' · ')) : null);
 }
 
+// the services most asked for, the rest as one bar, so the chart stays readable
+// (and the report fits one printed page); the workbook has them all
+const TOP_SERVICES = 12;
+function topServices(rows) {
+  const bars = [...rows].sort((a, b) => b.count - a.count)
+    .map(x => ({ label: lang === 'en' ? (x.title_en || x.code) : (x.title_uk || x.code), value: x.count }));
+  if (bars.length <= TOP_SERVICES + 1) return bars;
+  const rest = bars.slice(TOP_SERVICES);
+  return [...bars.slice(0, TOP_SERVICES),
+    { label: t('other_services', { n: rest.length }), value: rest.reduce((a, x) => a + x.value, 0) }];
+}
+
 async function showReports() {
   const params = queryFromHash();
   const form = h('form', {
@@ -584,7 +596,7 @@ async function showReports() {
       kpi(t('avg_decision'), r.avg_hours_to_decision == null ? '—' : Math.round(r.avg_hours_to_decision * 10) / 10),
       kpi(t('rating_avg'), r.ratings && r.ratings.count ? (Math.round(r.ratings.average * 100) / 100) + ` (${r.ratings.count})` : '—')),
     h('div', { class: 'charts' },
-      h('div', { class: 'card', id: 'chart-services' }, h('h2', {}, t('by_service')), barChart((r.by_service || []).map(x => ({ label: lang === 'en' ? (x.title_en || x.code) : (x.title_uk || x.code), value: x.count })), { title: t('by_service') })),
+      h('div', { class: 'card wide', id: 'chart-services' }, h('h2', {}, t('by_service')), barChart(topServices(r.by_service || []), { title: t('by_service') })),
       h('div', { class: 'card' }, h('h2', {}, t('by_category')), barChart((r.by_category || []).map(x => ({ label: word('categories', x.category), value: x.count })), { title: t('by_category') })),
       h('div', { class: 'card' }, h('h2', {}, t('decisions_kind')), donutChart(
         ['approved', 'rejected', 'needs_info', 'in_review', 'issued', 'pending'].map(k => ({ label: k === 'pending' ? t('pending') : statusName(k), value: dec[k] || 0 })), { title: t('decisions_kind') })),

@@ -15,7 +15,7 @@ function el(name, attrs, text) {
 // chart is built before it is in the page); wide letters count more
 function textW(s) {
   let w = 0;
-  for (const ch of String(s)) w += /[ШЩЖЮМWMЫФДmw@]/.test(ch) ? 11 : /[ilI.,:;'|!]/.test(ch) ? 4 : 7.6;
+  for (const ch of String(s)) w += /[ШЩЖЮМWMЫФДmw@]/.test(ch) ? 11 : /[ilI.,:;'|!]/.test(ch) ? 4 : /\d/.test(ch) ? 8 : 7.6;
   return w;
 }
 
@@ -32,15 +32,16 @@ function wrap(label, maxW) {
 }
 
 // Horizontal bars: rows = [{label, value}]. The label column is as wide as
-// its longest label (up to 320 px, then two lines), so nothing is clipped;
-// the SVG scales to its card (viewBox, width 100%).
-export function barChart(rows, { title = '', width = 640, barH = 22 } = {}) {
+// its longest label (up to 300 px, then two lines), so nothing is clipped;
+// drawn at 1:1, the SVG only shrinks to fit a narrow card (style.css).
+export function barChart(rows, { title = '', barH = 22 } = {}) {
   const max = Math.max(1, ...rows.map(r => r.value));
-  const labelW = Math.min(320, Math.max(80, ...rows.map(r => textW(r.label) + 12)));
+  const labelW = Math.min(300, Math.max(80, ...rows.map(r => textW(r.label) + 12)));
+  const width = labelW + 300;
   const lines = rows.map(r => wrap(r.label, labelW - 12));
   const rowH = lines.map(l => Math.max(barH, l.length * 15 + 6) + 6);
   const h = rowH.reduce((a, b) => a + b, 0) + 10;
-  const svg = el('svg', { viewBox: `0 0 ${width} ${h}`, width: '100%', preserveAspectRatio: 'xMinYMin meet', role: 'img', 'aria-label': title, class: 'chart bar' });
+  const svg = el('svg', { viewBox: `0 0 ${width} ${h}`, width, height: h, role: 'img', 'aria-label': title, class: 'chart bar' });
   svg.appendChild(el('title', {}, title));
   let y = 5;
   rows.forEach((r, i) => {
@@ -61,7 +62,7 @@ export function barChart(rows, { title = '', width = 640, barH = 22 } = {}) {
 export function donutChart(rows, { title = '', size = 220 } = {}) {
   const total = rows.reduce((a, r) => a + r.value, 0) || 1;
   const width = size + 40 + Math.max(180, ...rows.map(r => textW(`${r.label}: ${r.value}`)));
-  const svg = el('svg', { width: '100%', viewBox: `0 0 ${width} ${size}`, preserveAspectRatio: 'xMinYMin meet', role: 'img', 'aria-label': title, class: 'chart donut' });
+  const svg = el('svg', { width, height: size, viewBox: `0 0 ${width} ${size}`, role: 'img', 'aria-label': title, class: 'chart donut' });
   svg.appendChild(el('title', {}, title));
   const cx = size / 2, cy = size / 2, r = size / 2 - 10, ri = r * 0.55;
   let a0 = -Math.PI / 2;
@@ -87,16 +88,18 @@ export function donutChart(rows, { title = '', size = 220 } = {}) {
 // Vertical columns over time: rows = [{label, value}]
 export function columnChart(rows, { title = '', width = 560, height = 220 } = {}) {
   const max = Math.max(1, ...rows.map(r => r.value));
-  const svg = el('svg', { width: '100%', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'xMinYMin meet', role: 'img', 'aria-label': title, class: 'chart columns' });
-  svg.appendChild(el('title', {}, title));
   const n = Math.max(rows.length, 1), bw = Math.min(48, (width - 20) / n - 6);
+  // a column is at least as wide as its label, so labels never run together
+  const step = Math.max(bw + 6, ...rows.map(r => textW(r.label) + 10));
+  width = Math.max(width, 20 + n * step);
+  const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'chart columns' });
+  svg.appendChild(el('title', {}, title));
   rows.forEach((r, i) => {
     const h = Math.round((height - 50) * r.value / max);
-    const x = 10 + i * (bw + 6);
+    const x = 10 + i * step + (step - 6 - bw) / 2;
     svg.appendChild(el('rect', { x, y: height - 30 - h, width: bw, height: Math.max(h, 1), fill: COLORS[0], rx: 2 }));
     svg.appendChild(el('text', { x: x + bw / 2, y: height - 34 - h, 'text-anchor': 'middle' }, String(r.value)));
-    if (textW(r.label) < bw + 6 || i % Math.ceil(textW(r.label) / (bw + 6)) === 0)
-      svg.appendChild(el('text', { x: x + bw / 2, y: height - 12, 'text-anchor': 'middle' }, r.label));
+    svg.appendChild(el('text', { x: x + bw / 2, y: height - 12, 'text-anchor': 'middle' }, r.label));
   });
   return svg;
 }

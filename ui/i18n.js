@@ -8,7 +8,7 @@ const uk = {
   // history, exports, reports (issue 14, items 5-7)
   h_created: 'Створено на ноутбуці', h_arrived: 'Отримано центром', h_attachment: 'Скан документа',
   h_rating: 'Оцінка: {s} з 5', h_hub: 'центр', export_xlsx: 'Експорт Excel (XLSX)', print: 'Друкувати',
-  by_service: 'Послуги за видами', switch_lang: 'Перемкнути мову на англійську',
+  by_service: 'Послуги за видами', other_services: 'Інші послуги ({n})', switch_lang: 'Перемкнути мову на англійську',
   size_b: '{n} Б', size_kb: '{n} КБ', size_mb: '{n} МБ',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Виконавець', nobody: 'нікому не призначено', assign_title: 'Хто веде заяву',
@@ -108,7 +108,7 @@ const en = {
   // history, exports, reports (issue 14, items 5-7)
   h_created: 'Created on the laptop', h_arrived: 'Received by the hub', h_attachment: 'Scanned document',
   h_rating: 'Rating: {s} of 5', h_hub: 'hub', export_xlsx: 'Export Excel (XLSX)', print: 'Print',
-  by_service: 'Services by kind', switch_lang: 'Switch the language to Ukrainian',
+  by_service: 'Services by kind', other_services: 'Other services ({n})', switch_lang: 'Switch the language to Ukrainian',
   size_b: '{n} B', size_kb: '{n} KB', size_mb: '{n} MB',
   // the team's queue: assignment, flags, filters, sort (issue 14, item 2)
   assignee: 'Assignee', nobody: 'not assigned', assign_title: 'Who handles it',
