@@ -781,6 +781,9 @@ int agent_case_edit(struct agent_store *s, const struct agent_identity *me, cons
 		rc = invalid(err, "required", "--field");
 		goto done;
 	}
+	/* who edited, for the hub's history (the case's operator stays its creator) */
+	if (!empty(me->operator_name))
+		cJSON_AddStringToObject(f, "edited_by", me->operator_name);
 	if ((rc = agent_store_outbox_add(s, "case", c.id, "upsert", f, me->operator_name, NULL,
 					 err)) != MO_OK)
 		goto done;

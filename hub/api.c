@@ -34,13 +34,18 @@
 
 #include <openssl/crypto.h>
 
+#include "export.h"
+#include "history.h"
 #include "json.h"
 #include "messages.h"
+#include "kyiv.h"
+#include "report_xlsx.h"
 #include "review.h"
 #include "status.h"
 #include "validate.h"
 #include "visits.h"
 #include "words.h"
+#include "xlsx.h"
 
 #define PAGE_SIZE 50
 #define EXPORT_MAX 100000
@@ -673,7 +678,13 @@ static int collect(void *arg, const cJSON *item)
 
 	if (dup == NULL)
 		return MO_ENOMEM;
+	/* the queue's answer as docs/api.md says it: the rest is for the exports */
 	cJSON_DeleteItemFromObjectCaseSensitive(dup, "fee_uah");
+	cJSON_DeleteItemFromObjectCaseSensitive(dup, "operator");
+	cJSON_DeleteItemFromObjectCaseSensitive(dup, "trip");
+	cJSON_DeleteItemFromObjectCaseSensitive(dup, "decision");
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(dup, "applicant"),
+						"phone");
 	cJSON_AddItemToArray(arg, dup);
 	return MO_OK;
 }
@@ -777,50 +788,118 @@ static int csv_cell(struct csv *o, const char *v, bool first)
 	return rc;
 }
 
+/* one case: the columns of export.c, times in Kyiv local time */
 static int csv_row(void *arg, const cJSON *it)
 {
 	struct csv *b = arg;
-	struct mo_buf sv = MO_BUF_INIT(4096);
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "applicant"), *s;
-	const cJSON *fee = cJSON_GetObjectItemCaseSensitive(it, "fee_uah");
-	char feebuf[32] = "";
-	int rc = MO_OK;
+	struct hub_export_row row;
+	int rc = hub_export_row(b->lang, it, &row);
 
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "services"))
-	{
-		const char *code = proto_json_str(s, "code");
+	if (rc != MO_OK)
+		return rc;
+	for (int i = 0; i < HUB_EXPORT_COLS && rc == MO_OK; i++) {
+		const struct hub_export_cell *x = &row.cell[i];
+		char when[17];
 
-		if (code && rc == MO_OK)
-			rc = mo_buf_addf(&sv, "%s%s", sv.len ? ", " : "", code);
+		rc = csv_cell(b, x->iso ? hub_kyiv_text(x->iso, when) : x->text, i == 0);
 	}
-	if (cJSON_IsNumber(fee))
-		snprintf(feebuf, sizeof(feebuf), "%lld", (long long)fee->valuedouble);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(it, "number"), true);
-	if (rc == MO_OK)
-		rc = csv_cell(b, hub_word_or(b->lang, HUB_W_STATUS, proto_json_str(it, "status")),
-			      false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(it, "unit"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(it, "created_at"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(a, "surname"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(a, "given_name"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(a, "patronymic"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(a, "rnokpp"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, mo_buf_cstr(&sv), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, proto_json_str(it, "package"), false);
-	if (rc == MO_OK)
-		rc = csv_cell(b, feebuf, false);
 	if (rc == MO_OK)
 		rc = mo_buf_adds(b->b, "\r\n");
-	mo_buf_release(&sv);
+	hub_export_row_release(&row);
+	return rc;
+}
+
+/* the export's filters, written to the audit log with the number of rows */
+static int audit_export(struct ctx *c, long long total, struct mo_err *err)
+{
+	static const char *const keys[] = {
+	    "status",	"unit",	     "service",	 "from", "to",	 "assignee", "trip", "settlement",
+	    "operator", "trip_kind", "mobility", "q",	 "sort", "dir",	     "sep",	 "lang"};
+	struct mo_buf detail = MO_BUF_INIT(1024);
+	int rc;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = arg(c, keys[i]);
+
+		if (v && mo_buf_addf(&detail, "%s%s=%.*s", detail.len ? " " : "", keys[i], 100,
+				     v) != MO_OK)
+			break;
+	}
+	if (mo_buf_addf(&detail, "%s%lld rows", detail.len ? "; " : "",
+			total < EXPORT_MAX ? total : EXPORT_MAX) != MO_OK)
+		rc = oom(err);
+	else
+		rc = audit(c, "export", NULL, mo_buf_cstr(&detail), err);
+	mo_buf_release(&detail);
+	return rc;
+}
+
+/* GET /api/export.xlsx: the same rows as the CSV in a real workbook */
+struct xrow {
+	struct hub_xlsx *x;
+	enum hub_lang lang;
+};
+
+static int xlsx_row(void *arg, const cJSON *it)
+{
+	struct xrow *w = arg;
+	struct hub_export_row row;
+	int rc = hub_export_row(w->lang, it, &row);
+
+	if (rc != MO_OK)
+		return rc;
+	for (int i = 0; i < HUB_EXPORT_COLS && rc == MO_OK; i++) {
+		const struct hub_export_cell *x = &row.cell[i];
+
+		rc = x->iso	 ? hub_xlsx_time(w->x, i, x->iso)
+		     : x->number ? hub_xlsx_number(w->x, i, x->num)
+				 : hub_xlsx_text(w->x, i, x->text);
+	}
+	hub_xlsx_row(w->x);
+	hub_export_row_release(&row);
+	return rc;
+}
+
+static int on_export_xlsx(struct ctx *c, struct mo_err *err)
+{
+	struct hub_case_filter f;
+	struct search_bufs sb = SEARCH_BUFS_INIT;
+	struct xrow w = {NULL, req_lang(c->req)};
+	const char *head[HUB_EXPORT_COLS];
+	long long total = 0;
+	int rc;
+
+	if ((rc = queue_filter(c, &f, &sb, err)) != MO_OK)
+		goto done;
+	for (int i = 0; i < HUB_EXPORT_COLS; i++)
+		head[i] = hub_word_or(w.lang, HUB_W_COLUMN, hub_export_columns[i]);
+	if ((w.x = hub_xlsx_open(c->h->data, err)) == NULL) {
+		rc = err->rc ? err->rc : MO_EIO;
+		goto done;
+	}
+	if ((rc = hub_xlsx_sheet(w.x, w.lang == HUB_LANG_EN ? "Applications" : "Заяви", head,
+				 HUB_EXPORT_COLS)) == MO_OK)
+		rc = hub_store_case_query(c->h->store, &f, 0, EXPORT_MAX, &total, xlsx_row, &w,
+					  err);
+	if (rc == MO_ENOMEM || rc == MO_ETOOBIG)
+		mo_err_set(err, rc, "too_large", "the export is too large; narrow the filter");
+	if (rc != MO_OK) {
+		struct mo_err ignored = MO_ERR_INIT;
+
+		hub_xlsx_close(w.x, &c->res->body, &ignored);
+		mo_buf_reset(&c->res->body);
+		goto done;
+	}
+	if ((rc = hub_xlsx_close(w.x, &c->res->body, err)) != MO_OK ||
+	    (rc = audit_export(c, total, err)) != MO_OK) {
+		mo_buf_reset(&c->res->body);
+		goto done;
+	}
+	c->res->status = 200;
+	c->res->ctype = HUB_XLSX_CTYPE;
+	c->res->disposition = "attachment; filename=\"cases.xlsx\"";
+done:
+	search_bufs_release(&sb);
 	return rc;
 }
 
@@ -828,14 +907,8 @@ static int on_export(struct ctx *c, struct mo_err *err)
 {
 	struct hub_case_filter f;
 	struct search_bufs sb = SEARCH_BUFS_INIT;
-	struct mo_buf detail = MO_BUF_INIT(1024);
 	struct mo_buf *b = &c->res->body;
-	static const char *const keys[] = {
-	    "status",	"unit",	     "service",	 "from", "to",	 "assignee", "trip", "settlement",
-	    "operator", "trip_kind", "mobility", "q",	 "sort", "dir",	     "sep",	 "lang"};
-	static const char *const head[] = {"number",	 "status",     "unit",	  "created_at",
-					   "surname",	 "given_name", "patronymic", "rnokpp",
-					   "services", "package",    "fee_uah"};
+	const char *const *head = hub_export_columns;
 	const char *sep = arg(c, "sep");
 	struct csv out = {b, ';', req_lang(c->req)};
 	long long total = 0;
@@ -852,7 +925,7 @@ static int on_export(struct ctx *c, struct mo_err *err)
 	mo_buf_reset(b);
 	/* the BOM makes spreadsheet programs read the file as UTF-8 */
 	rc = mo_buf_adds(b, "\xEF\xBB\xBF");
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]) && rc == MO_OK; i++)
+	for (size_t i = 0; i < HUB_EXPORT_COLS && rc == MO_OK; i++)
 		rc = csv_cell(&out, hub_word_or(out.lang, HUB_W_COLUMN, head[i]), i == 0);
 	if (rc == MO_OK)
 		rc = mo_buf_adds(b, "\r\n");
@@ -865,26 +938,13 @@ static int on_export(struct ctx *c, struct mo_err *err)
 		mo_err_set(err, rc, "too_large", "the export is too large; narrow the filter");
 	if (rc != MO_OK)
 		goto done;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = arg(c, keys[i]);
-
-		if (v && mo_buf_addf(&detail, "%s%s=%.*s", detail.len ? " " : "", keys[i], 100,
-				     v) != MO_OK)
-			break;
-	}
-	if (mo_buf_addf(&detail, "%s%lld rows", detail.len ? "; " : "",
-			total < EXPORT_MAX ? total : EXPORT_MAX) != MO_OK) {
-		rc = oom(err);
-		goto done;
-	}
-	if ((rc = audit(c, "export", NULL, mo_buf_cstr(&detail), err)) != MO_OK)
+	if ((rc = audit_export(c, total, err)) != MO_OK)
 		goto done;
 	c->res->status = 200;
 	c->res->ctype = "text/csv; charset=utf-8";
 	c->res->disposition = "attachment; filename=\"cases.csv\"";
 done:
 	search_bufs_release(&sb);
-	mo_buf_release(&detail);
 	return rc;
 }
 
@@ -1045,7 +1105,6 @@ static int add_detail(struct hub *h, const char *id, cJSON *o, struct mo_err *er
 		copy_key(e, it, "service");
 		cJSON_AddItemToObject(e, text ? "text" : "reason",
 				      cJSON_Duplicate(cJSON_GetObjectItem(it, "reason"), true));
-		hub_history_entry_expand(e);
 		cJSON_AddItemToArray(hist, e);
 		if (kind && to && strcmp(kind, "transition") == 0 && strcmp(to, "received") == 0 &&
 		    cJSON_IsNull(cJSON_GetObjectItem(o, "received_at")))
@@ -1078,6 +1137,12 @@ static int add_detail(struct hub *h, const char *id, cJSON *o, struct mo_err *er
 			    e, "at", cJSON_Duplicate(cJSON_GetObjectItem(it, "received_at"), true));
 			cJSON_AddItemToArray(rat, e);
 		}
+	}
+	/* edits per field, creation and receipt, attachments, ratings (history.c) */
+	if (hub_history_present(hist, o, cJSON_GetObjectItemCaseSensitive(raw, "appends")) !=
+	    MO_OK) {
+		rc = oom(err);
+		goto done;
 	}
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(raw, "quarantined"))
 	{
@@ -1446,7 +1511,7 @@ static void label_rows(cJSON *rows, const char *key, enum hub_words_kind kind, e
 	}
 }
 
-static int on_report(struct ctx *c, struct mo_err *err)
+static int report_json(struct ctx *c, cJSON **out, struct mo_err *err)
 {
 	struct hub_case_filter f;
 	cJSON *r = NULL;
@@ -1468,7 +1533,48 @@ static int on_report(struct ctx *c, struct mo_err *err)
 	}
 	label_rows(cJSON_GetObjectItemCaseSensitive(r, "by_category"), "category", HUB_W_CATEGORY,
 		   req_lang(c->req));
-	return reply_take(c, 200, r, err);
+	*out = r;
+	return MO_OK;
+}
+
+static int on_report(struct ctx *c, struct mo_err *err)
+{
+	cJSON *r = NULL;
+	int rc = report_json(c, &r, err);
+
+	return rc == MO_OK ? reply_take(c, 200, r, err) : rc;
+}
+
+/* GET /api/reports/summary.xlsx: the same report, its tables as sheets */
+static int on_report_xlsx(struct ctx *c, struct mo_err *err)
+{
+	struct hub_xlsx *x;
+	cJSON *r = NULL;
+	int rc = report_json(c, &r, err);
+
+	if (rc != MO_OK)
+		return rc;
+	if ((x = hub_xlsx_open(c->h->data, err)) == NULL) {
+		cJSON_Delete(r);
+		return err->rc ? err->rc : MO_EIO;
+	}
+	rc = hub_report_xlsx(x, r, req_lang(c->req));
+	cJSON_Delete(r);
+	if (rc != MO_OK) {
+		struct mo_err ignored = MO_ERR_INIT;
+
+		hub_xlsx_close(x, &c->res->body, &ignored);
+		mo_buf_reset(&c->res->body);
+		return oom(err);
+	}
+	if ((rc = hub_xlsx_close(x, &c->res->body, err)) != MO_OK) {
+		mo_buf_reset(&c->res->body);
+		return rc;
+	}
+	c->res->status = 200;
+	c->res->ctype = HUB_XLSX_CTYPE;
+	c->res->disposition = "attachment; filename=\"report.xlsx\"";
+	return MO_OK;
 }
 
 /* GET /api/reports/payments?from=&to=&unit=: paid, unpaid, overpaid, unmatched */
@@ -1838,7 +1944,9 @@ static const struct api_route {
     {"POST", "/api/visits/*/edit", ROLE_REVIEWER, on_visit_edit},
     {"GET", "/api/reports/summary", ROLE_SUPERVISOR, on_report},
     {"GET", "/api/reports/payments", ROLE_SUPERVISOR, on_report_payments},
+    {"GET", "/api/reports/summary.xlsx", ROLE_SUPERVISOR, on_report_xlsx},
     {"GET", "/api/export.csv", ROLE_SUPERVISOR, on_export},
+    {"GET", "/api/export.xlsx", ROLE_SUPERVISOR, on_export_xlsx},
     {"GET", "/api/admin/devices", ROLE_ADMIN, on_admin_devices},
     {"POST", "/api/admin/devices/*/revoke", ROLE_ADMIN, on_admin_revoke},
     {"POST", "/api/admin/enroll-tokens", ROLE_ADMIN, on_admin_token},

@@ -276,8 +276,9 @@ static int stamp_fresh(struct merge *m, const cJSON *fields, struct mo_err *err)
 /* keys of a case document that are not the application's content */
 static bool edit_ignored(const char *path)
 {
-	static const char *const skip[] = {"number", "unit", "device", "operator", "trip",
-					   "created_at", "updated_at"};
+	static const char *const skip[] = {"number",	 "unit",       "device",
+					   "operator",	 "trip",       "created_at",
+					   "updated_at", "edited_by", "status_check"};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (strcmp(path, skip[i]) == 0)
@@ -286,14 +287,13 @@ static bool edit_ignored(const char *path)
 }
 
 /*
- * One "edited" event per field a laptop's change really changed (the value
- * that won the merge differs from the one held before): reason is
+ * The fields a laptop's change really changed (the value that won the merge
+ * differs from the one the hub held before), appended to changes as
  * {"field": "applicant.phone", "old": ..., "new": ...}.  Objects are walked
  * to their leaves; lists (documents, services) are one field.
  */
-static int record_edits(struct hub *h, const char *case_id, const char *actor, uint64_t hlc,
-			const cJSON *before, const cJSON *won, const char *prefix, int depth,
-			struct mo_err *err)
+static int collect_edits(cJSON *changes, const cJSON *before, const cJSON *won,
+			 const char *prefix, int depth, struct mo_err *err)
 {
 	const cJSON *it;
 	char path[128];
@@ -310,32 +310,68 @@ static int record_edits(struct hub *h, const char *case_id, const char *actor, u
 		if (depth == 0 && edit_ignored(path))
 			continue;
 		if (cJSON_IsObject(it) && depth < 4 && (old == NULL || cJSON_IsObject(old))) {
-			rc = record_edits(h, case_id, actor, hlc, old, it, path, depth + 1, err);
+			rc = collect_edits(changes, old, it, path, depth + 1, err);
 		} else if (old == NULL ? !cJSON_IsNull(it) : !cJSON_Compare(old, it, true)) {
 			cJSON *d = cJSON_CreateObject();
-			char *text = NULL;
 
-			if (d && cJSON_AddStringToObject(d, "field", path) &&
-			    cJSON_AddItemToObject(d, "old", old ? cJSON_Duplicate(old, true)
-							       : cJSON_CreateNull()) &&
-			    cJSON_AddItemToObject(d, "new", cJSON_Duplicate(it, true)))
-				text = print(d);
-			cJSON_Delete(d);
-			if (text == NULL)
+			if (d == NULL || !cJSON_AddStringToObject(d, "field", path) ||
+			    !cJSON_AddItemToObject(d, "old", old ? cJSON_Duplicate(old, true)
+								 : cJSON_CreateNull()) ||
+			    !cJSON_AddItemToObject(d, "new", cJSON_Duplicate(it, true)) ||
+			    !cJSON_AddItemToArray(changes, d)) {
+				cJSON_Delete(d);
 				return oom(err);
-			struct hub_event ev = {.case_id = case_id,
-					       .kind = "edited",
-					       .reason = text,
-					       .actor = actor,
-					       .hlc = hlc};
-
-			rc = hub_store_event_add(h->store, &ev, err);
-			free(text);
+			}
 		}
 		if (rc != MO_OK)
 			return rc;
 	}
 	return MO_OK;
+}
+
+/*
+ * One "edited" event per applied change that changed something, in the
+ * apply's transaction (so a re-sent batch, refused as a replay or merged to
+ * no difference, adds none): reason is {"by": the administrator's name as
+ * the laptop recorded it (the change's edited_by, else the operator named
+ * at enrolment; null when neither), "changes": [{field, old, new}, ...]}
+ * (hub/history.c reads it).  One insert per edited case, not per field.
+ */
+static int record_edits(struct hub *h, const char *case_id, const struct hub_device *dev,
+			const cJSON *fields, uint64_t hlc, const cJSON *before, const cJSON *won,
+			struct mo_err *err)
+{
+	const char *by = proto_json_str(fields, "edited_by");
+	cJSON *d = cJSON_CreateObject(), *changes;
+	char *text = NULL;
+	int rc;
+
+	if (by == NULL || *by == '\0')
+		by = dev->operator_name[0] ? dev->operator_name : NULL;
+	if (d == NULL || (changes = cJSON_AddArrayToObject(d, "changes")) == NULL ||
+	    !(by ? cJSON_AddStringToObject(d, "by", by) : cJSON_AddNullToObject(d, "by"))) {
+		cJSON_Delete(d);
+		return oom(err);
+	}
+	if ((rc = collect_edits(changes, before, won, "", 0, err)) != MO_OK ||
+	    cJSON_GetArraySize(changes) == 0) {
+		cJSON_Delete(d);
+		return rc;
+	}
+	if ((text = print(d)) == NULL) {
+		rc = oom(err);
+	} else {
+		struct hub_event ev = {.case_id = case_id,
+				       .kind = "edited",
+				       .reason = text,
+				       .actor = dev->code,
+				       .hlc = hlc};
+
+		rc = hub_store_event_add(h->store, &ev, err);
+	}
+	free(text);
+	cJSON_Delete(d);
+	return rc;
 }
 
 /* ---- status moves ---- */
@@ -792,7 +828,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 
 		if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
 			goto done;
-	} else if ((rc = record_edits(h, hc.id, a->dev->code, c->hlc, before, won, "", 0, err)) !=
+	} else if ((rc = record_edits(h, hc.id, a->dev, c->fields, c->hlc, before, won, err)) !=
 		   MO_OK) {
 		goto done;
 	}

@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "history.h"
 #include "hub.h"
 #include "json.h"
 #include "messages.h"
@@ -654,10 +655,29 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 						"status_check");
 	if ((rc = hub_store_case_detail(h->store, c.id, o, err)) != MO_OK)
 		goto done;
-	for (cJSON *e = cJSON_GetObjectItem(o, "history") ? cJSON_GetObjectItem(o, "history")->child
-							    : NULL;
-	     e; e = e->next)
-		hub_history_entry_expand(e);
+	{
+		static const char *const keys[] = {"device", "created_at", "operator"};
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "fields");
+		cJSON *k = cJSON_CreateObject();
+		bool ok = k != NULL;
+
+		/* the laptop's creation time, its administrator and code (history.c) */
+		for (size_t i = 0; ok && i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const cJSON *v = cJSON_GetObjectItem(f, keys[i]);
+			cJSON *d = v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
+
+			if (!(ok = d && cJSON_AddItemToObject(k, keys[i], d)))
+				cJSON_Delete(d);
+		}
+		if (!ok || hub_history_present(cJSON_GetObjectItemCaseSensitive(o, "history"), k,
+					       cJSON_GetObjectItemCaseSensitive(o, "appends")) !=
+			       MO_OK) {
+			cJSON_Delete(k);
+			rc = mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			goto done;
+		}
+		cJSON_Delete(k);
+	}
 	if (cli->json) {
 		rc = print_json(o);
 		goto done;
@@ -668,18 +688,7 @@ static int cmd_case_show(struct hub *h, const struct hub_cli *cli, struct mo_err
 	for (size_t i = 0; i < n; i++)
 		printf("%s %s: %s\n", hub_msg(L, HUB_MSG_SERVICE), sv[i].code,
 		       hub_word_or(L, HUB_W_STATUS, proto_status_name(sv[i].status)));
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "history"))
-	{
-		const char *from = proto_json_str(it, "from"), *to = proto_json_str(it, "to");
-
-		printf("%s  %s  %s %s%s%s  %s %s%s%s\n", jstr(it, "at"), jstr(it, "kind"),
-		       from ? hub_word_or(L, HUB_W_STATUS, from) : "-",
-		       to ? hub_word_or(L, HUB_W_STATUS, to) : "-",
-		       proto_json_str(it, "service") ? "  " : "",
-		       proto_json_str(it, "service") ? jstr(it, "service") : "", hub_msg(L, HUB_MSG_BY),
-		       jstr(it, "actor"), proto_json_str(it, "reason") ? "  — " : "",
-		       proto_json_str(it, "reason") ? jstr(it, "reason") : "");
-	}
+	hub_history_print(stdout, L, cJSON_GetObjectItem(o, "history"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "quarantined"))
 	{
 		say(cli, HUB_MSG_QUARANTINED, cJSON_GetObjectItem(it, "n")->valueint,

@@ -110,7 +110,14 @@ _Static_assert(T_COUNT <= HUB_STAFF_STMTS, "raise HUB_STAFF_STMTS");
 	"json_extract(c.doc, '$.fee_uah'), "                                                       \
 	"(SELECT json_group_array(json_object('code', code, 'status', status)) FROM "              \
 	"(SELECT code, status FROM case_services WHERE case_id = c.id ORDER BY pos)), "           \
-	"c.assignee, p.k, c.resubmitted_at "                                                      \
+	"c.assignee, p.k, c.resubmitted_at, json_extract(c.doc, '$.operator'), "                  \
+	"json_extract(c.doc, '$.applicant.phone'), "                                               \
+	"(SELECT json_object('settlement', json_extract(t.doc, '$.settlement'), 'kind', "          \
+	"json_extract(t.doc, '$.kind'), 'started_at', json_extract(t.doc, '$.started_at')) "       \
+	"FROM trips t WHERE t.id = json_extract(c.doc, '$.trip')), "                               \
+	"(SELECT json_object('reason', e.reason, 'at', e.at) FROM events e "                       \
+	"WHERE e.case_id = c.id AND e.kind = 'transition' AND e.to_status IN "                    \
+	"('approved', 'rejected', 'needs_info') ORDER BY e.id DESC LIMIT 1) "                      \
 	"FROM page p CROSS JOIN cases c ON c.id = p.pid "
 /*
  * The queue's order: the time a case last needed attention (its receipt or
@@ -806,6 +813,15 @@ static cJSON *queue_item(sqlite3_stmt *q)
 	cJSON_AddBoolToObject(o, "resubmitted", sqlite3_column_type(q, 15) != SQLITE_NULL &&
 						    waiting(sqlite3_column_text(q, 2)));
 	hub_sqlite_json_text(o, "resubmitted_at", q, 15);
+	/* for the exports: who made it, the phone, the trip, the last decision */
+	hub_sqlite_json_text(o, "operator", q, 16);
+	hub_sqlite_json_text(a, "phone", q, 17);
+	for (int i = 18; i <= 19; i++) {
+		const char *t = (const char *)sqlite3_column_text(q, i);
+		cJSON *v = t ? cJSON_Parse(t) : NULL;
+
+		cJSON_AddItemToObject(o, i == 18 ? "trip" : "decision", v ? v : cJSON_CreateNull());
+	}
 	return o;
 }
 

@@ -93,6 +93,48 @@ static const struct hub_word VISIT_STATES[] = {
     {"cancelled", "скасовано", "cancelled"},
 };
 
+/* applicant.mobility of a case and a visit request: the codes the field UI
+ * offers (a laptop may send its own text, shown as it is) */
+static const struct hub_word MOBILITY[] = {
+    {"bedridden", "лежача людина", "bedridden"},
+    {"wheelchair", "пересувається на візку", "wheelchair user"},
+    {"limited", "обмежена мобільність", "limited mobility"},
+    {"blind", "незряча людина", "blind"},
+    {"deaf", "нечуюча людина", "deaf"},
+    {"elderly", "людина похилого віку", "elderly"},
+};
+
+/* the fields of a case as the history of edits names them */
+static const struct hub_word FIELDS[] = {
+    {"applicant.surname", "Прізвище", "Surname"},
+    {"applicant.given_name", "Ім'я", "Given name"},
+    {"applicant.patronymic", "По батькові", "Patronymic"},
+    {"applicant.birth_date", "Дата народження", "Date of birth"},
+    {"applicant.rnokpp", "РНОКПП", "RNOKPP"},
+    {"applicant.no_rnokpp", "Відмова від РНОКПП", "No RNOKPP (refused)"},
+    {"applicant.phone", "Телефон", "Phone"},
+    {"applicant.mobility", "Мобільність", "Mobility"},
+    {"applicant.documents", "Документи", "Documents"},
+    {"applicant.address", "Адреса", "Address"},
+    {"applicant.address.region", "Область", "Region"},
+    {"applicant.address.hromada", "Громада", "Hromada"},
+    {"applicant.address.settlement", "Населений пункт", "Settlement"},
+    {"applicant.address.postcode", "Поштовий індекс", "Postcode"},
+    {"applicant.address.street", "Вулиця", "Street"},
+    {"applicant.address.house", "Будинок", "House"},
+    {"applicant.address.apartment", "Квартира", "Apartment"},
+    {"applicant.address.text", "Адреса", "Address"},
+    {"services", "Послуги", "Services"},
+    {"package", "Пакет послуг", "Package"},
+    {"documents_presented", "Пред'явлені документи", "Documents presented"},
+    {"consent", "Згода на обробку даних", "Consent to data processing"},
+    {"messages_consent", "Згода на SMS про стан", "Consent to status SMS"},
+    {"fee_uah", "Вартість, грн", "Fee, UAH"},
+    {"notes", "Примітки", "Notes"},
+    {"channel", "Канал", "Channel"},
+    {"visit", "Запит на виїзд", "Visit request"},
+};
+
 /* applicant documents (documents[].type) and scanned attachments (kind) */
 static const struct hub_word DOCUMENTS[] = {
     {"passport", "паспорт", "passport"},
@@ -124,6 +166,67 @@ static const struct hub_word COLUMNS[] = {
     {"services", "Послуги", "Services"},
     {"package", "Пакет", "Package"},
     {"fee_uah", "Збір, грн", "Fee, UAH"},
+    {"trip", "Виїзд", "Trip"},
+    {"settlement", "Населений пункт", "Settlement"},
+    {"operator", "Адміністратор", "Administrator"},
+    {"applicant", "Заявник", "Applicant"},
+    {"phone", "Телефон", "Phone"},
+    {"service_statuses", "Послуги та їх статуси", "Services and their statuses"},
+    {"decision_reason", "Причина рішення", "Decision reason"},
+    {"decided_at", "Дата рішення", "Decision date"},
+    {"received_at", "Отримано центром", "Received"},
+    {"created_local", "Створено (київський час)", "Created (Kyiv time)"},
+};
+
+/* the kinds of a case's history entries (history.h) */
+static const struct hub_word HISTORY[] = {
+    {"created", "створено на ноутбуці", "created on the laptop"},
+    {"arrived", "отримано центром", "received by the hub"},
+    {"transition", "зміна статусу", "status change"},
+    {"edited", "зміна на ноутбуці", "edited on the laptop"},
+    {"comment", "коментар", "comment"},
+    {"assigned", "призначення", "assignment"},
+    {"attachment", "скан документа", "scanned document"},
+    {"rating", "оцінка", "rating"},
+};
+
+/* the report's workbook (GET /api/reports/summary.xlsx): sheets, headers */
+static const struct hub_word REPORT[] = {
+    {"sheet_summary", "Підсумок", "Summary"},
+    {"sheet_services", "Послуги за видами", "Services by kind"},
+    {"sheet_categories", "Послуги за категоріями", "Services by category"},
+    {"sheet_units", "За підрозділами", "Per unit"},
+    {"sheet_trips", "За виїздами", "Per trip"},
+    {"sheet_months", "За місяцями", "Per month"},
+    {"sheet_unit_kinds", "За типами підрозділів", "Per kind of unit"},
+    {"indicator", "Показник", "Indicator"},
+    {"value", "Значення", "Value"},
+    {"applications", "Заяв", "Applications"},
+    {"citizens", "Громадян обслуговано", "Citizens served"},
+    {"services_total", "Послуг", "Services"},
+    {"refusal_rate", "Частка відмов, %", "Refusal rate, %"},
+    {"avg_hours_to_decision", "Сер. час до рішення, год", "Avg hours to decision"},
+    {"status_lookups", "Перевірок стану за квитанцією", "Status lookups by receipt"},
+    {"rating_average", "Сер. оцінка", "Avg rating"},
+    {"decisions", "Рішення за видами", "Decisions by kind"},
+    {"pending", "очікують", "pending"},
+    {"code", "Код", "Code"},
+    {"service", "Послуга", "Service"},
+    {"count", "Кількість", "Count"},
+    {"category", "Категорія", "Category"},
+    {"unit", "Підрозділ", "Unit"},
+    {"name", "Назва", "Name"},
+    {"date", "Дата", "Date"},
+    {"settlement", "Населений пункт", "Settlement"},
+    {"month", "Місяць", "Month"},
+    {"unit_kind", "Тип підрозділу", "Kind of unit"},
+    {"units", "Підрозділів", "Units"},
+    {"trips", "Виїздів", "Trips"},
+    {"citizens_with_disabilities", "з них з обмеженою мобільністю",
+     "of them with limited mobility"},
+    {"services", "Послуг", "Services"},
+    {"package_applications", "Заяв на пакетні послуги", "Package applications"},
+    {"refusals", "Відмов (послуг)", "Refusals (services)"},
 };
 
 /* the error codes staff meet (docs/api.md "Status codes"), in plain words */
@@ -240,6 +343,10 @@ static const struct {
     [HUB_W_CITIZEN_STATUS] = {"citizen_statuses", ROWS(CITIZEN_STATUSES)},
     [HUB_W_VISIT_STATE] = {"visit_states", ROWS(VISIT_STATES)},
     [HUB_W_PAYMENT] = {"payments", ROWS(PAYMENT_WORDS)},
+    [HUB_W_MOBILITY] = {"mobility", ROWS(MOBILITY)},
+    [HUB_W_FIELD] = {"fields", ROWS(FIELDS)},
+    [HUB_W_REPORT] = {"report", ROWS(REPORT)},
+    [HUB_W_HISTORY] = {"history_kinds", ROWS(HISTORY)},
 };
 
 enum hub_lang hub_lang_parse(const char *s)

@@ -33,6 +33,10 @@ enum hub_words_kind {
 	HUB_W_CITIZEN_STATUS, /* statuses as the public status page says them */
 	HUB_W_VISIT_STATE,    /* home-visit requests (visits.h) */
 	HUB_W_PAYMENT,	      /* payment methods, import results and reasons (payments.c) */
+	HUB_W_MOBILITY,	      /* applicant.mobility */
+	HUB_W_FIELD,	      /* a case's fields, as the history of edits names them */
+	HUB_W_REPORT,	      /* the report workbook's sheets and headers */
+	HUB_W_HISTORY,	      /* the kinds of history entries */
 	HUB_W_KINDS
 };
 

@@ -133,6 +133,8 @@ static const struct rule case_upsert[] = {
 	STR("device", 32, 0),
 	TYPE("trip", T_UUID, R_NULL),
 	TEXT("operator", 100, 0),
+	/* who made this edit on the laptop (the operator stays the creator) */
+	TEXT("edited_by", 100, 0),
 	TYPE("created_at", T_DATETIME, 0),
 	STR("channel", 32, 0),
 	STR("package", 32, R_NULL),

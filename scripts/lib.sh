@@ -6,7 +6,7 @@ MO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian 12 packages the build, the tests and the demo need.
 MO_PACKAGES="gcc libqrencode-dev pkg-config meson ninja-build python3 python3-pytest python3-cryptography
   libsqlite3-dev sqlite3 libcurl4-openssl-dev zlib1g-dev libssl-dev libcjson-dev
-  libmicrohttpd-dev libcmocka-dev libpq-dev faketime"
+  libmicrohttpd-dev libcmocka-dev libpq-dev faketime libxlsxwriter-dev python3-openpyxl tzdata"
 
 mo_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -36,10 +36,41 @@ function toast(msg) {
   toast.tm = setTimeout(() => el.classList.remove('show'), 3000);
 }
 
+// Times in Kyiv local time (the TZ database of the browser, DST right) as a
+// CNAP writes them, "02.12.2026 14:05", in both languages; dates of the wire
+// ("1950-12-02") as "02.12.1950".
+const KYIV = ['Europe/Kyiv', 'Europe/Kiev'].find(tz => {
+  try { new Intl.DateTimeFormat('en-GB', { timeZone: tz }); return true; } catch { return false; }
+});
+const TIME_FMT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: KYIV, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
 function fmtTime(s) {
   if (!s) return '';
   const d = new Date(s);
-  return isNaN(d) ? s : d.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { dateStyle: 'short', timeStyle: 'short' });
+  if (isNaN(d)) return s;
+  const p = Object.fromEntries(TIME_FMT.formatToParts(d).map(x => [x.type, x.value]));
+  return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}`;
+}
+function fmtDate(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : (s || '');
+}
+function fmtMonth(s) {
+  const m = /^(\d{4})-(\d{2})$/.exec(s || '');
+  return m ? `${m[2]}.${m[1]}` : (s || '');
+}
+// a file's size in words: "740 Б", "245 КБ", "1,2 МБ"
+function sizeText(n) {
+  if (typeof n !== 'number' || !(n >= 0)) return '';
+  const num = v => v.toLocaleString(lang === 'en' ? 'en-GB' : 'uk-UA', { maximumFractionDigits: 1 });
+  if (n < 1024) return t('size_b', { n: num(n) });
+  if (n < 1024 * 1024) return t('size_kb', { n: num(Math.round(n / 1024)) });
+  return t('size_mb', { n: num(Math.round(n / 104857.6) / 10) });
+}
+// the hub's status codes inside a text (an audit entry's detail) in words
+function statusWords(text) {
+  return String(text || '').replace(/\b(draft|submitted|received|in_review|approved|issued|rejected|needs_info|cancelled)\b/g, m => statusName(m));
 }
 
 // a refused step in the reader's words: the hub's sentence in this
@@ -115,7 +146,10 @@ function showError(e) {
 // ---- chrome ----
 function paintChrome() {
   document.documentElement.lang = lang;
-  document.getElementById('lang').textContent = lang === 'uk' ? 'English' : 'Українська';
+  const sw = document.getElementById('lang');
+  sw.textContent = lang === 'uk' ? 'English' : 'Українська';
+  sw.setAttribute('aria-label', t('switch_lang'));
+  sw.setAttribute('lang', lang === 'uk' ? 'en' : 'uk');
   document.querySelectorAll('[data-i18n]').forEach(e => { e.textContent = t(e.dataset.i18n); });
   const nav = document.getElementById('nav');
   nav.hidden = !state.me;
@@ -193,16 +227,17 @@ async function showQueue() {
   h('label', {}, t('assignee'), h('select', { name: 'assignee', id: 'f-assignee' },
     [['', t('all')], ['me', t('q_mine')], ['none', t('q_unassigned')]].map(([v, label]) =>
       h('option', { value: v, selected: (params.get('assignee') || '') === v }, label)))),
-  h('label', {}, t('q_trip'), sel('trip', opts.trips.map(x => [x.id, `${(x.started_at || '').slice(0, 10)} ${x.settlement || ''} (${x.unit})`]))),
+  h('label', {}, t('q_trip'), sel('trip', opts.trips.map(x => [x.id, `${fmtDate(x.started_at)} ${x.settlement || ''} (${x.unit})`]))),
   h('label', {}, t('q_settlement'), sel('settlement', opts.settlements.map(x => [x, x]))),
   h('label', {}, t('q_trip_kind'), sel('trip_kind', opts.trip_kinds.map(x => [x, word('trip_kinds', x)]))),
   h('label', {}, t('q_operator'), sel('operator', opts.operators.map(x => [x, x]))),
-  h('label', {}, t('q_mobility'), sel('mobility', [['any', t('q_mobility_any')], ...opts.mobility.map(x => [x, x])])),
+  h('label', {}, t('q_mobility'), sel('mobility', [['any', t('q_mobility_any')], ...opts.mobility.map(x => [x, word('mobility', x)])])),
   params.get('sort') ? h('input', { type: 'hidden', name: 'sort', value: params.get('sort') }) : null,
   params.get('dir') ? h('input', { type: 'hidden', name: 'dir', value: params.get('dir') }) : null,
   h('label', {}, t('q_search'), h('input', { type: 'search', name: 'q', id: 'f-q', value: params.get('q') || '', size: 28 })),
   h('button', { class: 'primary', type: 'submit' }, t('apply')),
-  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: withLang('/api/export.csv?' + exportParams(params)), download: 'cases.csv', id: 'export' }, t('export_csv')) : null);
+  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: withLang('/api/export.csv?' + exportParams(params)), download: 'cases.csv', id: 'export' }, t('export_csv')) : null,
+  ROLE_RANK[state.me.role] >= 2 ? h('a', { href: withLang('/api/export.xlsx?' + exportParams(params)), download: 'cases.xlsx', id: 'export-xlsx' }, t('export_xlsx')) : null);
 
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   const result = h('div', { id: 'bulk-result', role: 'status' }); // what a bulk decision did
@@ -310,11 +345,11 @@ async function showCase(id) {
     h('dl', { class: 'kv' },
       kv('status', [statusBadge(c.status), c.resubmitted_at && ['submitted', 'received', 'in_review'].includes(c.status)
         ? h('span', { class: 'flag resubmitted', title: t('resubmitted_hint') }, `${t('resubmitted')} ${fmtTime(c.resubmitted_at)}`) : null]),
-      kv('rnokpp', a.rnokpp), kv('birth_date', a.birth_date),
+      kv('rnokpp', a.rnokpp), kv('birth_date', fmtDate(a.birth_date)),
       kv('phone', a.phone), kv('address', addr),
       kv('documents', (a.documents || []).map(d => `${word('documents', d.type)} ${d.number}`).join('; ')),
       kv('docs_presented', (c.documents_presented || []).join(', ')),
-      kv('mobility', a.mobility), kv('unit', unitText(c.unit)), kv('device', c.device), kv('operator', c.operator),
+      kv('mobility', word('mobility', a.mobility)), kv('unit', unitText(c.unit)), kv('device', c.device), kv('operator', c.operator),
       kv('trip', c.trip ? [c.trip.settlement, word('trip_kinds', c.trip.kind), c.trip.started_at ? fmtTime(c.trip.started_at) : ''].filter(Boolean).join(' · ') : ''),
       kv('created', fmtTime(c.created_at)), kv('received', fmtTime(c.received_at)),
       kv('fee', c.fee_uah), kv('consent', c.consent ? t('yes') : t('no')), kv('notes', c.notes)));
@@ -420,31 +455,55 @@ async function showCase(id) {
       if (d.present === false) view = h('p', { class: 'muted' }, t('not_uploaded'));
       else if ((d.media_type || '').startsWith('image/')) view = h('img', { src: url, alt: d.name || d.kind || 'scan', loading: 'lazy' });
       else if (d.media_type === 'application/pdf') view = h('iframe', { src: url, title: d.name || 'PDF' });
-      return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${word('documents', d.kind)} ${d.name || d.sha256.slice(0, 12)} (${Math.round((d.size || 0) / 1024)} KB)`), view);
+      return h('div', { class: 'doc' }, h('a', { href: url, target: '_blank', rel: 'noopener' }, `${word('documents', d.kind)} ${d.name || d.sha256.slice(0, 12)} (${sizeText(d.size)})`), view);
     }) : h('p', { class: 'muted' }, t('no_attachments')));
 
-  const editValue = (v) => v == null ? '—' : typeof v === 'object' ? (Array.isArray(v) ? v.map(x => typeof x === 'object' ? Object.values(x).join(' ') : x).join(', ') : Object.values(v).join(', ')) : String(v);
-  const hist = h('div', { class: 'card' }, h('h2', {}, t('history')),
-    h('ol', { class: 'timeline', id: 'history' }, (c.history || []).map(ev => h('li', {},
-      h('time', {}, `${fmtTime(ev.at)} · ${ev.actor || ''}`),
-      ev.kind === 'transition' ? h('span', {}, statusName(ev.from || ''), ' → ', statusName(ev.to || ''), ev.service ? ` (${ev.service})` : '') : null,
-      ev.kind === 'created' ? h('span', {}, t('created')) : null,
-      ev.kind === 'assigned' ? h('span', { class: 'assigned' }, ev.to ? `${t('h_assigned')}: ${ev.to}` : t('h_unassigned'),
-        ev.from ? ` (${t('assignee')}: ${ev.from} → ${ev.to || '—'})` : '') : null,
-      ev.kind === 'edited' ? h('span', { class: 'edit' }, `${t('edited')}: ${t('f_' + ev.field) === 'f_' + ev.field ? ev.field : t('f_' + ev.field)}: `,
-        h('del', {}, editValue(ev.old)), ' → ', h('ins', {}, editValue(ev.new))) : null,
-      ev.kind === 'message' ? h('span', { class: 'message', 'data-state': ev.state },
+  // the history (hub/history.c): who is the administrator with the laptop's
+  // code, a field edit says old → new in words
+  const fieldValue = (field, v) => {
+    if (v === null || v === undefined || v === '') return '—';
+    if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
+    if (field === 'applicant.birth_date') return fmtDate(v);
+    if (field === 'applicant.mobility') return word('mobility', v);
+    if (field === 'services' && Array.isArray(v)) return v.map(x => `${x.code} (${statusName(x.status)})`).join(', ');
+    if (field === 'applicant.documents' && Array.isArray(v)) return v.map(d => `${word('documents', d.type)} ${d.number || ''}`.trim()).join(', ');
+    if (Array.isArray(v)) return v.map(x => typeof x === 'object' ? Object.values(x).join(' ') : x).join(', ');
+    if (typeof v === 'object') return Object.values(v).filter(Boolean).join(', ');
+    return String(v);
+  };
+  const what = ev => {
+    switch (ev.kind) {
+      case 'transition': return h('span', {}, statusName(ev.from || ''), ' → ', statusName(ev.to || ''), ev.service ? ` (${ev.service})` : '');
+      case 'created': return h('span', { class: 'created' }, t('h_created'));
+      case 'arrived': return h('span', { class: 'arrived' }, t('h_arrived'));
+      case 'assigned': return h('span', { class: 'assigned' }, ev.to ? `${t('h_assigned')}: ${ev.to}` : t('h_unassigned'),
+        ev.from ? ` (${t('assignee')}: ${ev.from} → ${ev.to || '—'})` : '');
+      case 'edited': return h('span', { class: 'edit', 'data-field': ev.field }, `${word('fields', ev.field)}: `,
+        h('del', {}, fieldValue(ev.field, ev.old)), ' → ', h('ins', {}, fieldValue(ev.field, ev.new)));
+      case 'attachment': return h('span', { class: 'attachment' }, `${t('h_attachment')}: ${ev.name || (ev.sha256 || '').slice(0, 12)}`,
+        ` (${[word('documents', ev.document), sizeText(ev.size)].filter(Boolean).join(', ')})`);
+      case 'rating': return h('span', { class: 'rating' }, t('h_rating', { s: ev.score }), ev.comment ? ` — ${ev.comment}` : '');
+      case 'comment': return h('span', {}, t('comment'));
+      case 'message': return h('span', { class: 'message', 'data-state': ev.state },
         `${t('h_message')}: ${t('msg_' + ev.event)} — ${t('msg_' + ev.state)}`,
         ev.attempts ? ` (${t('msg_attempts')}: ${ev.attempts})` : '',
         ev.state !== 'sent' && ev.error ? ` · ${t('msg_err_' + ev.error)}${ev.detail ? ' (' + ev.detail + ')' : ''}` : '',
-        ev.sent_at ? ` · ${fmtTime(ev.sent_at)}` : '') : null,
+        ev.sent_at ? ` · ${fmtTime(ev.sent_at)}` : '');
+      case 'payment': return h('span', { class: 'payment' }, t('pay_title'));
+      default: return null;
+    }
+  };
+  const hist = h('div', { class: 'card' }, h('h2', {}, t('history')),
+    h('ol', { class: 'timeline', id: 'history' }, (c.history || []).map(ev => h('li', { 'data-kind': ev.kind },
+      h('time', { datetime: ev.at || '' }, `${fmtTime(ev.at)} · ${ev.who || (ev.actor === 'hub' ? t('h_hub') : ev.actor) || ''}`),
+      what(ev),
       ev.reason ? h('div', {}, ev.reason) : null,
       ev.text ? h('div', {}, ev.text) : null))));
 
   const quarantine = (c.quarantined || []).length ? h('div', { class: 'card quarantine' }, h('h2', {}, t('quarantined')),
     h('ul', {}, c.quarantined.map(q => h('li', { title: q.message || '' }, `#${q.n}: ${hasWord('errors', q.code) ? word('errors', q.code) : q.message}`)))) : null;
   const ratings = (c.ratings || []).length ? h('div', { class: 'card' }, h('h2', {}, t('ratings')),
-    h('ul', {}, c.ratings.map(r => h('li', {}, '★'.repeat(r.score) + '☆'.repeat(5 - r.score), r.comment ? ' — ' + r.comment : '')))) : null;
+    h('ul', {}, c.ratings.map(r => h('li', { title: t('h_rating', { s: r.score }) }, '★'.repeat(r.score) + '☆'.repeat(5 - r.score), ` ${t('h_rating', { s: r.score })}`, r.comment ? ' — ' + r.comment : '')))) : null;
 
   page(t('case_title', { n: c.number }),
     h('p', {}, h('a', { href: '#/queue' }, t('back'))),
@@ -504,6 +563,18 @@ function annualTable(r) {
     visitsSummary(r));
 }
 
+// the services most asked for, the rest as one bar, so the chart stays readable
+// (and the report fits one printed page); the workbook has them all
+const TOP_SERVICES = 12;
+function topServices(rows) {
+  const bars = [...rows].sort((a, b) => b.count - a.count)
+    .map(x => ({ label: lang === 'en' ? (x.title_en || x.code) : (x.title_uk || x.code), value: x.count }));
+  if (bars.length <= TOP_SERVICES + 1) return bars;
+  const rest = bars.slice(TOP_SERVICES);
+  return [...bars.slice(0, TOP_SERVICES),
+    { label: t('other_services', { n: rest.length }), value: rest.reduce((a, x) => a + x.value, 0) }];
+}
+
 async function showReports() {
   const params = queryFromHash();
   const form = h('form', {
@@ -520,7 +591,9 @@ async function showReports() {
     state.units.map(u => h('option', { value: u.code, selected: params.get('unit') === u.code }, u.code)))),
   h('button', { class: 'primary', type: 'submit' }, t('apply')));
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
-  page(t('reports_title'), form, body);
+  const xlsx = h('a', { href: withLang('/api/reports/summary.xlsx?' + params.toString()), download: 'report.xlsx', id: 'report-xlsx' }, t('export_xlsx'));
+  const print = h('button', { type: 'button', id: 'report-print', onclick: () => window.print() }, t('print'));
+  page(t('reports_title'), form, h('div', { class: 'actions report-actions' }, xlsx, print), body);
   let r;
   try { r = await api('GET', '/api/reports/summary?' + params.toString()); } catch (e) { body.replaceChildren(h('p', { class: 'err' }, errText(e))); return; }
   const kpi = (label, v) => h('div', { class: 'kpi' }, h('b', {}, v), label);
@@ -532,16 +605,17 @@ async function showReports() {
       kpi(t('avg_decision'), r.avg_hours_to_decision == null ? '—' : Math.round(r.avg_hours_to_decision * 10) / 10),
       kpi(t('rating_avg'), r.ratings && r.ratings.count ? (Math.round(r.ratings.average * 100) / 100) + ` (${r.ratings.count})` : '—')),
     h('div', { class: 'charts' },
+      h('div', { class: 'card wide', id: 'chart-services' }, h('h2', {}, t('by_service')), barChart(topServices(r.by_service || []), { title: t('by_service') })),
       h('div', { class: 'card' }, h('h2', {}, t('by_category')), barChart((r.by_category || []).map(x => ({ label: word('categories', x.category), value: x.count })), { title: t('by_category') })),
       h('div', { class: 'card' }, h('h2', {}, t('decisions_kind')), donutChart(
         ['approved', 'rejected', 'needs_info', 'in_review', 'issued', 'pending'].map(k => ({ label: k === 'pending' ? t('pending') : statusName(k), value: dec[k] || 0 })), { title: t('decisions_kind') })),
       h('div', { class: 'card' }, h('h2', {}, t('per_unit')), barChart((r.per_unit || []).map(x => ({ label: `${x.unit} ${x.name || ''}`, value: x.applications })), { title: t('per_unit') })),
-      h('div', { class: 'card' }, h('h2', {}, t('per_month')), columnChart((r.per_month || []).map(x => ({ label: x.month, value: x.applications })), { title: t('per_month') }))),
+      h('div', { class: 'card' }, h('h2', {}, t('per_month')), columnChart((r.per_month || []).map(x => ({ label: fmtMonth(x.month), value: x.applications })), { title: t('per_month') }))),
     annualTable(r),
     await reconciliation(h, api, params, errText),
     h('div', { class: 'card' }, h('h2', {}, t('per_trip')),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('date')), h('th', {}, t('unit')), h('th', {}, t('settlement')), h('th', {}, t('applications')))),
-        h('tbody', {}, (r.per_trip || []).map(x => h('tr', {}, h('td', {}, x.date || ''), h('td', {}, x.unit || ''), h('td', {}, x.settlement || ''), h('td', {}, x.applications)))))));
+        h('tbody', {}, (r.per_trip || []).map(x => h('tr', {}, h('td', {}, fmtDate(x.date)), h('td', {}, x.unit || ''), h('td', {}, x.settlement || ''), h('td', {}, x.applications)))))));
 }
 
 // ---- admin ----
@@ -591,7 +665,7 @@ async function showAdmin(msg) {
     usersCard(users, msg),
     h('div', { class: 'card' }, h('h2', {}, t('units')), h('ul', {}, units.map(u => h('li', {}, `${u.code} — ${u.name} (${word('unit_kinds', u.kind)})`))), unitForm),
     h('div', { class: 'card' }, h('h2', {}, t('audit')),
-      h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', { 'data-action': x.action }, word('audit_actions', x.action)), h('td', {}, x.target || ''), h('td', {}, x.detail || '')))))));
+      h('table', {}, h('tbody', {}, audit.slice(0, 100).map(x => h('tr', {}, h('td', {}, fmtTime(x.at)), h('td', {}, x.actor), h('td', { 'data-action': x.action }, word('audit_actions', x.action)), h('td', {}, x.target || ''), h('td', {}, statusWords(x.detail))))))));
 }
 
 // ---- admin: staff accounts ----
@@ -738,7 +812,14 @@ async function boot() {
 // the home-visit pages (visits.js) use the same helpers
 initVisits({ h, api, page, errText, fmtTime, toast, state, unitText, serviceTitle, statusBadge, query: queryFromHash });
 
-document.getElementById('lang').addEventListener('click', async () => { setLang(lang === 'uk' ? 'en' : 'uk'); await loadWords(); route(); });
+document.getElementById('lang').addEventListener('click', async () => {
+  setLang(lang === 'uk' ? 'en' : 'uk');
+  const tst = document.getElementById('toast'); // a toast in the other language goes
+  tst.classList.remove('show');
+  tst.textContent = '';
+  await loadWords();
+  route();
+});
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('POST', '/api/logout', {}); } catch { /* signed out anyway */ }
   state.me = null;
