@@ -59,6 +59,15 @@ static const char *const value_opts[] = {
     "blob-quota",
     "blob-expiry",
     "lang",
+    /* catalogue set (cli_catalogue.c) */
+    "fee",
+    "title-uk",
+    "title-en",
+    "category",
+    "documents",
+    "members",
+    "active",
+    "version",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -117,6 +126,10 @@ static const char USAGE_UK[] =
     "  user enable --login Л\n"
     "  user passwd --login Л --password-file Ф     одразу завершує всі сеанси Л\n"
     "  user role --login Л --role reviewer|supervisor|admin\n"
+    "  catalogue list                              каталог послуг з версіями\n"
+    "  catalogue set КОД [--fee ГРН] [--title-uk Т] [--title-en Т] [--category К]\n"
+    "        [--documents \"А; Б\"] [--members К1,К2] [--active yes|no] [--version N]\n"
+    "                                              додати чи змінити послугу (до всіх ноутбуків)\n"
     "\n"
     "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
     "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
@@ -154,6 +167,10 @@ static const char USAGE_EN[] =
     "  user enable --login L\n"
     "  user passwd --login L --password-file F     ends every session of L at once\n"
     "  user role --login L --role reviewer|supervisor|admin\n"
+    "  catalogue list                              the service catalogue with versions\n"
+    "  catalogue set CODE [--fee UAH] [--title-uk T] [--title-en T] [--category C]\n"
+    "        [--documents \"A; B\"] [--members C1,C2] [--active yes|no] [--version N]\n"
+    "                                              add or edit a service (reaches every laptop)\n"
     "\n"
     "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
     "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
@@ -790,6 +807,8 @@ static const struct {
     {"user", "enable", cmd_user_change},
     {"user", "passwd", cmd_user_change},
     {"user", "role", cmd_user_change},
+    {"catalogue", "list", hub_cmd_catalogue_list},
+    {"catalogue", "set", hub_cmd_catalogue_set},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

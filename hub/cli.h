@@ -47,4 +47,10 @@ const char *hub_cli_opt(const struct hub_cli *cli, const char *name);
 int hub_cli_run(const struct hub_cli *cli);
 void hub_cli_usage(enum hub_lang lang);
 
+/* cli_catalogue.c: catalogue list [--json], catalogue set CODE [--fee N ...] */
+struct hub;
+struct mo_err;
+int hub_cmd_catalogue_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+int hub_cmd_catalogue_set(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+
 #endif

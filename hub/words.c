@@ -79,6 +79,7 @@ static const struct hub_word AUDIT_ACTIONS[] = {
     {"user.enable", "увімкнення користувача", "user enabled"},
     {"user.password", "зміна пароля", "password changed"},
     {"user.role", "зміна ролі", "role changed"},
+    {"catalogue.set", "зміна каталогу послуг", "service catalogue changed"},
 };
 
 /* applicant documents (documents[].type) and scanned attachments (kind) */
