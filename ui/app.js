@@ -4,6 +4,7 @@
 // inject markup.
 import { t, lang, setLang, statusName, plural, word, hasWord, loadWords } from './i18n.js';
 import { barChart, donutChart, columnChart } from './charts.js';
+import { showCatalogue } from './catalogue.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
 const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
@@ -711,6 +712,8 @@ async function route() {
       case 'case': await showCase(decodeURIComponent(parts[2] || '')); break;
       case 'reports': await showReports(); break;
       case 'admin': await showAdmin(); break;
+      case 'catalogue': await showCatalogue({ h, api, page, errText, fmtTime, me: state.me,
+        onChange: async () => { state.services = await api('GET', '/api/services'); } }); break;
       default: await showQueue();
     }
   } catch (e) { showError(e); }
