@@ -68,6 +68,7 @@ static const char *const value_opts[] = {
     "members",
     "active",
     "version",
+    "to",
 };
 
 bool hub_cli_takes_value(const char *name)
@@ -130,6 +131,8 @@ static const char USAGE_UK[] =
     "  catalogue set КОД [--fee ГРН] [--title-uk Т] [--title-en Т] [--category К]\n"
     "        [--documents \"А; Б\"] [--members К1,К2] [--active yes|no] [--version N]\n"
     "                                              додати чи змінити послугу (до всіх ноутбуків)\n"
+    "  backup --to ФАЙЛ                            узгоджена копія бази, поки центр працює\n"
+    "  migrate                                     оновити схему бази до цієї версії\n"
     "\n"
     "  --json друкує JSON (списки: масив об'єктів), однаковий для обох мов.\n"
     "  --lang en (або MO_LANG=en): повідомлення англійською.\n"
@@ -171,6 +174,8 @@ static const char USAGE_EN[] =
     "  catalogue set CODE [--fee UAH] [--title-uk T] [--title-en T] [--category C]\n"
     "        [--documents \"A; B\"] [--members C1,C2] [--active yes|no] [--version N]\n"
     "                                              add or edit a service (reaches every laptop)\n"
+    "  backup --to FILE                            a consistent copy of the database, while serving\n"
+    "  migrate                                     upgrade the database schema to this version\n"
     "\n"
     "  --json prints JSON (lists: an array of objects), the same in both languages.\n"
     "Exit status: 0 ok, 1 the command failed, 2 bad arguments.\n";
@@ -783,6 +788,48 @@ static int cmd_user_change(struct hub *h, const struct hub_cli *cli, struct mo_e
 	return rc;
 }
 
+/* ---- operations ---- */
+
+static int cmd_backup(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	const char *to;
+	long long bytes = 0;
+	int rc;
+
+	if ((rc = need(cli, "to", &to, err)) != MO_OK ||
+	    (rc = hub_store_backup(h->store, to, &bytes, err)) != MO_OK)
+		return rc;
+	if (cli->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "to", to);
+		cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+		rc = print_json(o);
+		cJSON_Delete(o);
+		return rc;
+	}
+	say(cli, HUB_MSG_BACKUP_DONE, to, bytes);
+	return MO_OK;
+}
+
+/* opening the hub applies the migrations; this says what it did */
+static int cmd_migrate(struct hub *h, const struct hub_cli *cli, struct mo_err *err)
+{
+	long long found, now;
+
+	(void)err;
+	hub_store_schema(h->store, &found, &now);
+	if (cli->json) {
+		printf("{\"from\": %lld, \"to\": %lld}\n", found, now);
+		return MO_OK;
+	}
+	if (found == now)
+		say(cli, HUB_MSG_MIGRATE_NONE, now);
+	else
+		say(cli, HUB_MSG_MIGRATED, found, now);
+	return MO_OK;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*cmd_fn)(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
@@ -809,6 +856,8 @@ static const struct {
     {"user", "role", cmd_user_change},
     {"catalogue", "list", hub_cmd_catalogue_list},
     {"catalogue", "set", hub_cmd_catalogue_set},
+    {"backup", NULL, cmd_backup},
+    {"migrate", NULL, cmd_migrate},
 };
 
 int hub_cli_run(const struct hub_cli *cli)

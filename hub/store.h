@@ -90,6 +90,17 @@ typedef int (*hub_feed_fn)(void *arg, const struct hub_feed_row *row);
 int hub_store_open(struct hub_store **out, const char *data_dir, const char *url, bool create,
 		   struct mo_err *err) MO_WARN_UNUSED;
 void hub_store_close(struct hub_store *s);
+/* the schema version the database had when opened (before migrating) and
+ * the version it has now (this binary's) */
+void hub_store_schema(const struct hub_store *s, long long *found, long long *now);
+/*
+ * A consistent copy of the database, taken while the hub serves (SQLite's
+ * online backup API on a connection of its own), into the new file `to`
+ * (owner-only; an existing file is never overwritten: MO_EEXISTS).  bytes:
+ * the size of the copy.
+ */
+int hub_store_backup(struct hub_store *s, const char *to, long long *bytes,
+		     struct mo_err *err) MO_WARN_UNUSED;
 
 /* ---- transactions (BEGIN IMMEDIATE; the lock is held until the end) ---- */
 int hub_store_begin(struct hub_store *s, struct mo_err *err) MO_WARN_UNUSED;

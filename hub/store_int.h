@@ -31,6 +31,7 @@ struct hub_store {
 	size_t search_mark_len, search_mark_n; /* at the savepoint */
 	struct hub_store *reader; /* read-only connection (store_sqlite.c reading()) */
 	bool staff_fns; /* the queue's SQL functions are registered (store_staff.c) */
+	long long schema_found; /* PRAGMA user_version at open, before migrating */
 };
 
 void hub_sqlite_lock(struct hub_store *s);

@@ -8,11 +8,14 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -361,43 +364,164 @@ void hub_sqlite_json_text(cJSON *o, const char *key, sqlite3_stmt *q, int i)
 
 /* ---- lifecycle ---- */
 
-static int migrate(struct hub_store *s, struct mo_err *err)
+static int schema_version(struct hub_store *s, long long *out, struct mo_err *err)
 {
 	sqlite3_stmt *q = NULL;
-	long long have = 0;
-	int rc = MO_OK;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_step(q) != SQLITE_ROW) {
 		sqlite3_finalize(q);
 		return db_fail(s, sqlite3_errcode(s->db), "read the schema version", err);
 	}
-	have = sqlite3_column_int64(q, 0);
+	*out = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	if (have > (long long)hub_migrations_count)
-		return mo_err_set(err, MO_ECORRUPT, NULL,
-				  "database schema %lld is newer than this mo-hub (%zu)", have,
-				  hub_migrations_count);
-	for (size_t i = (size_t)have; i < hub_migrations_count; i++) {
-		char *text = malloc(hub_migrations[i].len + 1);
-		char pragma[64];
+	return MO_OK;
+}
 
-		if (text == NULL)
+static int schema_newer(long long have, struct mo_err *err)
+{
+	return mo_err_set(err, MO_ECORRUPT, "schema_newer",
+			  "database schema %lld is newer than this mo-hub (%zu)", have,
+			  hub_migrations_count);
+}
+
+/*
+ * Apply the embedded migrations the database lacks, each in its own
+ * transaction.  The version is read again under the write lock, so two
+ * hubs started at once on one database (an upgrade of several processes)
+ * never apply a migration twice: the second finds it done and moves on.
+ */
+static int migrate(struct hub_store *s, struct mo_err *err)
+{
+	long long have = 0;
+	int rc;
+
+	if ((rc = schema_version(s, &have, err)) != MO_OK)
+		return rc;
+	s->schema_found = have;
+	if (have > (long long)hub_migrations_count)
+		return schema_newer(have, err);
+	while (have < (long long)hub_migrations_count) {
+		const struct mo_embedded *m;
+		char *text, pragma[64];
+
+		if ((rc = exec_sql(s, "BEGIN IMMEDIATE", err)) != MO_OK)
+			return rc;
+		if ((rc = schema_version(s, &have, err)) != MO_OK ||
+		    have >= (long long)hub_migrations_count) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc != MO_OK || have == (long long)hub_migrations_count
+				       ? rc
+				       : schema_newer(have, err);
+		}
+		m = &hub_migrations[have];
+		if ((text = malloc(m->len + 1)) == NULL) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
-		memcpy(text, hub_migrations[i].data, hub_migrations[i].len);
-		text[hub_migrations[i].len] = '\0';
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
-		rc = exec_sql(s, "BEGIN IMMEDIATE", err);
-		if (rc == MO_OK && (rc = exec_sql(s, text, err)) == MO_OK &&
-		    (rc = exec_sql(s, pragma, err)) == MO_OK)
+		}
+		memcpy(text, m->data, m->len);
+		text[m->len] = '\0';
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %lld", have + 1);
+		if ((rc = exec_sql(s, text, err)) == MO_OK && (rc = exec_sql(s, pragma, err)) == MO_OK)
 			rc = exec_sql(s, "COMMIT", err);
 		free(text);
 		if (rc != MO_OK) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return rc;
 		}
+		have++;
 	}
 	return MO_OK;
+}
+
+void hub_store_schema(const struct hub_store *s, long long *found, long long *now)
+{
+	*found = s->schema_found;
+	*now = (long long)hub_migrations_count;
+}
+
+/*
+ * The online backup: a connection of its own (so neither the writer nor
+ * the staff's reader waits), one backup step over the whole database,
+ * which in WAL mode is one read transaction: a consistent snapshot while
+ * batches keep committing.  Written to TO.part (owner-only), checked,
+ * synced, then renamed into place; an existing TO is never overwritten.
+ */
+int hub_store_backup(struct hub_store *s, const char *to, long long *bytes, struct mo_err *err)
+{
+	const char *src_path = sqlite3_db_filename(s->db, "main");
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *b;
+	char part[4200];
+	struct stat st = {0};
+	int rc = MO_OK, src_rc, fd;
+	mode_t old;
+
+	*bytes = 0;
+	if (src_path == NULL || *src_path == '\0')
+		return mo_err_set(err, MO_EINVAL, NULL, "the database has no file to back up");
+	if ((size_t)snprintf(part, sizeof(part), "%s.part", to) >= sizeof(part))
+		return mo_err_set(err, MO_EINVAL, NULL, "backup path is too long");
+	if (access(to, F_OK) == 0)
+		return mo_err_set(err, MO_EEXISTS, "backup_exists", "'%s' already exists", to);
+	(void)unlink(part);
+	if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = mo_err_set(err, MO_EIO, NULL, "cannot open '%s': %s", src_path,
+				src ? sqlite3_errmsg(src) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(src, 10000);
+	old = umask(077);
+	src_rc = sqlite3_open_v2(part, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	umask(old);
+	if (src_rc != SQLITE_OK) {
+		rc = mo_err_set(err, MO_EIO, NULL, "cannot create '%s': %s", part,
+				dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto done;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		rc = mo_err_set(err, MO_EIO, NULL, "backup: %s", sqlite3_errmsg(dst));
+		goto done;
+	}
+	src_rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (src_rc != SQLITE_DONE) {
+		rc = mo_err_set(err, MO_EIO, NULL, "backup: %s", sqlite3_errstr(src_rc));
+		goto done;
+	}
+	/* the copy must open and pass SQLite's own check before it counts */
+	{
+		sqlite3_stmt *q = NULL;
+		const unsigned char *ok = NULL;
+
+		if (sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			ok = sqlite3_column_text(q, 0);
+		if (ok == NULL || strcmp((const char *)ok, "ok") != 0)
+			rc = mo_err_set(err, MO_ECORRUPT, NULL, "the backup copy fails its check: %s",
+					ok ? (const char *)ok : sqlite3_errmsg(dst));
+		sqlite3_finalize(q);
+		if (rc == MO_OK)
+			sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+	}
+done:
+	sqlite3_close(dst);
+	sqlite3_close(src);
+	if (rc == MO_OK) {
+		if ((fd = open(part, O_RDONLY)) < 0 || fsync(fd) != 0 || fstat(fd, &st) != 0)
+			rc = mo_err_set(err, MO_EIO, NULL, "cannot sync '%s'", part);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc == MO_OK && link(part, to) != 0) /* link: fails instead of replacing */
+		rc = errno == EEXIST ? mo_err_set(err, MO_EEXISTS, "backup_exists",
+						  "'%s' already exists", to)
+				     : mo_err_set(err, MO_EIO, NULL, "cannot write '%s': %s", to,
+						  strerror(errno));
+	(void)unlink(part);
+	if (rc == MO_OK)
+		*bytes = (long long)st.st_size;
+	return rc;
 }
 
 /* chmod 0600 the database and its WAL files where they exist */

@@ -159,6 +159,11 @@ static const struct hub_word ERRORS[] = {
      "The laptop is not enrolled at this hub."},
     {"no_hub", "У цій теці немає центру: спершу створіть його (mo-hub init).",
      "There is no hub in this directory: create it first (mo-hub init)."},
+    {"backup_exists", "Файл копії вже існує: оберіть нове ім'я (наявний файл не перезаписується).",
+     "The backup file already exists: choose a new name (an existing file is never overwritten)."},
+    {"schema_newer",
+     "База даних новіша за цю програму mo-hub: оновіть mo-hub до версії, що її створила.",
+     "The database is newer than this mo-hub: upgrade mo-hub to the version that made it."},
     {"internal", "Внутрішня помилка центру. Спробуйте ще раз або зверніться до адміністратора.",
      "An internal error of the hub. Try again or ask the administrator."},
 };

@@ -75,6 +75,10 @@ cJSON *hub_words_json(enum hub_lang lang);
 	X(UNKNOWN_COMMAND, "невідома команда «%s»", "unknown command '%s'")                \
 	X(REQUIRED, "потрібен параметр --%s", "--%s is required")                          \
 	X(CREATED, "центр створено в %s", "hub created in %s")                             \
+	X(BACKUP_DONE, "копію бази збережено в %s (%lld байт); ключ центру hub.key зберігайте окремо", \
+	  "database copied to %s (%lld bytes); keep the hub key hub.key separately")          \
+	X(MIGRATED, "схему бази оновлено: версія %lld → %lld", "database schema upgraded: %lld → %lld") \
+	X(MIGRATE_NONE, "схема бази вже остання: версія %lld", "database schema is current: %lld") \
 	X(STOPPED, "зупинено (сигнал %d)", "stopped (signal %d)")                          \
 	X(UNIT_ADDED, "підрозділ %s додано", "unit %s added")                              \
 	X(DEVICES, "ноутбуків: %d", "%d device(s)")                                        \

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -208,6 +209,27 @@ def query(db, sql, args=()):
 		return con.execute(sql, args).fetchall()
 	finally:
 		con.close()
+
+
+_DICTS = None
+
+
+def unpacked(v):
+	"""An agent column kept deflated (the outbox's change JSON, a case's
+	stamps: agent/store.c bind_packed) as text; text written by an older
+	mo-agent is returned as it is."""
+	global _DICTS
+	if isinstance(v, str):
+		return v
+	if _DICTS is None:
+		d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "proto", "dict")
+		_DICTS = {}
+		for n in os.listdir(d):
+			raw = open(os.path.join(d, n), "rb").read()
+			_DICTS[zlib.adler32(raw)] = raw
+	dict_id = int.from_bytes(v[2:6], "big") if len(v) > 6 and v[1] & 0x20 else None
+	z = zlib.decompressobj(zdict=_DICTS[dict_id]) if dict_id is not None else zlib.decompressobj()
+	return (z.decompress(v) + z.flush()).decode()
 
 
 def find_db(datadir):

@@ -37,7 +37,7 @@ def last_change(agent, case_id):
 		       "ORDER BY n", (case_id,))
 	out = None
 	for (j,) in rows:
-		c = json.loads(j)
+		c = json.loads(H.unpacked(j))
 		if "notes" in c.get("fields", {}):
 			out = (int(c["hlc"], 16), c["fields"]["notes"])
 	return out

@@ -126,6 +126,88 @@ static long long count_cases(struct fx *fx)
 	return n;
 }
 
+/*
+ * The outbox's change JSON and a case's stamps are stored deflated (a BLOB
+ * well under the text), read back exactly; a row an older mo-agent wrote as
+ * TEXT still reads as it is.
+ */
+static void test_packed_columns_and_older_text(void **state)
+{
+	struct fx *fx = *state;
+	struct agent_case_input in;
+	struct mo_err err = MO_ERR_INIT;
+	char id[40], num[48], sql[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	cJSON *before, *after, *stamps = NULL, *legacy;
+	char *text;
+
+	input(&in, "Шевченко");
+	assert_int_equal(create(fx, &in, id, num, &err), MO_OK);
+	before = pending(fx);
+	assert_int_equal(cJSON_GetArraySize(before), 1);
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT typeof(o.json), length(o.json), typeof(c.stamps), "
+					    "length(c.stamps), length(c.data) FROM outbox o "
+					    "JOIN cases c ON c.id = o.entity_id",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "blob");
+	assert_string_equal((const char *)sqlite3_column_text(q, 2), "blob");
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(before, 0));
+	/* deflated with the wire dictionary: a fraction of the text */
+	assert_true(sqlite3_column_int(q, 1) * 2 < (int)strlen(text));
+	assert_true(sqlite3_column_int(q, 3) > 0);
+	sqlite3_finalize(q);
+
+	assert_int_equal(agent_store_case_stamps_get(fx->s, id, &stamps, &err), MO_OK);
+	assert_true(cJSON_GetArraySize(stamps) > 5);
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(stamps, "applicant.surname"));
+
+	/* rows as an older mo-agent left them: plain JSON text */
+	{
+		char *st = cJSON_PrintUnformatted(stamps);
+
+		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE outbox SET json = ?1", -1, &q, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_text(q, 1, text, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_finalize(q);
+		snprintf(sql, sizeof(sql), "UPDATE cases SET stamps = ?1 WHERE id = '%s'", id);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+		sqlite3_bind_text(q, 1, st, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_finalize(q);
+		free(st);
+	}
+	after = pending(fx);
+	assert_true(cJSON_Compare(before, after, 1));
+	assert_int_equal(agent_store_case_stamps_get(fx->s, id, &legacy, &err), MO_OK);
+	assert_true(cJSON_Compare(stamps, legacy, 1));
+
+	/* a damaged packed row is an error, never a silently empty change */
+	assert_int_equal(sqlite3_exec(db, "UPDATE outbox SET json = X'789c0000'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	{
+		struct mo_buf p = MO_BUF_INIT(16u << 20);
+		long long first, last, count;
+
+		assert_int_not_equal(
+		    agent_store_outbox_collect(fx->s, 5000, 16u << 20, &p, &first, &last, &count, &err),
+		    MO_OK);
+		mo_buf_release(&p);
+	}
+	sqlite3_close(db);
+	free(text);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	cJSON_Delete(stamps);
+	cJSON_Delete(legacy);
+}
+
 static void test_outbox_atomic(void **state)
 {
 	struct fx *fx = *state;
@@ -515,6 +597,7 @@ static void test_meta_read_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_packed_columns_and_older_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_cyrillic, setup, teardown),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "hub.h"
 
@@ -75,6 +76,43 @@ static void test_create_twice_refused_reopen_keeps_data(void **state)
 	assert_int_equal(hub_store_unit_get(f->h.store, "KR-T01", &u, &err), MO_OK);
 	assert_string_equal(u.kind, "truck");
 	assert_int_equal(hub_store_unit_add(f->h.store, &u, &err), MO_ECONFLICT);
+}
+
+/* the copy is a database of its own with the unit in it; a second backup
+ * to the same name is refused and leaves the first copy as it was */
+static void test_backup_copy_and_no_overwrite(void **state)
+{
+	struct fx *f = *state;
+	struct mo_err err = MO_ERR_INIT;
+	char to[128], part[140];
+	long long bytes = 0, again = 0, found = -1, now = -1;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	struct stat st;
+
+	snprintf(to, sizeof(to), "%s/copy.db", f->dir);
+	snprintf(part, sizeof(part), "%s.part", to);
+	assert_int_equal(hub_store_backup(f->h.store, to, &bytes, &err), MO_OK);
+	assert_int_equal(stat(to, &st), 0);
+	assert_true(bytes > 0 && bytes == (long long)st.st_size);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_not_equal(access(part, F_OK), 0);
+	assert_int_equal(sqlite3_open_v2(to, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT kind FROM units WHERE code = 'KR-T01'", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "truck");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_int_equal(hub_store_backup(f->h.store, to, &again, &err), MO_EEXISTS);
+	assert_int_equal(again, 0);
+	assert_int_equal(stat(to, &st), 0);
+	assert_int_equal((long long)st.st_size, bytes);
+	/* a fresh hub is at this binary's schema */
+	hub_store_schema(f->h.store, &found, &now);
+	assert_true(now > 0);
+	assert_int_equal(found, now);
 }
 
 static void test_token_single_use_and_expiry(void **state)
@@ -182,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_twice_refused_reopen_keeps_data, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_copy_and_no_overwrite, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_single_use_and_expiry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_feed_filter, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_password_hash, setup, teardown),
