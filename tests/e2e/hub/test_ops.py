@@ -106,14 +106,16 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert h.cli("migrate", json=True) == {"from": current, "to": current}
     assert "остання" in h.cli("migrate").stdout
 
-    # an hub.db as the release before the last migration left it
+    # an hub.db as the release before the last migration (019_catalogue.sql)
+    # left it: services without their version, no kept catalogue versions
     db = sqlite3.connect(path)
     last = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    db.execute("DROP TABLE public_lookups")
+    db.execute("DROP TABLE catalogue_versions")
+    db.execute("ALTER TABLE services DROP COLUMN version")
     db.execute("PRAGMA user_version = %d" % (current - 1))
     db.commit()
     db.close()
-    assert "public_lookups" in last
+    assert "catalogue_versions" in last
 
     # two processes upgrading at once (several hubs on one database): both
     # succeed and the migration is applied once
@@ -124,7 +126,8 @@ def test_migrate_brings_an_older_database_up(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert schema(path) == current
     db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM public_lookups").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM catalogue_versions").fetchone()[0] == 0
+    assert db.execute("SELECT min(version), max(version) FROM services").fetchone() == (1, 1)
     db.close()
     assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
