@@ -412,7 +412,9 @@ static int transition_on(struct hub *h, const struct hub_transition *t, const st
 		st[i] = sv[i].status;
 	}
 	now = proto_status_of_case(st, n);
-	if ((rc = hub_store_case_set_status(h->store, c->id, proto_status_name(now), err)) != MO_OK)
+	/* a receipt is when the case needs a reviewer: the queue's order */
+	if ((rc = hub_store_case_set_status(h->store, c->id, proto_status_name(now),
+					    to == PROTO_ST_RECEIVED, err)) != MO_OK)
 		goto done;
 	ev = (struct hub_event){.case_id = c->id,
 				.kind = "transition",

@@ -299,8 +299,10 @@ int hub_store_case_get(struct hub_store *s, const char *ref, bool by_number, str
  * number of an existing row never changes; MO_ECONFLICT: the number is taken */
 int hub_store_case_put(struct hub_store *s, const struct hub_case *c, const char *device,
 		       const char *doc_json, struct mo_err *err) MO_WARN_UNUSED;
+/* attention: the move makes the case need a reviewer now (its receipt):
+ * the queue's attention_at is set in the same row write */
 int hub_store_case_set_status(struct hub_store *s, const char *id, const char *status,
-			      struct mo_err *err) MO_WARN_UNUSED;
+			      bool attention, struct mo_err *err) MO_WARN_UNUSED;
 /* services of a case in order; *out malloc'd (caller frees), *n entries */
 int hub_store_case_services(struct hub_store *s, const char *id, struct hub_case_service **out,
 			    size_t *n, struct mo_err *err) MO_WARN_UNUSED;

@@ -152,7 +152,8 @@ static const char *const sql_text[S_COUNT] = {
 		   "ON CONFLICT(id) DO UPDATE SET number = coalesce(cases.number, excluded.number), "
 		   "status = excluded.status, doc = excluded.doc, "
 		   "updated_at = excluded.updated_at",
-    [S_CASE_SET_STATUS] = "UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_CASE_SET_STATUS] = "UPDATE cases SET status = ?2, updated_at = ?3, attention_at = "
+			  "CASE WHEN ?4 THEN ?3 ELSE attention_at END WHERE id = ?1",
     [S_CASE_SERVICES] = "SELECT code, status FROM case_services WHERE case_id = ?1 "
 			"ORDER BY pos",
     [S_CASE_SERVICES_DEL] = "DELETE FROM case_services WHERE case_id = ?1",
@@ -1600,7 +1601,7 @@ int hub_store_case_put(struct hub_store *s, const struct hub_case *c, const char
 }
 
 int hub_store_case_set_status(struct hub_store *s, const char *id, const char *status,
-			      struct mo_err *err)
+			      bool attention, struct mo_err *err)
 {
 	sqlite3_stmt *q;
 	char now[32];
@@ -1614,6 +1615,7 @@ int hub_store_case_set_status(struct hub_store *s, const char *id, const char *s
 		bind_text(q, 1, id);
 		bind_text(q, 2, status);
 		bind_text(q, 3, now);
+		sqlite3_bind_int(q, 4, attention);
 		rc = exec_stmt(s, q, "set the case status", err);
 	}
 	unlock(s);

@@ -337,6 +337,43 @@ static bool service_code(const char *s)
 
 /* ---- the walk ---------------------------------------------------------- */
 
+/*
+ * The path of a member for messages ("applicant.address.street",
+ * "services[2]"), truncated like snprintf.  Built for every value checked,
+ * so by hand: snprintf was a tenth of the hub's CPU per application.
+ */
+static size_t path_put(char *out, size_t cap, size_t at, const char *s)
+{
+	while (*s && at + 1 < cap)
+		out[at++] = *s++;
+	out[at] = '\0';
+	return at;
+}
+
+static void path_member(char *out, size_t cap, const char *path, const char *name)
+{
+	size_t at = path_put(out, cap, 0, path);
+
+	if (*path)
+		at = path_put(out, cap, at, ".");
+	path_put(out, cap, at, name);
+}
+
+static void path_index(char *out, size_t cap, const char *path, long long i)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	size_t at = path_put(out, cap, 0, path);
+	unsigned long long v = (unsigned long long)i;
+
+	*--d = '\0';
+	*--d = ']';
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	*--d = '[';
+	path_put(out, cap, at, d);
+}
+
 static bool check_value(struct proto_change *c, cJSON *v, const struct rule *r, const char *path);
 
 static bool check_object(struct proto_change *c, cJSON *obj, const struct rule *tab,
@@ -355,7 +392,7 @@ static bool check_object(struct proto_change *c, cJSON *obj, const struct rule *
 		for (r = tab; r->name && strcmp(r->name, it->string) != 0; r++)
 			;
 		shown(name, sizeof(name), it->string);
-		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", name);
+		path_member(sub, sizeof(sub), path, name);
 		if (r->name == NULL)
 			return quarantine(c, "unknown_field", "unknown field '%s' for %s %s", sub,
 					  c->entity, c->op);
@@ -396,7 +433,7 @@ static bool check_array(struct proto_change *c, cJSON *arr, const struct rule *r
 		if (i >= r->max)
 			return quarantine(c, "bad_value", "field '%s' has more than %lld items",
 					  path, r->max);
-		snprintf(sub, sizeof(sub), "%s[%lld]", path, i);
+		path_index(sub, sizeof(sub), path, i);
 		if (!check_value(c, it, r->sub, sub))
 			return false;
 	}

@@ -8,10 +8,13 @@
 
 void proto_stamp_format(char out[PROTO_STAMP_LEN], uint64_t hlc, const char *device)
 {
-	char h[PROTO_HLC_HEX];
+	size_t at = PROTO_HLC_HEX - 1;
 
-	proto_hlc_format(h, hlc);
-	snprintf(out, PROTO_STAMP_LEN, "%s:%s", h, device ? device : "");
+	proto_hlc_format(out, hlc); /* out is longer than an HLC */
+	out[at++] = ':';
+	for (const char *d = device ? device : ""; *d && at + 1 < PROTO_STAMP_LEN; d++)
+		out[at++] = *d;
+	out[at] = '\0';
 }
 
 uint64_t proto_stamp_hlc(const char *stamp, const char **device)

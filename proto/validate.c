@@ -237,7 +237,18 @@ int proto_rnokpp_birth_date(const char *rnokpp, char out_iso[11])
 	civil_from_days(days + days_from_civil(1899, 12, 31), &y, &m, &d);
 	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > 31)
 		return MO_EINVAL;
-	snprintf(out_iso, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	/* y is 1900..2199 here: digits by hand (checked on every applicant) */
+	out_iso[0] = (char)('0' + y / 1000);
+	out_iso[1] = (char)('0' + y / 100 % 10);
+	out_iso[2] = (char)('0' + y / 10 % 10);
+	out_iso[3] = (char)('0' + y % 10);
+	out_iso[4] = '-';
+	out_iso[5] = (char)('0' + m / 10);
+	out_iso[6] = (char)('0' + m % 10);
+	out_iso[7] = '-';
+	out_iso[8] = (char)('0' + d / 10);
+	out_iso[9] = (char)('0' + d % 10);
+	out_iso[10] = '\0';
 	return MO_OK;
 }
 

@@ -309,6 +309,30 @@ static void test_structural_quarantine(void **state)
 	proto_changes_release(&c);
 }
 
+/* the messages name the exact member: paths built by hand (path_member,
+ * path_index) read as they did with snprintf */
+static void test_quarantine_message_paths(void **state)
+{
+	struct proto_changes c = PROTO_CHANGES_INIT;
+
+	(void)state;
+	one(&c, "case", "3f2b8c1e-7a4d-4e5f-9a6b-0c1d2e3f4a5b", "upsert",
+	    "{\"applicant\":{\"address\":{\"street\":\"\\u0001\"}}}");
+	assert_string_equal(c.v[0].qcode, "bad_value");
+	assert_non_null(strstr(c.v[0].qmsg, "'applicant.address.street'"));
+	proto_changes_release(&c);
+	one(&c, "case", "3f2b8c1e-7a4d-4e5f-9a6b-0c1d2e3f4a5b", "upsert",
+	    "{\"applicant\":{\"documents\":[{\"type\":\"passport\",\"number\":\"AB1\"},"
+	    "{\"type\":\"passport\",\"number\":\"AB2\",\"issued\":\"2020-13-01\"}]}}");
+	assert_string_equal(c.v[0].qcode, "bad_value");
+	assert_non_null(strstr(c.v[0].qmsg, "'applicant.documents[1].issued'"));
+	proto_changes_release(&c);
+	one(&c, "case", "3f2b8c1e-7a4d-4e5f-9a6b-0c1d2e3f4a5b", "upsert", "{\"appl'x\":1}");
+	assert_string_equal(c.v[0].qcode, "unknown_field");
+	assert_non_null(strstr(c.v[0].qmsg, "'appl?x'"));
+	proto_changes_release(&c);
+}
+
 static void test_phone_normalised_in_place(void **state)
 {
 	struct proto_changes c = PROTO_CHANGES_INIT;
@@ -559,6 +583,7 @@ int main(void)
 	    cmocka_unit_test(test_quarantine_codes),
 	    cmocka_unit_test(test_bad_value_caps),
 	    cmocka_unit_test(test_structural_quarantine),
+	    cmocka_unit_test(test_quarantine_message_paths),
 	    cmocka_unit_test(test_phone_normalised_in_place),
 	    cmocka_unit_test(test_change_numbers_across_batches),
 	    cmocka_unit_test(test_check_directly),

@@ -180,7 +180,7 @@ static void force_status(struct fx *f, const char *id, int st)
 	struct mo_err err = MO_ERR_INIT;
 
 	assert_int_equal(hub_store_case_service_set(f->h.store, id, "CIV-02", st, &err), MO_OK);
-	assert_int_equal(hub_store_case_set_status(f->h.store, id, proto_status_name(st), &err),
+	assert_int_equal(hub_store_case_set_status(f->h.store, id, proto_status_name(st), false, &err),
 			 MO_OK);
 }
 

@@ -130,6 +130,11 @@ static void test_iso8601(void **state)
 	assert_string_equal(s, "2000-02-28T23:59:59.999Z");
 	mo_iso8601(s, sizeof(s), 4102444800000ull, false);
 	assert_string_equal(s, "2100-01-01T00:00:00Z");
+	/* a short buffer truncates as snprintf does; a year past 9999 prints whole */
+	mo_iso8601(s, 11, 1700000000123ull, true);
+	assert_string_equal(s, "2023-11-14");
+	mo_iso8601(s, sizeof(s), 253402300800000ull, false);
+	assert_string_equal(s, "10000-01-01T00:00:00Z");
 	/* now is after this code was written and before 2100 */
 	assert_true(mo_now_ms() > 1763856000000ull && mo_now_ms() < 4102444800000ull);
 }

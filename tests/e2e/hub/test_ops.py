@@ -97,39 +97,57 @@ def schema(path):
         db.close()
 
 
+OLD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data",
+                   "hub-schema-9")
+
+
+def old_hub(tmp_path, name):
+    """a copy of a hub that mo-hub 1994c92 made (schema 9: init and one unit)"""
+    h = Hub(tmp_path / name)
+    shutil.copytree(OLD, h.data)
+    os.chmod(h.data, 0o700)
+    return h
+
+
 def test_migrate_brings_an_older_database_up(tmp_path):
-    h = Hub(tmp_path / "hub")
-    h.cli("init")
+    fresh = Hub(tmp_path / "fresh")
+    fresh.cli("init")
+    current = schema(os.path.join(fresh.data, "hub.db"))
+    assert current > 9
+    assert fresh.cli("migrate", json=True) == {"from": current, "to": current}
+    assert "остання" in fresh.cli("migrate").stdout
+
+    h = old_hub(tmp_path, "old")
     path = os.path.join(h.data, "hub.db")
-    current = schema(path)
-    assert current >= 9
-    assert h.cli("migrate", json=True) == {"from": current, "to": current}
-    assert "остання" in h.cli("migrate").stdout
-
-    # an hub.db as the release before the last migration (019_catalogue.sql)
-    # left it: services without their version, no kept catalogue versions
+    assert schema(path) == 9
+    out = h.cli("migrate").stdout
+    assert "9 → %d" % current in out, out
+    assert schema(path) == current
+    # what was there is still there, and the hub works on it
+    assert [u["code"] for u in h.cli("unit", "list", json=True)] == ["KR-T01"]
     db = sqlite3.connect(path)
-    last = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    db.execute("DROP TABLE catalogue_versions")
-    db.execute("ALTER TABLE services DROP COLUMN version")
-    db.execute("PRAGMA user_version = %d" % (current - 1))
-    db.commit()
+    triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     db.close()
-    assert "catalogue_versions" in last
+    assert "events_attention" not in triggers and "events_resubmitted" in triggers
+    assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
-    # two processes upgrading at once (several hubs on one database): both
-    # succeed and the migration is applied once
+
+def test_two_hubs_upgrading_one_database_at_once(tmp_path):
+    """several hub processes started on one database after an upgrade: each
+    migration is applied once, and both processes succeed"""
+    h = old_hub(tmp_path, "old")
+    path = os.path.join(h.data, "hub.db")
     procs = [subprocess.Popen([MO_HUB, "migrate", "--data", h.data, "--json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+             for _ in range(3)]
     outs = [p.communicate(timeout=60) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
-    assert schema(path) == current
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    current = schema(path)
+    assert current > 9
     db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM catalogue_versions").fetchone()[0] == 0
-    assert db.execute("SELECT min(version), max(version) FROM services").fetchone() == (1, 1)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM public_lookups").fetchone()[0] == 0
     db.close()
-    assert h.cli("migrate", json=True) == {"from": current, "to": current}
 
 
 def test_a_newer_database_is_refused(tmp_path):
