@@ -16,8 +16,6 @@
 #include "mo_util.h"
 #include "words.h"
 
-#define LIST_ITEM_MAX 200
-
 static const char *say(const struct hub_cli *cli, const char *uk, const char *en)
 {
 	return cli->lang == HUB_LANG_EN ? en : uk;
@@ -77,19 +75,19 @@ static cJSON *split_list(const char *s, char sep)
 	while (arr && s && *s) {
 		const char *end = strchr(s, sep);
 		size_t n = end ? (size_t)(end - s) : strlen(s);
-		char item[LIST_ITEM_MAX + 1];
+		const char *p = s;
+		char *item;
 
-		while (n > 0 && (*s == ' ' || *s == '\t'))
-			s++, n--;
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
-		if (n > LIST_ITEM_MAX) { /* the vocabulary refuses it by its rule */
-			n = LIST_ITEM_MAX;
-		}
-		if (n > 0) {
-			memcpy(item, s, n);
+		/* kept whole: one too long is refused by the vocabulary's rule */
+		if (n > 0 && (item = malloc(n + 1)) != NULL) {
+			memcpy(item, p, n);
 			item[n] = '\0';
 			cJSON_AddItemToArray(arr, cJSON_CreateString(item));
+			free(item);
 		}
 		s = end ? end + 1 : NULL;
 	}
