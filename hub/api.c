@@ -36,6 +36,7 @@
 
 #include "export.h"
 #include "history.h"
+#include "catalogue.h"
 #include "json.h"
 #include "messages.h"
 #include "kyiv.h"
@@ -1495,6 +1496,53 @@ static int on_visit_assign(struct ctx *c, struct mo_err *err)
 	return reply_take(c, 200, o, err);
 }
 
+/* ---- catalogue administration (catalogue.h) ---- */
+
+static int on_catalogue(struct ctx *c, struct mo_err *err)
+{
+	cJSON *o = NULL;
+	int rc = hub_catalogue_get(c->h, &o, err);
+
+	return rc == MO_OK ? reply_take(c, 200, o, err) : rc;
+}
+
+static int on_catalogue_versions(struct ctx *c, struct mo_err *err)
+{
+	const char *code = arg(c, "code");
+	cJSON *arr = NULL;
+	int rc;
+
+	if (code && !printable_ascii(code, 32))
+		return bad_request(err, "'code' is a service code");
+	rc = hub_catalogue_versions(c->h, code, &arr, err);
+	return rc == MO_OK ? reply_take(c, 200, arr, err) : rc;
+}
+
+/* PUT /api/catalogue/services/CODE {"version": SEEN, fields...} */
+static int on_catalogue_put(struct ctx *c, struct mo_err *err)
+{
+	struct hub_catalogue_edit e = {c->param, NULL, 0, c->s.login};
+	const cJSON *v;
+	cJSON *changes = NULL, *o = NULL;
+	int rc;
+
+	if ((rc = parse_body(c, err)) != MO_OK)
+		return rc;
+	v = cJSON_GetObjectItemCaseSensitive(c->body, "version");
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e15 ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
+		return bad_request(err, "'version' is the version of the service you edited "
+					"(0 for a new service)");
+	e.seen = (long long)v->valuedouble;
+	if ((changes = cJSON_Duplicate(c->body, true)) == NULL)
+		return oom(err);
+	cJSON_DeleteItemFromObjectCaseSensitive(changes, "version");
+	e.changes = changes;
+	rc = hub_catalogue_set(c->h, &e, &o, err);
+	cJSON_Delete(changes);
+	return rc == MO_OK ? reply_take(c, e.seen == 0 ? 201 : 200, o, err) : rc;
+}
+
 /* ---- reports ---- */
 
 /* each row of a report list gets "label": the words of its `key` code */
@@ -1936,6 +1984,9 @@ static const struct api_route {
     {"GET", "/api/blobs/*", ROLE_REVIEWER, on_blob},
     {"GET", "/api/units", ROLE_REVIEWER, on_units},
     {"GET", "/api/services", ROLE_REVIEWER, on_services},
+    {"GET", "/api/catalogue", ROLE_REVIEWER, on_catalogue},
+    {"GET", "/api/catalogue/versions", ROLE_REVIEWER, on_catalogue_versions},
+    {"PUT", "/api/catalogue/services/*", ROLE_ADMIN, on_catalogue_put},
     {"GET", "/api/visits", ROLE_REVIEWER, on_visits},
     {"POST", "/api/visits", ROLE_REVIEWER, on_visit_add},
     {"GET", "/api/visits/*", ROLE_REVIEWER, on_visit},

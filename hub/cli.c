@@ -72,6 +72,15 @@ static const char *const value_opts[] = {
     "preferred",
     "note",
     "state",
+    /* catalogue set (cli_catalogue.c) */
+    "fee",
+    "title-uk",
+    "title-en",
+    "category",
+    "documents",
+    "members",
+    "active",
+    "version",
     "to",
     "url",
     "body",
@@ -148,6 +157,10 @@ static const char USAGE_UK_2[] =
     "            --address АДРЕСА [--services К1,К2] [--preferred РРРР-ММ-ДД]\n"
     "            [--note ТЕКСТ] [--reason ТЕКСТ]   замовити виїзд (друкує номер)\n"
     "  visit list [--unit П] [--state requested|scheduled|visited|cancelled]\n"
+    "  catalogue list                              каталог послуг з версіями\n"
+    "  catalogue set КОД [--fee ГРН] [--title-uk Т] [--title-en Т] [--category К]\n"
+    "        [--documents \"А; Б\"] [--members К1,К2] [--active yes|no] [--version N]\n"
+    "                                              додати чи змінити послугу (до всіх ноутбуків)\n"
     "  backup --to ФАЙЛ                            узгоджена копія бази, поки центр працює\n"
     "  migrate                                     оновити схему бази до цієї версії\n"
     "  notify [--once]                             надіслати SMS про стан заяв (serve --notify: у сервері)\n"
@@ -200,6 +213,10 @@ static const char USAGE_EN_2[] =
     "            --address A [--services C1,C2] [--preferred YYYY-MM-DD]\n"
     "            [--note T] [--reason T]       request a home visit (prints its number)\n"
     "  visit list [--unit U] [--state requested|scheduled|visited|cancelled]\n"
+    "  catalogue list                              the service catalogue with versions\n"
+    "  catalogue set CODE [--fee UAH] [--title-uk T] [--title-en T] [--category C]\n"
+    "        [--documents \"A; B\"] [--members C1,C2] [--active yes|no] [--version N]\n"
+    "                                              add or edit a service (reaches every laptop)\n"
     "  backup --to FILE                            a consistent copy of the database, while serving\n"
     "  migrate                                     upgrade the database schema to this version\n"
     "  notify [--once]                             send the status SMS (serve --notify: inside the server)\n"
@@ -901,6 +918,8 @@ static const struct {
     {"user", "role", cmd_user_change},
     {"visit", "add", hub_cmd_visit_add},
     {"visit", "list", hub_cmd_visit_list},
+    {"catalogue", "list", hub_cmd_catalogue_list},
+    {"catalogue", "set", hub_cmd_catalogue_set},
     {"backup", NULL, cmd_backup},
     {"migrate", NULL, cmd_migrate},
     {"payments", "import", hub_cli_payments_import},

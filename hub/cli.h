@@ -55,5 +55,8 @@ int hub_cli_payments_import(struct hub *h, const struct hub_cli *cli, struct mo_
 /* status messages (cli_notify.c) */
 int hub_cli_notify(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
 int hub_cli_notify_config(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+/* cli_catalogue.c: catalogue list [--json], catalogue set CODE [--fee N ...] */
+int hub_cmd_catalogue_list(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
+int hub_cmd_catalogue_set(struct hub *h, const struct hub_cli *cli, struct mo_err *err);
 
 #endif

@@ -586,6 +586,7 @@ static const struct route routes[] = {
     {"GET", "/metrics", false, 0, on_metrics},
     {"GET", "/api/", true, HUB_API_BODY_MAX, on_api},
     {"POST", "/api/", true, HUB_API_BODY_MAX, on_api},
+    {"PUT", "/api/", true, HUB_API_BODY_MAX, on_api},
     {"GET", "/ui/", true, 0, on_ui},
     {"GET", "/", false, 0, on_ui},
     {"GET", "/status", false, 0, on_ui},

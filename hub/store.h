@@ -243,6 +243,35 @@ int hub_store_service_put(struct hub_store *s, const char *code, const char *fie
 /* JSON array of the service fields objects */
 int hub_store_service_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
 
+/* ---- catalogue administration (store_catalogue.c, migration 019) ---- */
+/* one service: *fields (caller frees) and its version (1 = as seeded);
+ * MO_ENOTFOUND "not_found" */
+int hub_store_service_get(struct hub_store *s, const char *code, cJSON **fields,
+			  long long *version, struct mo_err *err) MO_WARN_UNUSED;
+/* the catalogue's version number: 1 (the seed) + the edits kept */
+int hub_store_catalogue_version(struct hub_store *s, long long *out,
+				struct mo_err *err) MO_WARN_UNUSED;
+/* [{fields, version, updated_at, cases}] by code; cases = the cases that name
+ * the service (or the package) */
+int hub_store_catalogue_list(struct hub_store *s, cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+struct hub_service_write {
+	const char *code, *old_json, *new_json, *actor; /* old_json NULL: new */
+	uint64_t hlc;
+	long long seen; /* the version the editor saw; 0: a new service */
+};
+/*
+ * Write a service if its version is still w->seen (0: it must not exist)
+ * and keep the edit as the next catalogue version; MO_ECONFLICT "conflict"
+ * otherwise (nothing written).  Inside the caller's transaction.
+ */
+int hub_store_service_edit(struct hub_store *s, const struct hub_service_write *w,
+			   long long *cat_version, long long *svc_version,
+			   struct mo_err *err) MO_WARN_UNUSED;
+/* the kept edits, newest first, of one service (code NULL: all), at most limit:
+ * [{version, code, service_version, actor, at, old, new}] */
+int hub_store_catalogue_versions(struct hub_store *s, const char *code, long long limit,
+				 cJSON **out, struct mo_err *err) MO_WARN_UNUSED;
+
 /* ---- LWW field registers (entity "case" / "trip") ---- */
 /*
  * The stamps of an entity's fields: a JSON object grouping field paths by

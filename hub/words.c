@@ -133,6 +133,7 @@ static const struct hub_word FIELDS[] = {
     {"notes", "Примітки", "Notes"},
     {"channel", "Канал", "Channel"},
     {"visit", "Запит на виїзд", "Visit request"},
+    {"catalogue.set", "зміна каталогу послуг", "service catalogue changed"},
 };
 
 /* applicant documents (documents[].type) and scanned attachments (kind) */

@@ -63,13 +63,15 @@ mo_ensure_node() {
 	return 1
 }
 
-# Browser tests: Debian's Chromium and playwright-core (pinned in
-# tests/browser/package-lock.json; no browser download).
+# Browser tests: Debian's Chromium, playwright-core and axe-core (the
+# accessibility check), both pinned in tests/browser/package-lock.json and
+# installed from it (npm ci); no browser download.
 mo_ensure_browser() {
 	MO_PACKAGES="" mo_ensure_packages chromium || return 1
 	mo_ensure_node || return 1
-	if [ ! -d "$MO_ROOT/tests/browser/node_modules/playwright-core" ]; then
-		mo_log "installing playwright-core for the browser tests"
+	if [ ! -d "$MO_ROOT/tests/browser/node_modules/playwright-core" ] ||
+		[ ! -f "$MO_ROOT/tests/browser/node_modules/axe-core/axe.min.js" ]; then
+		mo_log "installing playwright-core and axe-core for the browser tests"
 		(cd "$MO_ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error) || return 1
 	fi
 }

@@ -6,6 +6,7 @@ import { t, lang, setLang, statusName, plural, word, hasWord, loadWords } from '
 import { barChart, donutChart, columnChart } from './charts.js';
 import { initVisits, showVisits, showVisit, visitsSummary } from './visits.js';
 import { paymentCard, reconciliation } from './payments.js';
+import { showCatalogue } from './catalogue.js';
 
 const STATUSES = ['submitted', 'received', 'in_review', 'needs_info', 'approved', 'rejected', 'issued', 'cancelled'];
 const ROLE_RANK = { reviewer: 1, supervisor: 2, admin: 3 };
@@ -796,6 +797,8 @@ async function route() {
       case 'visits': await showVisits(); break;
       case 'visit': await showVisit(decodeURIComponent(parts[2] || '')); break;
       case 'admin': await showAdmin(); break;
+      case 'catalogue': await showCatalogue({ h, api, page, errText, fmtTime, me: state.me,
+        onChange: async () => { state.services = await api('GET', '/api/services'); } }); break;
       default: await showQueue();
     }
   } catch (e) { showError(e); }

@@ -258,6 +258,9 @@ const en = {
 };
 
 const tables = { uk, en };
+
+// a page module's own texts (ui/catalogue.js keeps its words next to its page)
+export function addTexts(more) { Object.assign(uk, more.uk); Object.assign(en, more.en); }
 export let lang = (localStorage.getItem('mo_lang') === 'en') ? 'en' : 'uk';
 
 export function setLang(l) {
