@@ -83,6 +83,7 @@ static const struct hub_word AUDIT_ACTIONS[] = {
     {"visit.cancel", "скасування виїзду", "home visit cancelled"},
     {"visit.assign", "виїзд передано підрозділу", "home visit given to a unit"},
     {"visit.edit", "зміна виїзду", "home visit edited"},
+    {"catalogue.set", "зміна каталогу послуг", "service catalogue changed"},
 };
 
 /* the states of a home-visit request (proto/status.h) */
@@ -133,7 +134,6 @@ static const struct hub_word FIELDS[] = {
     {"notes", "Примітки", "Notes"},
     {"channel", "Канал", "Channel"},
     {"visit", "Запит на виїзд", "Visit request"},
-    {"catalogue.set", "зміна каталогу послуг", "service catalogue changed"},
 };
 
 /* applicant documents (documents[].type) and scanned attachments (kind) */
