@@ -680,7 +680,7 @@
         v.pending ? el('span', { class: 'hint', text: ' · ' + t('visit_pending') }) : null),
       section(t('k_applicant'), el('p', { text: fullName(c) }),
         el('p', { text: [c.phone, addressLine(c.address)].filter(Boolean).join(' · ') }),
-        line(t('visit_mobility'), c.mobility || '')),
+        line(t('visit_mobility'), c.mobility ? ((dict().mobility_words || {})[c.mobility] || c.mobility) : '')),
       line(t('visit_reason'), v.reason), line(t('visit_note'), v.note),
       line(t('visit_requested_at'), kyivTime(v.requested_at)),
       line(t('visit_visited_at'), v.state === 'visited' ? kyivTime(v.visited_at) : ''),

@@ -75,6 +75,9 @@ window.MO_I18N = {
     visit_from: 'Заява за заявкою на виїзд {number}: дані громадянина заповнено з заявки — перевірте їх.',
     visit_saved: 'Збережено. Центр дізнається під час синхронізації.', visit_done_confirm: 'Позначити, що виїзд відбувся?',
     visit_states: { requested: 'очікує планування', scheduled: 'заплановано', visited: 'відвідано', cancelled: 'скасовано' },
+    // the hub's mobility codes (hub/words.c MOBILITY), as a visit request brings them
+    mobility_words: { bedridden: 'лежача людина', wheelchair: 'пересувається на візку', limited: 'обмежена мобільність',
+      blind: 'незряча людина', deaf: 'нечуюча людина', elderly: 'людина похилого віку' },
   },
   en: {
     brand: 'Mobile CNAP', nav_trip: 'Trip', nav_new: 'New application', nav_cases: 'Applications',
@@ -149,5 +152,7 @@ window.MO_I18N = {
     visit_from: "Application from visit request {number}: the citizen's data are filled in from the request — check them.",
     visit_saved: 'Saved. The centre learns it with the next sync.', visit_done_confirm: 'Mark the visit as done?',
     visit_states: { requested: 'requested', scheduled: 'scheduled', visited: 'visited', cancelled: 'cancelled' },
+    mobility_words: { bedridden: 'bedridden', wheelchair: 'wheelchair user', limited: 'limited mobility',
+      blind: 'blind', deaf: 'deaf', elderly: 'elderly' },
   },
 };

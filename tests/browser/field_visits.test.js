@@ -140,6 +140,9 @@ test('schedule a visit: shown at once, first in the list', async () => {
   await page.getByRole('button', { name: 'Запланувати' }).click();
   await page.waitForFunction(() => document.querySelector('#w-state').textContent === 'заплановано');
   assert.match(await page.textContent('#w-body'), /ще не надіслано до центру/);
+  // the hub's mobility code in words, not 'wheelchair'
+  assert.match(await page.textContent('#w-body'), /пересувається на візку/);
+  assert.doesNotMatch(await page.textContent('#w-body'), /wheelchair/);
   assert.equal(await page.isVisible('#w-done'), true);
   assert.equal(await page.textContent('#w-schedule'), 'Перенести на іншу дату');
   await page.screenshot({ path: join(SHOTS, 'field-visit.png'), fullPage: true });
