@@ -514,11 +514,22 @@ done:
 		if (fd >= 0)
 			close(fd);
 	}
-	if (rc == MO_OK && link(part, to) != 0) /* link: fails instead of replacing */
-		rc = errno == EEXIST ? mo_err_set(err, MO_EEXISTS, "backup_exists",
-						  "'%s' already exists", to)
-				     : mo_err_set(err, MO_EIO, NULL, "cannot write '%s': %s", to,
-						  strerror(errno));
+	/* link: fails instead of replacing.  A USB stick's FAT has no hard links:
+	 * there, check again and rename (the window between is the owner's own) */
+	if (rc == MO_OK && link(part, to) != 0) {
+		int e = errno;
+
+		if (e == EEXIST)
+			rc = mo_err_set(err, MO_EEXISTS, "backup_exists", "'%s' already exists", to);
+		else if ((e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == EMLINK) &&
+			 access(to, F_OK) != 0 && rename(part, to) == 0)
+			rc = MO_OK;
+		else if (access(to, F_OK) == 0)
+			rc = mo_err_set(err, MO_EEXISTS, "backup_exists", "'%s' already exists", to);
+		else
+			rc = mo_err_set(err, MO_EIO, NULL, "cannot write '%s': %s", to,
+					strerror(e));
+	}
 	(void)unlink(part);
 	if (rc == MO_OK)
 		*bytes = (long long)st.st_size;
