@@ -51,7 +51,13 @@ function startProc(bin, args, re) {
   });
 }
 
-const isoDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+// days from today in Kyiv (the laptop's calendar: after 22:00 UTC it is already tomorrow there)
+const kyivFmt = (() => {
+  try { return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Kyiv' }); } catch {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Kiev' }); // an older ICU's name
+  }
+})();
+const isoDays = (n) => kyivFmt.format(new Date(Date.now() + n * 86400000));
 const shown = (iso) => iso.split('-').reverse().join('.');
 
 before(async () => {
