@@ -265,10 +265,17 @@ static bool visit_matches(const cJSON *v, const char *needle)
 		n += (parts[i] ? strlen(parts[i]) : 0) + 1;
 	if ((hay = malloc(n)) == NULL || (words = strdup(needle)) == NULL)
 		goto done;
-	hay[0] = '\0';
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		strcat(hay, parts[i] ? parts[i] : "");
-		strcat(hay, " ");
+	{
+		size_t at = 0; /* n counts every part and its space: memcpy stays inside */
+
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			size_t k = parts[i] ? strlen(parts[i]) : 0;
+
+			memcpy(hay + at, parts[i] ? parts[i] : "", k);
+			at += k;
+			hay[at++] = ' ';
+		}
+		hay[at] = '\0';
 	}
 	if ((fh = fold(hay)) == NULL)
 		goto done;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "mo_util.h"
 #include "status.h"
 #include "validate.h"
 
@@ -227,8 +228,13 @@ static int kyiv_year(uint64_t now_ms)
 {
 	char t[17];
 
+	char y[5];
+	long long v = 1970;
+
 	proto_time_kyiv((int64_t)now_ms, t); /* "02.12.2026 21:06" */
-	return atoi(t + 6);
+	memcpy(y, t + 6, 4);
+	y[4] = '\0';
+	return mo_parse_i64(&v, y, 1970, 9999) ? (int)v : 1970;
 }
 
 static int tx_end(struct hub *h, int rc, struct mo_err *err)

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "mo_util.h"
 #include "hub.h"
 #include "messages.h"
 
@@ -173,9 +174,9 @@ static void test_body_and_config(void **state)
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
-	strcpy(m.phone, "+380671234567");
-	strcpy(m.text, "Заява \"№1\"\\\n");
-	strcpy(m.key, "m1-abc");
+	mo_strlcpy(m.phone, "+380671234567", sizeof(m.phone));
+	mo_strlcpy(m.text, "Заява \"№1\"\\\n", sizeof(m.text));
+	mo_strlcpy(m.key, "m1-abc", sizeof(m.key));
 	assert_int_equal(hub_notify_body(&b,
 					 "{\"recipients\":[\"{phone_digits}\"],\"sms\":{\"text\":"
 					 "\"{text}\"},\"id\":\"{key}\",\"to\":\"{phone}\"}",
@@ -191,20 +192,20 @@ static void test_body_and_config(void **state)
 	cJSON_Delete(j);
 	mo_buf_release(&b);
 
-	strcpy(c.url, "http://127.0.0.1:9/send");
-	strcpy(c.body, "{\"to\":\"{phone}\",\"text\":\"{text}\"}");
+	mo_strlcpy(c.url, "http://127.0.0.1:9/send", sizeof(c.url));
+	mo_strlcpy(c.body, "{\"to\":\"{phone}\",\"text\":\"{text}\"}", sizeof(c.body));
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_OK);
-	strcpy(c.body, "{\"to\":{phone},\"text\":\"{text}\"}"); /* not JSON once filled */
+	mo_strlcpy(c.body, "{\"to\":{phone},\"text\":\"{text}\"}", sizeof(c.body)); /* not JSON once filled */
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_EINVAL);
-	strcpy(c.body, "{\"to\":\"{phone}\"}"); /* no text */
+	mo_strlcpy(c.body, "{\"to\":\"{phone}\"}", sizeof(c.body)); /* no text */
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_EINVAL);
-	strcpy(c.body, "{\"to\":\"{phone}\",\"text\":\"{text}\"}");
-	strcpy(c.url, "ftp://x/y");
+	mo_strlcpy(c.body, "{\"to\":\"{phone}\",\"text\":\"{text}\"}", sizeof(c.body));
+	mo_strlcpy(c.url, "ftp://x/y", sizeof(c.url));
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_EINVAL);
-	strcpy(c.url, "http://127.0.0.1:9/send");
-	strcpy(c.auth, "Authorization: Bearer x\r\nX-Evil: 1");
+	mo_strlcpy(c.url, "http://127.0.0.1:9/send", sizeof(c.url));
+	mo_strlcpy(c.auth, "Authorization: Bearer x\r\nX-Evil: 1", sizeof(c.auth));
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_EINVAL);
-	strcpy(c.auth, "Authorization: Bearer 0123456789abcdefSECRETwxyz");
+	mo_strlcpy(c.auth, "Authorization: Bearer 0123456789abcdefSECRETwxyz", sizeof(c.auth));
 	assert_int_equal(hub_notify_config_check(&c, &err), MO_OK);
 	hub_notify_mask(masked, sizeof(masked), c.auth);
 	assert_string_equal(masked, "Authorization: …wxyz");
@@ -264,10 +265,10 @@ static void put_case(struct fx *f, const char *id, const char *number, const cha
 	struct mo_err err = MO_ERR_INIT;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.id, id);
-	strcpy(c.number, number);
-	strcpy(c.unit, "KR-T01");
-	strcpy(c.status, "submitted");
+	mo_strlcpy(c.id, id, sizeof(c.id));
+	mo_strlcpy(c.number, number, sizeof(c.number));
+	mo_strlcpy(c.unit, "KR-T01", sizeof(c.unit));
+	mo_strlcpy(c.status, "submitted", sizeof(c.status));
 	assert_int_equal(hub_store_case_put(f->h.store, &c, "KR-T01-A", doc, &err), MO_OK);
 }
 
@@ -277,7 +278,7 @@ static void move(struct fx *f, const char *id, const char *from, const char *to)
 	struct mo_err err = MO_ERR_INIT;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.id, id);
+	mo_strlcpy(c.id, id, sizeof(c.id));
 	assert_int_equal(hub_store_begin(f->h.store, &err), MO_OK);
 	assert_int_equal(hub_messages_on_move(f->h.store, &c, from, to, &err), MO_OK);
 	assert_int_equal(hub_store_commit(f->h.store, &err), MO_OK);
@@ -331,7 +332,7 @@ static void test_queue_rules(void **state)
 		struct hub_case c;
 
 		memset(&c, 0, sizeof(c));
-		strcpy(c.id, YES);
+		mo_strlcpy(c.id, YES, sizeof(c.id));
 		assert_int_equal(hub_store_begin(f->h.store, &err), MO_OK);
 		assert_int_equal(hub_messages_on_move(f->h.store, &c, "in_review", "approved", &err),
 				 MO_OK);
@@ -344,12 +345,12 @@ static void test_queue_rules(void **state)
 	/* the same key again changes nothing */
 	memset(&m, 0, sizeof(m));
 	hub_message_key(m.key, YES, "approved", 1);
-	strcpy(m.case_id, YES);
-	strcpy(m.unit, "KR-T01");
-	strcpy(m.event, "approved");
+	mo_strlcpy(m.case_id, YES, sizeof(m.case_id));
+	mo_strlcpy(m.unit, "KR-T01", sizeof(m.unit));
+	mo_strlcpy(m.event, "approved", sizeof(m.event));
 	m.seq = 1;
-	strcpy(m.phone, "+380671234567");
-	strcpy(m.text, "x");
+	mo_strlcpy(m.phone, "+380671234567", sizeof(m.phone));
+	mo_strlcpy(m.text, "x", sizeof(m.text));
 	assert_int_equal(hub_store_message_add(f->h.store, &m, &err), MO_EEXISTS);
 	m.seq = 7; /* same key, other seq: still the key decides */
 	assert_int_equal(hub_store_message_add(f->h.store, &m, &err), MO_EEXISTS);
