@@ -138,15 +138,15 @@ def targets(R, agg):
                              f"{mo['docs_per_s'] / g[s_]['push_initial']['docs_per_s']:.1f}×"
                              for s_, lbl in ((SYS_P0, "shipped"), (SYS_P1, "keep-alive"))
                              if s_ in g and "push_initial" in g[s_])
-            add("push_initial on loopback, apps/s vs PouchDB", "≥ 10× (N=10,000)",
+            add("push_initial on loopback, apps/s vs PouchDB", "≥ 5× (N=10,000), aiming for 10×",
                 f"N={n:,}: mobile-office {mo['docs_per_s']:,.0f} apps/s; PouchDB {each}",
-                ratio >= 10 if n >= 10000 else None,
-                "PASS needs ≥ 10× against both PouchDB rows" if n >= 10000 else
+                ratio >= 5 if n >= 10000 else None,
+                "PASS needs ≥ 5× against both PouchDB rows" if n >= 10000 else
                 "quick run: N=10,000 not run, figure for the largest N run")
         else:
-            add("push_initial on loopback, apps/s vs PouchDB", "≥ 10× (N=10,000)", "peer or mobile-office missing", None)
+            add("push_initial on loopback, apps/s vs PouchDB", "≥ 5× (N=10,000), aiming for 10×", "peer or mobile-office missing", None)
     else:
-        add("push_initial on loopback, apps/s vs PouchDB", "≥ 10× (N=10,000)", "not run", None)
+        add("push_initial on loopback, apps/s vs PouchDB", "≥ 5× (N=10,000), aiming for 10×", "not run", None)
 
     # 2. bytes on the wire for a push on the EDGE-like link <= 1.15x gzip floor
     worst, parts = None, []
@@ -211,12 +211,12 @@ def targets(R, agg):
         parts.append(f"N={n}: {a['wall_s']:.2f} s = " + (f"{fr:.2f}× link floor ({lf:.2f} s)" if fr else "no floor")
                      + (", faster than PouchDB " + ", ".join(f"{lbl} ({w:.2f} s) {w / a['wall_s']:.1f}×"
                                                             for lbl, w in peers) if peers else ", peer not run"))
-        oks.append(None if fr is None or sp is None else (fr <= 1.5 and sp >= 8))
-    add("push_trip 130 on the EDGE-like link", "≤ 1.5× link floor and ≥ 8× faster than PouchDB",
+        oks.append(None if fr is None else fr <= 1.2)
+    add("push_trip 130 on the EDGE-like link", "≤ 1.2× link floor",
         "; ".join(parts) or "not run",
         None if not oks or None in oks else all(oks),
-        "link floor = gzip -6 bytes of the trip ÷ 256 kbit/s + 2 RTT (0.6 s); PASS needs ≥ 8× against both "
-        "PouchDB rows")
+        "link floor = gzip -6 bytes of the trip ÷ 256 kbit/s + 2 RTT (0.6 s); issue 12 replaced the old "
+        "'≥ 8× PouchDB', which keep-alive PouchDB's own link floor made impossible, by ≤ 1.2× the link floor")
 
     # 6. hub apply rate >= 30% of the SQLite floor
     if loops:
@@ -229,26 +229,26 @@ def targets(R, agg):
             else:
                 rate, how = a["docs_per_s"], "end-to-end push wall time (a lower bound of the hub's apply rate)"
             r = rate / f["sqlite_rows_per_s"]
-            add("hub apply rate vs SQLite insert floor", "≥ 30 %",
+            add("hub apply rate vs SQLite insert floor", "≥ 50 %",
                 f"N={n:,}: {rate:,.0f} apps/s ({how}) vs {f['sqlite_rows_per_s']:,.0f} rows/s = {r * 100:.0f} %",
-                r >= 0.30)
+                r >= 0.50)
         else:
-            add("hub apply rate vs SQLite insert floor", "≥ 30 %", "floor or run missing", None)
+            add("hub apply rate vs SQLite insert floor", "≥ 50 %", "floor or run missing", None)
     else:
-        add("hub apply rate vs SQLite insert floor", "≥ 30 %", "not run", None)
+        add("hub apply rate vs SQLite insert floor", "≥ 50 %", "not run", None)
 
     # 7. load
     L = R.get("load")
     if L:
         full = L["laptops"] >= 200
-        add(f"{L['laptops']} laptops syncing a trip each at one moment", "0 errors, p99 < 2 s",
+        add(f"{L['laptops']} laptops syncing a trip each at one moment", "0 errors, p99 < 3 s (aiming for 2 s)",
             f"errors {L['errors']}, p50 {L['p50_s']:.2f} s, p99 {L['p99_s']:.2f} s, "
             f"{L['throughput_docs_per_s']:,.0f} apps/s, hub holds {L['hub_cases']:,}/{L['expected_cases']:,}, "
             f"hub peak RSS {L['hub_hwm_kb'] / 1024:.0f} MiB",
-            (L["errors"] == 0 and L["p99_s"] < 2 and L["hub_cases"] == L["expected_cases"]) if full else None,
+            (L["errors"] == 0 and L["p99_s"] < 3 and L["hub_cases"] == L["expected_cases"]) if full else None,
             "" if full else "quick run: fewer laptops than the target's 200")
     else:
-        add("200 laptops syncing at one moment", "0 errors, p99 < 2 s", "not run", None)
+        add("200 laptops syncing at one moment", "0 errors, p99 < 3 s (aiming for 2 s)", "not run", None)
 
     # 8. footprint
     F = R.get("footprint")
@@ -260,6 +260,23 @@ def targets(R, agg):
             "" if full else "quick run: smaller backlog")
     else:
         add("agent sync of a 100,000 backlog, peak RSS", "< 64 MiB", "not run", None)
+    if F:
+        add("agent database per application", "≤ 3 KB (issue 12)",
+            f"{F['db_bytes_per_case']:,.0f} B per application at {F['n']:,}",
+            F["db_bytes_per_case"] <= 3000 if F["n"] >= 100000 else None,
+            "" if F["n"] >= 100000 else "quick run: smaller backlog")
+    else:
+        add("agent database per application", "≤ 3 KB (issue 12)", "not run", None)
+
+    # 10. instructions per applied application (callgrind)
+    P = R.get("profile")
+    if P:
+        add("hub instructions per applied application", "≤ 300 k (issue 12, callgrind)",
+            f"{P['per_app']:,} per application (bench/profile_apply {P['n']:,}: {P['instructions']:,} in all)",
+            P["per_app"] <= 300000 if P["n"] >= 2000 else None,
+            "" if P["n"] >= 2000 else "quick run: fewer applications")
+    else:
+        add("hub instructions per applied application", "≤ 300 k (callgrind)", "not run", None)
 
     # 9. scan
     S = R.get("scan")
@@ -297,7 +314,7 @@ def render(R):
     for note in R.get("notes", []):
         w(f"> **Note.** {note}")
         w("")
-    w("## Targets (issue 6)")
+    w("## Targets (issues 6 and 12)")
     w("")
     w("| target | wanted | measured | result |")
     w("|---|---|---|---|")
@@ -474,6 +491,22 @@ def render(R):
         w("linkem reads everything the sender writes into an unbounded queue (a bufferbloated modem); a real "
           "link loses at a cut only what is in flight (about one bandwidth-delay product, 9.6 KB here). "
           "The first ratio is the one the target is judged by; the second shows the worst case.")
+    else:
+        w("(not run)")
+    w("")
+    w("## Hub CPU per applied application (callgrind)")
+    w("")
+    P = R.get("profile")
+    if P:
+        w(f"`bench/profile_apply {P['n']}`: a fresh hub under callgrind, one laptop pushes {P['n']:,} generated "
+          f"applications in batches of 500; instructions counted from just before the push to its end "
+          f"(callgrind counts instructions, not seconds, so the machine's load does not change them). "
+          f"**{P['per_app']:,} instructions per application**, {P['instructions']:,} in all. The costliest "
+          "functions (inclusive, per application); the before/after table by change is in bench/README.md:")
+        w("")
+        w("```")
+        L.extend(x for x in P.get("top", []) if x.strip())
+        w("```")
     else:
         w("(not run)")
     w("")

@@ -16,47 +16,19 @@
 //   MO_HUB=build/hub/mo-hub MO_AGENT=build/agent/mo-agent node --test tests/browser/a11y.test.js
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { root, HUB, AGENT, SHOTS, UI_LISTENING, run, startProc, launchBrowser, startHub as startHubProc } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = process.env.MO_SOURCE_ROOT || resolve(here, '../..');
-const HUB = process.env.MO_HUB || join(root, 'build/hub/mo-hub');
-const AGENT = process.env.MO_AGENT || join(root, 'build/agent/mo-agent');
-const SHOTS = process.env.MO_SCREENSHOT_DIR || join(root, 'build/screenshots');
-const CHROMIUM = process.env.MO_CHROMIUM || '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const OP = 'Марія Бондар', PIN = '2468';
 let tmp, hubData, agentData, hubProc, uiProc, hubUrl, uiKeyUrl, uiUrl, browser;
 
-function run(bin, args) {
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 120000 });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 const hub = (...a) => run(HUB, [...a, '--data', hubData]);
 const agent = (...a) => run(AGENT, ['--data', agentData, '--lang', 'en', ...a]);
-
-function startProc(bin, args, re) {
-  return new Promise((ok, fail) => {
-    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`${bin} did not start: ${out}`)), 20000);
-    p.stdout.on('data', d => {
-      out += d;
-      const m = out.match(re);
-      if (m) { clearTimeout(timer); ok({ p, url: m[1] }); }
-    });
-    p.stderr.on('data', d => { out += d; });
-    p.on('exit', c => { clearTimeout(timer); fail(new Error(`${bin} exited ${c}: ${out}`)); });
-  });
-}
 
 before(async () => {
   assert.ok(existsSync(AXE), 'axe-core is not installed: cd tests/browser && npm ci');
@@ -68,8 +40,7 @@ before(async () => {
   writeFileSync(join(tmp, 'pin'), PIN + '\n');
   hub('init', '--admin-password-file', join(tmp, 'admin.pw'));
   hub('unit', 'add', '--code', 'KR-T01', '--name', 'Мобільний офіс №1', '--kind', 'truck');
-  ({ p: hubProc, url: hubUrl } = await startProc(HUB, ['serve', '--data', hubData, '--listen', '127.0.0.1:0'],
-    /listening on (http:\/\/[\d.]+:\d+)/));
+  ({ p: hubProc, url: hubUrl } = await startHubProc(hubData));
   const token = hub('enroll-token', '--unit', 'KR-T01').stdout.trim();
   agent('enroll', '--hub', hubUrl, '--token', token, '--operator', OP);
   agent('trip', 'start', '--settlement', 'с. Новоселиця', '--kind', 'village-stop');
@@ -77,13 +48,9 @@ before(async () => {
   agent('sync');
   agent('operator', 'pin', OP, '--pin-file', join(tmp, 'pin'));
   ({ p: uiProc, url: uiKeyUrl } = await startProc(AGENT, ['--data', agentData, 'ui', '--no-browser', '--listen', '127.0.0.1:0'],
-    /(http:\/\/127\.0\.0\.1:\d+\/\?key=[0-9a-f]{64})/));
+    UI_LISTENING));
   uiUrl = uiKeyUrl.replace(/\/\?key=.*/, '');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

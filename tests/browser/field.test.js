@@ -8,48 +8,19 @@
 //   MO_HUB=build/hub/mo-hub MO_AGENT=build/agent/mo-agent node --test tests/browser/field.test.js
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = process.env.MO_SOURCE_ROOT || resolve(here, '../..');
-const HUB = process.env.MO_HUB || join(root, 'build/hub/mo-hub');
-const AGENT = process.env.MO_AGENT || join(root, 'build/agent/mo-agent');
-const SHOTS = process.env.MO_SCREENSHOT_DIR || join(root, 'build/screenshots');
-const CHROMIUM = process.env.MO_CHROMIUM || '/usr/bin/chromium';
+import { join } from 'node:path';
+import { HUB, AGENT, SHOTS, UI_LISTENING, run, startProc, launchBrowser, startHub as startHubProc } from './lib.mjs';
 
 const OP1 = 'Марія Бондар', PIN1 = '2468';
 const OP2 = 'Іван Гнатюк', PIN2 = '1357';
 let tmp, hubData, agentData, hubProc, uiProc, hubUrl, uiUrl, uiKeyUrl, browser, ctx, page;
 
-function run(bin, args, { allowFail = false } = {}) {
-  const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 120000 });
-  if (!allowFail && r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 const hub = (...a) => run(HUB, [...a, '--data', hubData]);
 const agent = (...a) => run(AGENT, ['--data', agentData, '--lang', 'en', ...a]);
 const agent_try = (...a) => run(AGENT, ['--data', agentData, '--lang', 'en', ...a], { allowFail: true });
 const agentJson = (...a) => JSON.parse(agent('--json', ...a).stdout);
-
-function startProc(bin, args, re) {
-  return new Promise((ok, fail) => {
-    const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`${bin} did not start: ${out}`)), 20000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(re);
-      if (m) { clearTimeout(timer); ok({ p, url: m[1] }); }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (c) => { clearTimeout(timer); fail(new Error(`${bin} exited ${c}: ${out}`)); });
-  });
-}
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'mo-field-'));
@@ -58,8 +29,7 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   hub('init');
   hub('unit', 'add', '--code', 'KR-T01', '--name', 'Мобільний офіс №1', '--kind', 'truck');
-  ({ p: hubProc, url: hubUrl } = await startProc(HUB, ['serve', '--data', hubData, '--listen', '127.0.0.1:0'],
-    /listening on (http:\/\/[\d.]+:\d+)/));
+  ({ p: hubProc, url: hubUrl } = await startHubProc(hubData));
   const token = hub('enroll-token', '--unit', 'KR-T01').stdout.trim();
   agent('enroll', '--hub', hubUrl, '--token', token, '--operator', OP1);
   agent('sync'); // the catalogue and the unit's settings
@@ -68,13 +38,9 @@ before(async () => {
   agent('operator', 'pin', OP1, '--pin-file', join(tmp, 'pin1'));
   agent('operator', 'add', OP2, '--pin-file', join(tmp, 'pin2'));
   ({ p: uiProc, url: uiKeyUrl } = await startProc(AGENT, ['--data', agentData, 'ui', '--no-browser', '--listen', '127.0.0.1:0'],
-    /(http:\/\/127\.0\.0\.1:\d+\/\?key=[0-9a-f]{64})/));
+    UI_LISTENING));
   uiUrl = uiKeyUrl.replace(/\/\?key=.*/, '');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'uk-UA', timezoneId: 'Europe/Kyiv' });
   page = await ctx.newPage();
   page.setDefaultTimeout(15000);

@@ -7,43 +7,20 @@
 //   MO_HUB=build/hub/mo-hub MO_AGENT=build/agent/mo-agent node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = process.env.MO_SOURCE_ROOT || resolve(here, '../..');
-const HUB = process.env.MO_HUB || join(root, 'build/hub/mo-hub');
-const AGENT = process.env.MO_AGENT || join(root, 'build/agent/mo-agent');
-const SHOTS = process.env.MO_SCREENSHOT_DIR || join(root, 'build/screenshots');
-const CHROMIUM = process.env.MO_CHROMIUM || '/usr/bin/chromium';
+import { join } from 'node:path';
+import { root, HUB, AGENT, SHOTS, run, launchBrowser, startHub as startHubProc } from './lib.mjs';
 
 let tmp, hubData, agentData, hubProc, baseUrl, browser;
 
-function run(bin, args, { input, allowFail = false } = {}) {
-  const r = spawnSync(bin, args, { encoding: 'utf8', input, timeout: 120000 });
-  if (!allowFail && r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
 const hub = (...a) => run(HUB, [...a, '--data', hubData]);
 const agent = (...a) => run(AGENT, [...a, '--data', agentData, '--lang', 'en']);
 
-function startHub() {
-  return new Promise((ok, fail) => {
-    hubProc = spawn(HUB, ['serve', '--data', hubData, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => fail(new Error('hub did not start: ' + out)), 20000);
-    hubProc.stdout.on('data', d => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[\d.]+:\d+)/);
-      if (m) { clearTimeout(timer); ok(m[1]); }
-    });
-    hubProc.stderr.on('data', d => { out += d; });
-    hubProc.on('exit', c => { clearTimeout(timer); fail(new Error('hub exited ' + c + ': ' + out)); });
-  });
+async function startHub() {
+  let url;
+  ({ p: hubProc, url } = await startHubProc(hubData));
+  return url;
 }
 
 before(async () => {
@@ -70,11 +47,7 @@ before(async () => {
   writeFileSync(join(tmp, 'passport.png'), png);
   agent('case', 'attach', id, join(tmp, 'passport.png'), '--type', 'passport');
   agent('sync');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
