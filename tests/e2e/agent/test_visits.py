@@ -222,3 +222,44 @@ def test_field_ui_visits_api_defences(hub, tmp_path):
         assert [x["code"] for x in c["services"]] == ["PAS-02"]
     finally:
         assert ui.stop() == 0
+
+
+def test_two_laptops_of_one_unit(hub, tmp_path):
+    """Two laptops of one unit (a truck with two desks): both get the request;
+    the one that schedules it is heard by the other after both sync; when
+    both then move it offline (one marks it visited, the other cancels), the
+    first to reach the hub wins, the second's move is set aside with the
+    reason, and both laptops end up showing the hub's state."""
+    first = Agent(tmp_path / "first")
+    first.enroll(hub)
+    second = Agent(tmp_path / "second")
+    second.enroll(hub, operator="Іван Гнатюк")
+    v = add_visit(hub, surname="Мельник")
+    first.sync()
+    second.sync()
+    assert [x["number"] for x in second.run("visit", "list", json=True)] == [v["number"]]
+
+    first.run("visit", "schedule", v["number"], "--date", tomorrow())
+    first.sync()
+    second.sync()
+    seen = second.run("visit", "show", v["number"], json=True)
+    assert seen["state"] == "scheduled" and seen["pending"] is False, seen
+    assert seen["scheduled_for"] == hub_visit(hub, v["number"])["scheduled_for"]
+
+    # both move it while offline; the first laptop reaches the hub first
+    first.run("visit", "done", v["number"])
+    second.run("visit", "cancel", v["number"], "--reason", "громадянина немає вдома")
+    first.sync()
+    second.sync()
+    hv = hub_visit(hub, v["number"])
+    assert hv["state"] == "visited", hv
+    assert [q["code"] for q in second.status()["quarantined"]] == ["illegal_transition"]
+    assert first.status()["quarantined"] == []
+    first.sync()
+    for laptop in (first, second):
+        shown = laptop.run("visit", "show", v["number"], json=True)
+        assert shown["state"] == "visited" and shown["pending"] is False, shown
+    # nothing is left to send, and a further sync changes nothing at the hub
+    assert second.status()["pending_changes"] == 0
+    second.sync()
+    assert hub_visit(hub, v["number"])["state"] == "visited"
