@@ -526,8 +526,19 @@ def render(R):
     return "\n".join(L) + "\n"
 
 
+def fleet_section(md_path):
+    """the section bench/fleet/run wrote (between its markers), kept on re-rendering"""
+    p = Path(md_path)
+    text = p.read_text() if p.exists() else ""
+    a, b = text.find("<!-- fleet -->"), text.find("<!-- /fleet -->")
+    return text[a:b + len("<!-- /fleet -->")] + "\n" if a >= 0 and b > a else ""
+
+
 def finish(R, md_path, json_path):
     md = render(R)
+    fleet = fleet_section(md_path)
+    if fleet:
+        md = md.rstrip("\n") + "\n\n" + fleet
     Path(json_path).write_text(json.dumps(R, indent=1, ensure_ascii=False) + "\n")
     Path(md_path).write_text(md)
 
