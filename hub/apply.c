@@ -37,36 +37,84 @@ void hub_apply_release(struct hub_apply *a)
 	free(a->q);
 	a->q = NULL;
 	a->nq = a->qcap = 0;
+	for (size_t i = 0; i < a->nreceive; i++)
+		free(a->receive[i].sv);
 	free(a->receive);
 	a->receive = NULL;
 	a->nreceive = a->rcap = 0;
 }
 
-/* remember a case for the received step at the end of the batch */
-static int defer_receive(struct hub_apply *a, const char *case_id, struct mo_err *err)
+static struct hub_receive *deferred(struct hub_apply *a, const char *case_id)
 {
 	for (size_t i = 0; i < a->nreceive; i++)
-		if (strcmp(a->receive[i], case_id) == 0)
-			return MO_OK;
-	if (a->nreceive == a->rcap) {
-		size_t ncap = a->rcap ? a->rcap * 2 : 8;
-		char(*p)[MO_UUID_LEN] = realloc(a->receive, ncap * sizeof(*p));
+		if (strcmp(a->receive[i].c.id, case_id) == 0)
+			return &a->receive[i];
+	return NULL;
+}
 
-		if (p == NULL)
-			return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
-		a->receive = p;
-		a->rcap = ncap;
+/*
+ * Remember a case for the received step at the end of the batch, with what
+ * the upsert just wrote (the case row c and its services sv, whose
+ * ownership passes here; the document's consenting phone), so the step
+ * moves it without reading it back.  A later upsert of the same case in
+ * the batch replaces it; a later transition makes it unknown (see
+ * case_change_transition).
+ */
+static int defer_receive(struct hub_apply *a, const struct hub_case *c,
+			 struct hub_case_service **sv, size_t n, const cJSON *doc,
+			 struct mo_err *err)
+{
+	struct hub_receive *r = deferred(a, c->id);
+
+	if (r == NULL) {
+		if (a->nreceive == a->rcap) {
+			size_t ncap = a->rcap ? a->rcap * 2 : 8;
+			struct hub_receive *p = realloc(a->receive, ncap * sizeof(*p));
+
+			if (p == NULL)
+				return mo_err_set(err, MO_ENOMEM, NULL, "out of memory");
+			a->receive = p;
+			a->rcap = ncap;
+		}
+		r = &a->receive[a->nreceive++];
+		memset(r, 0, sizeof(*r));
 	}
-	mo_strlcpy(a->receive[a->nreceive++], case_id, MO_UUID_LEN);
+	free(r->sv);
+	r->c = *c;
+	r->sv = *sv;
+	r->n = n;
+	*sv = NULL;
+	hub_message_phone(doc, r->phone);
+	r->known = true;
 	return MO_OK;
 }
+
+/* a case for the received step that the step reads itself */
+static int defer_unknown(struct hub_apply *a, const struct hub_case *c, struct mo_err *err)
+{
+	struct hub_case_service *none = NULL;
+	int rc = defer_receive(a, c, &none, 0, NULL, err);
+
+	if (rc == MO_OK)
+		deferred(a, c->id)->known = false;
+	return rc;
+}
+
+static int receive_steps(struct hub *h, const char *case_id, const char *origin,
+			 struct proto_clock *clock, struct hub_receive *known, struct mo_err *err);
 
 int hub_apply_finish(struct hub_apply *a, struct mo_err *err)
 {
 	int rc = MO_OK;
 
-	for (size_t i = 0; i < a->nreceive && rc == MO_OK; i++)
-		rc = hub_case_receive(a->hub, a->receive[i], a->dev->id, &a->clock, err);
+	for (size_t i = 0; i < a->nreceive && rc == MO_OK; i++) {
+		struct hub_receive *r = &a->receive[i];
+
+		rc = receive_steps(a->hub, r->c.id, a->dev->id, &a->clock, r->known ? r : NULL,
+				   err);
+	}
+	for (size_t i = 0; i < a->nreceive; i++)
+		free(a->receive[i].sv);
 	a->nreceive = 0;
 	return rc;
 }
@@ -466,8 +514,10 @@ static int transition_on(struct hub *h, const struct hub_transition *t, const st
 	if ((rc = hub_store_event_add(h->store, &ev, err)) != MO_OK)
 		goto done;
 	/* the citizen's status message, in this same transaction (messages.h) */
-	if ((rc = hub_messages_on_move(h->store, c, c->status, proto_status_name(now), err)) !=
-	    MO_OK)
+	rc = t->phone ? hub_messages_on_move_known(h->store, c, c->status, proto_status_name(now),
+						   t->phone, err)
+		      : hub_messages_on_move(h->store, c, c->status, proto_status_name(now), err);
+	if (rc != MO_OK)
 		goto done;
 	rc = feed_transition(h, c, t, cur, err);
 done:
@@ -497,6 +547,13 @@ int hub_case_transition(struct hub *h, const struct hub_transition *t, struct mo
 int hub_case_receive(struct hub *h, const char *case_id, const char *origin,
 		     struct proto_clock *clock, struct mo_err *err)
 {
+	return receive_steps(h, case_id, origin, clock, NULL, err);
+}
+
+/* known: what the batch wrote last (the first step needs no read), or NULL */
+static int receive_steps(struct hub *h, const char *case_id, const char *origin,
+			 struct proto_clock *clock, struct hub_receive *known, struct mo_err *err)
+{
 	for (int step = 0; step < RECEIVE_MAX_STEPS; step++) {
 		struct hub_case c;
 		struct hub_case_service *sv = NULL;
@@ -510,9 +567,17 @@ int hub_case_receive(struct hub *h, const char *case_id, const char *origin,
 		size_t n = 0;
 		int rc;
 
-		if ((rc = hub_store_case_get(h->store, case_id, false, &c, NULL, err)) != MO_OK ||
-		    (rc = hub_store_case_services(h->store, case_id, &sv, &n, err)) != MO_OK)
+		if (step == 0 && known) {
+			c = known->c;
+			sv = known->sv; /* moved here: freed below */
+			n = known->n;
+			known->sv = NULL;
+			t.phone = known->phone;
+		} else if ((rc = hub_store_case_get(h->store, case_id, false, &c, NULL, err)) !=
+				   MO_OK ||
+			   (rc = hub_store_case_services(h->store, case_id, &sv, &n, err)) != MO_OK) {
 			return rc;
+		}
 		/* the whole case when it is submitted, else one submitted service
 		 * of a case whose status shows another (needs_info ranks first) */
 		if (strcmp(c.status, "submitted") != 0) {
@@ -677,6 +742,7 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 	const cJSON *services = cJSON_GetObjectItemCaseSensitive(c->fields, "services");
 	const char *unit = proto_json_str(c->fields, "unit"), *bad = NULL;
 	char *text = NULL, why[160];
+	struct hub_receive *r;
 	bool exists;
 	int rc, *st = NULL;
 
@@ -856,7 +922,9 @@ static int case_upsert(struct hub_apply *a, struct proto_change *c, struct mo_er
 		goto done;
 	a->applied++;
 	if (any_submitted(sv, nsv))
-		rc = defer_receive(a, hc.id, err);
+		rc = defer_receive(a, &hc, &sv, nsv, docv, err);
+	else if ((r = deferred(a, hc.id)) != NULL)
+		r->known = false; /* nothing left submitted: the step finds that itself */
 done:
 	free(st);
 	free(text);
@@ -943,6 +1011,7 @@ static int case_change_transition(struct hub_apply *a, struct proto_change *c, s
 {
 	struct hub_case hc;
 	struct hub_transition t;
+	struct hub_receive *r;
 	int rc;
 
 	rc = hub_store_case_get(a->hub->store, c->id, false, &hc, NULL, err);
@@ -979,8 +1048,11 @@ static int case_change_transition(struct hub_apply *a, struct proto_change *c, s
 	if (rc != MO_OK)
 		return rc;
 	a->applied++;
-	if (strcmp(t.to, "submitted") == 0)
-		rc = defer_receive(a, hc.id, err);
+	/* what an earlier upsert of the batch left is not the case any more */
+	if ((r = deferred(a, hc.id)) != NULL)
+		r->known = false;
+	else if (strcmp(t.to, "submitted") == 0)
+		rc = defer_unknown(a, &hc, err);
 	return rc;
 }
 

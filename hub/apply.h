@@ -29,6 +29,17 @@
 #include "hlc.h"
 #include "hub.h"
 
+/* a case the batch leaves submitted, and what its last upsert wrote: the
+ * received step then moves it without reading it back (known false: a
+ * later change of the batch moved it, so the step reads it) */
+struct hub_receive {
+	struct hub_case c;
+	struct hub_case_service *sv; /* owned */
+	size_t n;
+	char phone[16]; /* the consenting applicant's phone, or "" */
+	bool known;
+};
+
 struct hub_apply {
 	struct hub *hub;
 	const struct hub_device *dev; /* the sender */
@@ -38,7 +49,7 @@ struct hub_apply {
 	struct proto_quarantine *q; /* quarantined changes of this batch */
 	size_t nq, qcap;
 	long long applied;
-	char (*receive)[MO_UUID_LEN]; /* cases to move to received at the end */
+	struct hub_receive *receive; /* cases to move to received at the end */
 	size_t nreceive, rcap;
 };
 
@@ -72,6 +83,8 @@ struct hub_transition {
 	const char *actor_name; /* device code, "hub", staff login */
 	const char *origin;	/* device id it came from; NULL: the hub (every device) */
 	uint64_t hlc;
+	const char *phone; /* the case's consenting phone when the caller knows it
+			    * ("" none); NULL: the message step reads the case */
 };
 
 /*

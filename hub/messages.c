@@ -155,8 +155,7 @@ void hub_message_key(char out[HUB_MSG_KEY_LEN], const char *case_id, const char 
 	snprintf(out, HUB_MSG_KEY_LEN, "m1-%.32s", hex);
 }
 
-/* the consenting applicant's phone from the case document, or "" */
-static void consenting_phone(const cJSON *doc, char out[16])
+void hub_message_phone(const cJSON *doc, char out[16])
 {
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(doc, "applicant");
 	const char *phone = proto_json_str(app, "phone");
@@ -173,31 +172,45 @@ static void consenting_phone(const cJSON *doc, char out[16])
 int hub_messages_on_move(struct hub_store *s, const struct hub_case *c, const char *from,
 			 const char *to, struct mo_err *err)
 {
-	const char *event = hub_message_event(from, to);
 	struct mo_buf doc = MO_BUF_INIT(16u << 20);
-	struct hub_message m;
 	struct hub_case hc;
-	struct hub_unit u;
+	char phone[16] = "";
 	cJSON *dj = NULL;
+	int rc;
+
+	if (hub_message_event(from, to) == NULL)
+		return MO_OK;
+	if ((rc = hub_store_case_get(s, c->id, false, &hc, &doc, err)) != MO_OK)
+		goto done;
+	/* a document the hub cannot read names no phone */
+	if ((dj = cJSON_ParseWithLength((const char *)doc.data, doc.len)) != NULL)
+		hub_message_phone(dj, phone);
+	rc = hub_messages_on_move_known(s, &hc, from, to, phone, err);
+done:
+	cJSON_Delete(dj);
+	mo_buf_release(&doc);
+	return rc;
+}
+
+int hub_messages_on_move_known(struct hub_store *s, const struct hub_case *hc, const char *from,
+			       const char *to, const char *phone, struct mo_err *err)
+{
+	const char *event = hub_message_event(from, to);
+	struct hub_message m;
+	struct hub_unit u;
 	long long n = 0;
 	int rc;
 
-	if (event == NULL)
+	if (event == NULL || !phone || !phone[0])
 		return MO_OK;
 	memset(&m, 0, sizeof(m));
-	if ((rc = hub_store_case_get(s, c->id, false, &hc, &doc, err)) != MO_OK)
-		goto done;
-	if ((dj = cJSON_ParseWithLength((const char *)doc.data, doc.len)) == NULL)
-		goto done; /* a document the hub cannot read names no phone */
-	consenting_phone(dj, m.phone);
-	if (!m.phone[0])
-		goto done;
-	if ((rc = hub_store_message_count(s, hc.id, event, &n, err)) != MO_OK)
+	mo_strlcpy(m.phone, phone, sizeof(m.phone));
+	if ((rc = hub_store_message_count(s, hc->id, event, &n, err)) != MO_OK)
 		goto done;
 	if (strcmp(event, "received") == 0 && n > 0)
 		goto done; /* the first receipt only */
 	memset(&u, 0, sizeof(u));
-	if ((rc = hub_store_unit_get(s, hc.unit, &u, err)) == MO_ENOTFOUND) {
+	if ((rc = hub_store_unit_get(s, hc->unit, &u, err)) == MO_ENOTFOUND) {
 		mo_err_clear(err);
 		rc = MO_OK;
 	} else if (rc != MO_OK) {
@@ -205,21 +218,19 @@ int hub_messages_on_move(struct hub_store *s, const struct hub_case *c, const ch
 	}
 	/* a text that cannot be made (a number too long for two segments) costs
 	 * the citizen one message, never the laptop its batch */
-	if (hub_message_text(m.text, event, hc.number, u.name, u.phone, err) != MO_OK) {
+	if (hub_message_text(m.text, event, hc->number, u.name, u.phone, err) != MO_OK) {
 		mo_err_clear(err);
 		goto done;
 	}
 	m.seq = n + 1;
-	hub_message_key(m.key, hc.id, event, m.seq);
-	mo_strlcpy(m.case_id, hc.id, sizeof(m.case_id));
-	mo_strlcpy(m.unit, hc.unit, sizeof(m.unit));
+	hub_message_key(m.key, hc->id, event, m.seq);
+	mo_strlcpy(m.case_id, hc->id, sizeof(m.case_id));
+	mo_strlcpy(m.unit, hc->unit, sizeof(m.unit));
 	mo_strlcpy(m.event, event, sizeof(m.event));
 	rc = hub_store_message_add(s, &m, err);
 	if (rc == MO_EEXISTS) /* that event's message is already queued */
 		rc = MO_OK;
 done:
-	cJSON_Delete(dj);
-	mo_buf_release(&doc);
 	return rc;
 }
 

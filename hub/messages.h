@@ -70,6 +70,14 @@ void hub_message_key(char out[HUB_MSG_KEY_LEN], const char *case_id, const char 
  */
 int hub_messages_on_move(struct hub_store *s, const struct hub_case *c, const char *from,
 			 const char *to, struct mo_err *err) MO_WARN_UNUSED;
+/* the same when the caller has the case's document in hand: phone is its
+ * consenting applicant's phone (hub_message_phone), "" for none; c must
+ * carry id, number and unit */
+int hub_messages_on_move_known(struct hub_store *s, const struct hub_case *c, const char *from,
+			       const char *to, const char *phone,
+			       struct mo_err *err) MO_WARN_UNUSED;
+/* the consenting applicant's phone of a case document, or "" */
+void hub_message_phone(const cJSON *doc, char out[16]);
 
 /* add the case's messages to a case object (GET /api/cases/ID): "messages",
  * and one "message" entry per message in its "history", in time order */

@@ -27,6 +27,18 @@
 extern const struct mo_embedded hub_migrations[];
 extern const size_t hub_migrations_count;
 
+/*
+ * SQLite keeps process-wide memory statistics behind a global mutex that
+ * every allocation takes (about 3 % of the hub's CPU when it applies a
+ * push); the hub never reads them.  Must run before SQLite initialises,
+ * hence at program start; a program that initialised SQLite earlier just
+ * keeps the statistics (SQLITE_MISUSE, ignored).
+ */
+__attribute__((constructor)) static void no_memory_statistics(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum stmt_id {
 	S_META_GET,
 	S_META_SET,

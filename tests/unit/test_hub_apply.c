@@ -408,6 +408,96 @@ static void test_cancel_in_the_same_batch(void **state)
 	assert_string_equal(hc.status, "cancelled");
 }
 
+
+
+/* two upserts of one case in one batch, the second bringing the citizen's
+ * consent and phone: the received step moves what the last one wrote —
+ * received once, one "received" event, one message, to the new phone */
+static void test_upsert_twice_in_the_same_batch(void **state)
+{
+	struct fx *f = *state;
+	struct proto_change c[2];
+	struct hub_apply a;
+	struct proto_clock clk;
+	struct mo_err err = MO_ERR_INIT;
+	struct hub_case hc;
+	cJSON *doc, *detail, *ev, *msgs, *m;
+	struct hub_message out;
+	char second[1024];
+	int received = 0;
+	long long n = -1;
+	const char *fields[2];
+
+	fields[0] = new_case_json("KR-T01", NULL, svc("submitted"));
+	mo_strlcpy(second, fields[0], sizeof(second));
+	/* the same number: the same case, its applicant now consents */
+	{
+		char *at = strstr(second, "\"phone\":null");
+		char tail[1024];
+
+		assert_non_null(at);
+		mo_strlcpy(tail, at + strlen("\"phone\":null"), sizeof(tail));
+		snprintf(at, sizeof(second) - (size_t)(at - second), "\"phone\":\"+380671234567\"%s",
+			 tail);
+		at = strstr(second, "\"notes\":\"перший запис\"}");
+		assert_non_null(at);
+		snprintf(at, sizeof(second) - (size_t)(at - second),
+			 "\"notes\":\"другий запис\",\"messages_consent\":true}");
+	}
+	fields[1] = second;
+	memset(c, 0, sizeof(c));
+	assert_int_equal(hub_store_begin(f->h.store, &err), MO_OK);
+	assert_int_equal(hub_clock_load(&f->h, &clk, &err), MO_OK);
+	hub_apply_init(&a, &f->h, &f->a, 1, &clk);
+	for (int i = 0; i < 2; i++) {
+		c[i].n = i + 1;
+		mo_strlcpy(c[i].entity, "case", sizeof(c[i].entity));
+		mo_strlcpy(c[i].id, CASE1, sizeof(c[i].id));
+		mo_strlcpy(c[i].op, "upsert", sizeof(c[i].op));
+		c[i].hlc = f->t0 + (uint64_t)i;
+		c[i].fields = cJSON_Parse(fields[i]);
+		assert_non_null(c[i].fields);
+		assert_int_equal(hub_apply_change(&a, &c[i], &err), MO_OK);
+	}
+	assert_int_equal(hub_apply_finish(&a, &err), MO_OK);
+	assert_int_equal(hub_clock_save(&f->h, &a.clock, &err), MO_OK);
+	assert_int_equal(hub_store_commit(f->h.store, &err), MO_OK);
+	assert_int_equal(a.nq, 0);
+	assert_int_equal(a.applied, 2);
+	hub_apply_release(&a);
+	for (int i = 0; i < 2; i++)
+		cJSON_Delete(c[i].fields);
+
+	doc = doc_of(f, CASE1, &hc);
+	assert_string_equal(hc.status, "received");
+	assert_string_equal(path_str(doc, "notes", NULL, NULL), "другий запис");
+	cJSON_Delete(doc);
+	detail = cJSON_CreateObject();
+	assert_int_equal(hub_store_case_detail(f->h.store, CASE1, detail, &err), MO_OK);
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(detail, "history"))
+	{
+		const char *to = path_str(ev, "to", NULL, NULL);
+
+		if (to && strcmp(to, "received") == 0)
+			received++;
+	}
+	cJSON_Delete(detail);
+	assert_int_equal(received, 1);
+	assert_int_equal(hub_store_message_count(f->h.store, CASE1, "received", &n, &err), MO_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(hub_store_message_list(f->h.store, CASE1, &msgs, &err), MO_OK);
+	m = cJSON_GetArrayItem(msgs, 0);
+	assert_non_null(m);
+	assert_string_equal(path_str(m, "event", NULL, NULL), "received");
+	cJSON_Delete(msgs);
+	/* to the phone the second upsert brought */
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(hub_store_message_claim(f->h.store, mo_now_ms() + 1000, 60000, "test",
+						 &out, &err),
+			 MO_OK);
+	assert_string_equal(out.phone, "+380671234567");
+	assert_string_equal(out.case_id, CASE1);
+}
 static void test_agent_transitions_checked(void **state)
 {
 	struct fx *f = *state;
@@ -513,6 +603,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_review_decide_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hub_receives_submitted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_in_the_same_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upsert_twice_in_the_same_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agent_transitions_checked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_quarantine_reasons, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_inserted_once, setup, teardown),
